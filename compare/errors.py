@@ -1,0 +1,27 @@
+"""The project's own exceptions. The CLI turns them into one-line click errors."""
+from __future__ import annotations
+
+
+class CompareError(Exception):
+    """Base class: anything compare reports to a user as a clean error."""
+
+
+class InputError(CompareError):
+    """A file cannot be read. The message names the file and says what to do."""
+
+    def __init__(self, path: str, problem: str, fix: str | None = None):
+        self.path = str(path)
+        self.problem = problem
+        self.fix = fix
+        msg = f"{self.path}: {problem}"
+        if fix:
+            msg += f" ({fix})"
+        super().__init__(msg)
+
+
+class DatabaseError(CompareError):
+    """The database cannot be used as asked (newer schema, locked, not a database)."""
+
+
+class NotFound(CompareError):
+    """An id or file name given by the user matches nothing stored."""

@@ -1,0 +1,245 @@
+"""From files to stored documents and measures: read, clean, describe, segment, store.
+
+Incremental: a file whose bytes are already stored is skipped, a document whose cleaned
+text is already stored (the same text re-encoded) is a duplicate, and a changed file of
+a known document (same number or title, or the same path) becomes its next version.
+Each document is written in one transaction, so a failure leaves nothing half-written.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from db import queries
+
+from . import __version__
+from .clean import Cleaned, clean
+from .errors import CompareError, InputError
+from .metadata import Metadata, extract_metadata
+from .readers import SUPPORTED_EXTENSIONS, RawText, read_file
+from .segment import Measure, analysis_text, segment, text_hash
+
+
+@dataclass
+class FileResult:
+    path: str
+    status: str  # added, new_version, unchanged, duplicate, error, unsupported
+    message: str = ""
+    document_id: str | None = None
+    measures: int = 0
+
+    @property
+    def skipped(self) -> bool:
+        return self.status in ("error", "unsupported")
+
+
+@dataclass
+class IngestReport:
+    run_id: str | None = None
+    results: list[FileResult] = field(default_factory=list)
+
+    @property
+    def added(self) -> list[FileResult]:
+        return [r for r in self.results if r.status in ("added", "new_version")]
+
+    @property
+    def problems(self) -> list[FileResult]:
+        return [r for r in self.results if r.skipped]
+
+
+def expand_paths(paths: Iterable[str | os.PathLike]) -> Iterator[tuple[str, str | None]]:
+    """(path, problem) for every file under the given paths; folders are walked in order.
+
+    A missing path, an unreadable folder or a symlink loop is reported, not fatal.
+    """
+    seen_dirs: set[str] = set()
+    for p in paths:
+        p = str(p)
+        if not os.path.exists(p):
+            yield p, "no such file or folder"
+            continue
+        if os.path.isdir(p):
+            yield from _walk(p, seen_dirs)
+        else:
+            yield p, None
+
+
+def _walk(top: str, seen_dirs: set[str]) -> Iterator[tuple[str, str | None]]:
+    real = os.path.realpath(top)
+    if real in seen_dirs:
+        yield top, "folder already visited (a symlink loop?)"
+        return
+    seen_dirs.add(real)
+    try:
+        entries = sorted(os.scandir(top), key=lambda e: e.name)
+    except PermissionError:
+        yield top, "folder cannot be read (permission denied)"
+        return
+    except OSError as e:
+        yield top, f"folder cannot be read ({e.strerror or e})"
+        return
+    for e in entries:
+        if e.name.startswith("."):
+            continue
+        path = os.path.join(top, e.name)
+        try:
+            is_dir = e.is_dir()
+        except OSError:
+            yield path, "cannot be read"
+            continue
+        if is_dir:
+            yield from _walk(path, seen_dirs)
+        else:
+            yield path, None
+
+
+@dataclass
+class Parsed:
+    raw: RawText
+    cleaned: Cleaned
+    metadata: Metadata
+    measures: list[Measure]
+
+    @property
+    def document_id(self) -> str:
+        return "d" + hashlib.sha256(self.cleaned.text.encode("utf-8")).hexdigest()[:15]
+
+    @property
+    def doc_key(self) -> str:
+        md = self.metadata
+        if md.doc_number:
+            return "number:" + md.doc_number
+        if md.title:
+            return "title:" + (md.issuer or "") + "|" + md.title
+        return "path:" + os.path.abspath(self.raw.path)
+
+
+def parse_file(path: str, encoding: str | None = None) -> Parsed:
+    raw = read_file(path, encoding)
+    cleaned = clean(raw.text)
+    if not cleaned.text.strip():
+        raise InputError(path, "no text left after removing page marks and markup",
+                         "check that the file holds the document's text")
+    md = extract_metadata(cleaned)
+    measures = segment(cleaned, md)
+    return Parsed(raw, cleaned, md, measures)
+
+
+def measure_id(document_id: str, text: str, occurrence: int) -> str:
+    return "m" + hashlib.sha256(f"{document_id}|{text_hash(text)}|{occurrence}".encode()).hexdigest()[:15]
+
+
+def rows_for(parsed: Parsed, run_id: str, version: int) -> tuple[dict, list[dict], list[dict], list[dict]]:
+    md, c, doc_id = parsed.metadata, parsed.cleaned, parsed.document_id
+    sort_date, approximate = md.date, False
+    if not sort_date and md.period_start:
+        sort_date, approximate = str(md.period_start), True
+    document = {
+        "id": doc_id, "doc_key": parsed.doc_key, "version": version, "is_current": 1,
+        "source": parsed.raw.path, "file_name": Path(parsed.raw.path).name, "file_sha256": parsed.raw.sha256,
+        "format": parsed.raw.format, "encoding": parsed.raw.encoding,
+        "title": md.title, "issuer": md.issuer, "doc_number": md.doc_number, "date": md.date,
+        "date_source": md.date_source, "sort_date": sort_date, "date_approximate": int(approximate),
+        "level": md.level, "region": md.region, "genre": md.genre, "addressee": md.addressee,
+        "suggestion_number": md.suggestion_number, "session": md.session,
+        "handling_result": md.handling_result, "openness": md.openness, "draft": int(md.draft),
+        "draft_label": md.draft_label, "period_start": md.period_start, "period_end": md.period_end,
+        "inferred": json.dumps(md.inferred, ensure_ascii=False), "original_text": parsed.raw.text,
+        "cleaned_text": c.text, "measure_count": len(parsed.measures), "run_id": run_id,
+        "added_at": queries.now(),
+    }
+    measures, quantities, terms = [], [], []
+    occurrences: dict[str, int] = {}
+    for m in parsed.measures:
+        h = m.text_hash
+        occ = occurrences.get(h, 0)
+        occurrences[h] = occ + 1
+        mid = measure_id(doc_id, m.text, occ)
+        o_start, o_end = c.span_to_original(m.start, m.end)
+        q = next((q for q in m.quantities if q.comparator), m.quantities[0] if m.quantities else None)
+        d = m.deadlines[0] if m.deadlines else None
+        measures.append({
+            "id": mid, "document_id": doc_id, "ordinal": m.ordinal, "section": m.section_path, "item": m.item,
+            "kind": m.kind, "kind_cues": json.dumps(m.cues, ensure_ascii=False), "text": m.text,
+            "analysis_text": analysis_text(m.text), "text_hash": h, "start": m.start, "end": m.end,
+            "orig_start": o_start, "orig_end": o_end,
+            "deadline": d.iso() if d else None, "deadline_relative": int(bool(d and d.relative)),
+            "comparator": q.comparator if q else None, "value": q.value if q else None,
+            "unit": q.unit if q else None, "object": q.object if q else None,
+            "terms": json.dumps([t.text for t in m.terms], ensure_ascii=False),
+        })
+        for i, qq in enumerate(m.quantities):
+            quantities.append({"measure_id": mid, "ordinal": i, "comparator": qq.comparator, "value": qq.value,
+                               "unit": qq.unit, "object": qq.object, "raw": qq.raw})
+        for t in m.terms:
+            terms.append({"measure_id": mid, "term": t.text, "kind": t.kind, "norm": t.norm})
+    return document, measures, quantities, terms
+
+
+ProgressFn = Callable[[str], None]
+
+
+def ingest(db: Database, paths: Iterable[str | os.PathLike], encoding: str | None = None,
+           run_id: str | None = None, on_file: ProgressFn | None = None) -> IngestReport:
+    """Read, segment and store every file under paths; one transaction per document."""
+    report = IngestReport(run_id=run_id)
+    own_run = run_id is None
+    if own_run:
+        run_id = queries.start_run(db, "ingest", __version__, params={"encoding": encoding})
+        report.run_id = run_id
+    status = "failed"
+    try:
+        for path, problem in expand_paths(paths):
+            if on_file:
+                on_file(path)
+            report.results.append(_ingest_one(db, path, problem, encoding, run_id))
+        status = "done"
+    finally:
+        if own_run:
+            queries.finish_run(db, run_id, status, len(report.added), len(report.problems))
+    return report
+
+
+def _ingest_one(db: Database, path: str, problem: str | None, encoding: str | None, run_id: str) -> FileResult:
+    if problem:
+        return FileResult(path, "error", f"{path}: {problem}")
+    if Path(path).suffix.lower() not in SUPPORTED_EXTENSIONS:
+        return FileResult(path, "unsupported",
+                          f"{path}: skipped, unsupported file type (use .txt, .md, .html, .pdf or .docx)")
+    try:
+        # cheap check first: the same bytes were read before
+        with open(path, "rb") as f:
+            digest = hashlib.sha256(f.read()).hexdigest()
+        known = queries.document_for_file(db, digest)
+        if known:
+            queries.record_file(db, digest, path, known["id"], run_id)
+            return FileResult(path, "unchanged", f"{path}: already stored as {known['id']}, skipped",
+                              known["id"])
+        parsed = parse_file(path, encoding)
+    except CompareError as e:
+        return FileResult(path, "error", str(e))
+    except OSError as e:
+        return FileResult(path, "error", f"{path}: cannot be read ({e.strerror or e})")
+    doc_id = parsed.document_id
+    existing = queries.document_exists(db, doc_id)
+    if existing:
+        queries.record_file(db, parsed.raw.sha256, path, doc_id, run_id)
+        return FileResult(path, "duplicate",
+                          f"{path}: same text as {existing['source']} ({doc_id}), skipped", doc_id)
+    previous = queries.current_version(db, parsed.doc_key, path)
+    version = previous["version"] + 1 if previous else 1
+    document, measures, quantities, terms = rows_for(parsed, run_id, version)
+    file_row = {"sha256": parsed.raw.sha256, "path": path, "document_id": doc_id, "first_seen": queries.now(),
+                "run_id": run_id}
+    queries.store_document(db, document, measures, quantities, terms, file_row,
+                           supersedes=previous["id"] if previous else None)
+    status = "new_version" if previous else "added"
+    msg = f"{path}: {'new version ' + str(version) + ' of ' + previous['id'] if previous else 'added'} " \
+          f"as {doc_id} ({len(measures)} measures)"
+    return FileResult(path, status, msg, doc_id, len(measures))

@@ -1,0 +1,350 @@
+"""Reading files into text: .txt/.md, .html, .pdf (text layer), .docx.
+
+Every failure is an InputError that names the file and says what to do, so a batch
+can report it in one line and carry on with the next file.
+"""
+from __future__ import annotations
+
+import codecs
+import hashlib
+import os
+import re
+import zipfile
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+
+from .errors import InputError
+
+TEXT_EXTENSIONS = {".txt", ".md", ".markdown", ".text"}
+HTML_EXTENSIONS = {".html", ".htm", ".xhtml"}
+SUPPORTED_EXTENSIONS = TEXT_EXTENSIONS | HTML_EXTENSIONS | {".pdf", ".docx"}
+
+#: Files larger than this are refused rather than read into memory.
+MAX_BYTES = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class RawText:
+    """What a reader produced: the text, and how it was obtained."""
+
+    path: str
+    text: str
+    format: str  # txt, md, html, pdf, docx
+    encoding: str | None  # for byte-level formats
+    sha256: str  # of the file's bytes
+
+
+def file_format(path: str | os.PathLike) -> str | None:
+    ext = Path(path).suffix.lower()
+    if ext in {".md", ".markdown"}:
+        return "md"
+    if ext in TEXT_EXTENSIONS:
+        return "txt"
+    if ext in HTML_EXTENSIONS:
+        return "html"
+    if ext == ".pdf":
+        return "pdf"
+    if ext == ".docx":
+        return "docx"
+    return None
+
+
+def read_file(path: str | os.PathLike, encoding: str | None = None) -> RawText:
+    """Read one file of a supported format. Raises InputError on anything unusable."""
+    p = Path(path)
+    fmt = file_format(p)
+    if fmt is None:
+        raise InputError(str(path), f"unsupported file type '{p.suffix or '(none)'}'",
+                         "use .txt, .md, .html, .pdf or .docx")
+    data = _read_bytes(p)
+    digest = hashlib.sha256(data).hexdigest()
+    if not data.strip():
+        raise InputError(str(path), "file is empty", "check the export; nothing to read")
+    if fmt in ("txt", "md"):
+        text, enc = decode_bytes(data, str(path), encoding)
+    elif fmt == "html":
+        raw, enc = decode_bytes(data, str(path), encoding or _html_declared_encoding(data))
+        text = html_to_text(raw)
+        if not text.strip():
+            raise InputError(str(path), "HTML page has no main text (only navigation or markup)",
+                             "save the article itself, or paste its text into a .txt file")
+    elif fmt == "pdf":
+        text, enc = _read_pdf(data, str(path)), None
+    else:
+        text, enc = _read_docx(data, str(path)), None
+    if not text.strip():
+        raise InputError(str(path), "no text found", "check that the file holds the document's text")
+    return RawText(path=str(path), text=text, format=fmt, encoding=enc, sha256=digest)
+
+
+def _read_bytes(p: Path) -> bytes:
+    try:
+        if p.is_dir():
+            raise InputError(str(p), "is a directory", "pass the folder itself to walk it")
+        size = p.stat().st_size
+        if size > MAX_BYTES:
+            raise InputError(str(p), f"file is too large ({size // (1024 * 1024)} MB)",
+                             f"split it into documents under {MAX_BYTES // (1024 * 1024)} MB")
+        return p.read_bytes()
+    except FileNotFoundError:
+        raise InputError(str(p), "no such file", "check the path") from None
+    except PermissionError:
+        raise InputError(str(p), "permission denied", "make the file readable (chmod +r)") from None
+    except IsADirectoryError:
+        raise InputError(str(p), "is a directory", "pass the folder itself to walk it") from None
+    except OSError as e:
+        raise InputError(str(p), f"cannot be read ({e.strerror or e})", "check the file") from None
+
+
+# --- encodings -------------------------------------------------------------
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"
+
+
+def _common_share(text: str, family: str) -> float:
+    """Share of CJK characters that are frequent characters of the encoding's script.
+
+    A right decoding of Chinese text is almost all frequent characters (GB2312 level 1
+    for GB encodings, Big5 level 1 for Big5); a wrong one lands on rare characters about
+    half of the time. This is what tells GBK from Big5 when both decode without error.
+    """
+    n = common = 0
+    for ch in text:
+        if not _is_cjk(ch):
+            continue
+        n += 1
+        try:
+            if family == "gb":
+                b = ch.encode("gb2312")
+                common += 0xB0 <= b[0] <= 0xD7
+            else:
+                b = ch.encode("big5")
+                common += 0xA440 <= (b[0] << 8 | b[1]) <= 0xC67E
+        except UnicodeEncodeError:
+            pass
+    return common / n if n else 1.0
+
+
+def _control_share(text: str) -> float:
+    bad = sum(1 for ch in text if (ord(ch) < 32 and ch not in "\r\n\t\f") or "\ue000" <= ch <= "\uf8ff"
+              or ch == "\ufffd")
+    return bad / max(1, len(text))
+
+
+def decode_bytes(data: bytes, name: str, encoding: str | None = None) -> tuple[str, str]:
+    """Decode bytes of a Chinese text file; returns (text, encoding used)."""
+    if encoding:
+        try:
+            return data.decode(encoding), encoding
+        except LookupError:
+            raise InputError(name, f"unknown encoding '{encoding}'",
+                             "use e.g. --encoding gb18030, big5, utf-16") from None
+        except UnicodeDecodeError as e:
+            raise InputError(name, f"cannot be decoded as {encoding} (byte {e.start})",
+                             "try another --encoding, e.g. gb18030 or utf-8") from None
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(enc), enc
+            except UnicodeDecodeError:
+                break
+    if b"\x00" in data:
+        return _decode_utf16_without_bom(data, name)
+    try:
+        text = data.decode("utf-8")
+        if _control_share(text) < 0.01:
+            return text, "utf-8"
+    except UnicodeDecodeError:
+        pass
+    candidates: list[tuple[float, str, str]] = []
+    for enc, family in (("gb18030", "gb"), ("big5", "big5")):
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        if _control_share(text) >= 0.01:
+            continue
+        candidates.append((_common_share(text, family), enc, text))
+    if candidates:
+        score, enc, text = max(candidates)
+        if score >= 0.6:
+            return text, enc
+    if _looks_binary(data):
+        raise InputError(name, "is binary, not text", "convert it to .txt, .pdf or .docx first")
+    raise InputError(name, "cannot be decoded as UTF-8, GB18030 or Big5",
+                     "pass --encoding with the file's encoding")
+
+
+def _decode_utf16_without_bom(data: bytes, name: str) -> tuple[str, str]:
+    if len(data) % 2 == 0:
+        even_zero = data[0::2].count(0)
+        odd_zero = data[1::2].count(0)
+        order = ("utf-16-le", "utf-16-be") if odd_zero >= even_zero else ("utf-16-be", "utf-16-le")
+        for enc in order:
+            try:
+                text = data.decode(enc)
+            except UnicodeDecodeError:
+                continue
+            if _control_share(text) < 0.01 and _common_share(text, "gb") >= 0.6:
+                return text, enc
+    raise InputError(name, "is binary, not text", "convert it to .txt, .pdf or .docx first")
+
+
+def _looks_binary(data: bytes) -> bool:
+    sample = data[:4096]
+    if b"\x00" in sample:
+        return True
+    ctrl = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
+    return ctrl / max(1, len(sample)) > 0.05
+
+
+# --- HTML ---------------------------------------------------------------------
+
+_META_CHARSET = re.compile(rb"<meta[^>]+charset=[\"']?([A-Za-z0-9_-]+)", re.I)
+
+
+def _html_declared_encoding(data: bytes) -> str | None:
+    m = _META_CHARSET.search(data[:4096])
+    if not m:
+        return None
+    enc = m.group(1).decode("ascii").lower()
+    if enc in ("gb2312", "gbk"):
+        enc = "gb18030"  # a superset: pages labelled gb2312 often use GBK characters
+    try:
+        codecs.lookup(enc)
+    except LookupError:
+        return None
+    return enc
+
+
+class _MainText(HTMLParser):
+    """Collects the page's text, skipping scripts, styles and navigation furniture."""
+
+    SKIP = {"script", "style", "nav", "header", "footer", "aside", "noscript", "template",
+            "form", "button", "select", "svg", "iframe", "head"}
+    BLOCK = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section",
+             "article", "main", "table", "ul", "ol", "blockquote", "pre", "hr", "td", "th"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.skip_depth = 0
+        self.parts: list[str] = []
+        self.main_parts: list[str] | None = None
+        self.main_depth = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.SKIP:
+            self.skip_depth += 1
+        if tag in ("article", "main") and self.main_parts is None:
+            self.main_parts, self.main_depth = [], 1
+        elif self.main_depth and tag in ("article", "main"):
+            self.main_depth += 1
+        if tag in self.BLOCK:
+            self._emit("\n")
+
+    def handle_endtag(self, tag):
+        if tag in self.SKIP and self.skip_depth:
+            self.skip_depth -= 1
+        if tag in self.BLOCK:
+            self._emit("\n")
+        if self.main_depth and tag in ("article", "main"):
+            self.main_depth -= 1
+
+    def handle_data(self, data):
+        if not self.skip_depth:
+            self._emit(data)
+
+    def _emit(self, s):
+        self.parts.append(s)
+        if self.main_depth and self.main_parts is not None:
+            self.main_parts.append(s)
+
+
+def html_to_text(html: str) -> str:
+    parser = _MainText()
+    parser.feed(html)
+    parser.close()
+    parts = parser.main_parts if parser.main_parts and "".join(parser.main_parts).strip() else parser.parts
+    text = "".join(parts)
+    lines = [re.sub(r"[ \t\u00a0\u3000]+", " ", ln).strip() for ln in text.splitlines()]
+    return "\n".join(ln for ln in lines if ln)
+
+
+# --- PDF and DOCX ---------------------------------------------------------------
+
+def _read_pdf(data: bytes, name: str) -> str:
+    import io
+    import logging
+
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    if not data.startswith(b"%PDF"):
+        raise InputError(name, "is not a PDF (no %PDF header)", "check the file or its extension")
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            try:
+                reader.decrypt("")
+            except Exception:
+                raise InputError(name, "PDF is encrypted", "save an unencrypted copy") from None
+        pages = [(page.extract_text() or "") for page in reader.pages]
+    except InputError:
+        raise
+    except (PdfReadError, Exception) as e:  # pypdf raises many types on damaged files
+        raise InputError(name, f"PDF cannot be parsed ({type(e).__name__})",
+                         "re-export the PDF or convert it to .txt") from None
+    text = "\n".join(pages)
+    if len(re.sub(r"\s", "", text)) < 10:
+        raise InputError(name, "PDF has no text layer (a scan)",
+                         "it needs OCR first, e.g. ocrmypdf --language chi_sim in.pdf out.pdf")
+    return text
+
+
+def _read_docx(data: bytes, name: str) -> str:
+    import io
+
+    try:
+        import docx
+    except ImportError:  # pragma: no cover - a dependency
+        raise InputError(name, "python-docx is not installed", "pip install python-docx") from None
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (zipfile.BadZipFile, KeyError, ValueError, Exception) as e:
+        raise InputError(name, f"corrupt .docx ({type(e).__name__})",
+                         "open and re-save it in Word/WPS, or export it as .txt") from None
+    lines: list[str] = []
+    for para in document.paragraphs:
+        lines.append(_docx_paragraph(para))
+    for table in document.tables:
+        for row in table.rows:
+            lines.append("\t".join(cell.text for cell in row.cells))
+    return "\n".join(lines)
+
+
+def _docx_paragraph(para) -> str:
+    """Paragraph text, with bold runs marked as Markdown so lead phrases survive."""
+    out = []
+    for run in para.runs:
+        t = run.text
+        if t and run.bold and t.strip():
+            out.append(f"**{t}**")
+        else:
+            out.append(t)
+    text = "".join(out).replace("****", "")
+    style = (para.style.name or "").lower() if para.style is not None else ""
+    if style.startswith("heading") or style == "title":
+        return "## " + text.replace("**", "")
+    return text

@@ -1,0 +1,121 @@
+"""Numbered schema migrations, applied every time a database is opened.
+
+Never edit a migration after it has landed: add the next number instead.
+"""
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("compare")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    db.execute("""
+        CREATE TABLE runs (
+            id TEXT PRIMARY KEY,
+            command TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            code_version TEXT NOT NULL,
+            model TEXT,
+            params TEXT,           -- JSON: thresholds, weights, options
+            documents_added INTEGER DEFAULT 0,
+            files_skipped INTEGER DEFAULT 0,
+            status TEXT NOT NULL   -- running, done, failed
+        )""")
+    db.execute("""
+        CREATE TABLE documents (
+            id TEXT PRIMARY KEY,           -- content-derived: hash of the cleaned text
+            doc_key TEXT NOT NULL,         -- the logical document across versions
+            version INTEGER NOT NULL DEFAULT 1,
+            is_current INTEGER NOT NULL DEFAULT 1,
+            source TEXT NOT NULL,          -- the path given
+            file_name TEXT NOT NULL,
+            file_sha256 TEXT NOT NULL,
+            format TEXT NOT NULL,
+            encoding TEXT,
+            title TEXT,
+            issuer TEXT,
+            doc_number TEXT,
+            date TEXT,                     -- YYYY-MM-DD or partial YYYY-MM / YYYY
+            date_source TEXT,
+            sort_date TEXT,                -- date, else the period start (approximate)
+            date_approximate INTEGER NOT NULL DEFAULT 0,
+            level TEXT,
+            region TEXT,
+            genre TEXT,
+            addressee TEXT,
+            suggestion_number TEXT,
+            session TEXT,
+            handling_result TEXT,
+            openness TEXT,
+            draft INTEGER NOT NULL DEFAULT 0,
+            draft_label TEXT,
+            period_start INTEGER,
+            period_end INTEGER,
+            inferred TEXT,                 -- JSON list of fields inferred, not read
+            original_text TEXT NOT NULL,
+            cleaned_text TEXT NOT NULL,
+            measure_count INTEGER NOT NULL DEFAULT 0,
+            run_id TEXT REFERENCES runs(id),
+            added_at TEXT NOT NULL
+        )""")
+    db.execute("CREATE INDEX idx_documents_key ON documents(doc_key)")
+    db.execute("CREATE INDEX idx_documents_sha ON documents(file_sha256)")
+    db.execute("""
+        CREATE TABLE measures (
+            id TEXT PRIMARY KEY,           -- content-derived: document id + text hash + occurrence
+            document_id TEXT NOT NULL REFERENCES documents(id),
+            ordinal INTEGER NOT NULL,
+            section TEXT,
+            item TEXT,
+            kind TEXT NOT NULL,            -- progress, commitment, target, other
+            kind_cues TEXT,                -- JSON: why
+            text TEXT NOT NULL,
+            analysis_text TEXT NOT NULL,
+            text_hash TEXT NOT NULL,
+            start INTEGER NOT NULL,        -- offsets in the cleaned text
+            "end" INTEGER NOT NULL,
+            orig_start INTEGER NOT NULL,   -- offsets in the original text
+            orig_end INTEGER NOT NULL,
+            deadline TEXT,
+            deadline_relative INTEGER NOT NULL DEFAULT 0,
+            comparator TEXT,
+            value REAL,
+            unit TEXT,
+            object TEXT,
+            terms TEXT                     -- JSON list of term strings
+        )""")
+    db.execute("CREATE INDEX idx_measures_document ON measures(document_id, ordinal)")
+    db.execute("CREATE INDEX idx_measures_hash ON measures(text_hash)")
+    db.execute("""
+        CREATE TABLE quantities (
+            measure_id TEXT NOT NULL REFERENCES measures(id),
+            ordinal INTEGER NOT NULL,
+            comparator TEXT,
+            value REAL NOT NULL,
+            unit TEXT NOT NULL,
+            object TEXT,
+            raw TEXT NOT NULL,
+            PRIMARY KEY (measure_id, ordinal)
+        )""")
+    db.execute("""
+        CREATE TABLE terms (
+            measure_id TEXT NOT NULL REFERENCES measures(id),
+            term TEXT NOT NULL,
+            kind TEXT NOT NULL,            -- title, quoted, institution, amount
+            norm TEXT NOT NULL,
+            PRIMARY KEY (measure_id, kind, term)
+        )""")
+    db.execute("CREATE INDEX idx_terms_norm ON terms(norm)")
+    db.execute("""
+        CREATE TABLE files (
+            sha256 TEXT NOT NULL,
+            path TEXT NOT NULL,
+            document_id TEXT REFERENCES documents(id),
+            first_seen TEXT NOT NULL,
+            run_id TEXT REFERENCES runs(id),
+            PRIMARY KEY (sha256, path)
+        )""")
