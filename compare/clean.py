@@ -194,7 +194,8 @@ def clean(text: str) -> Cleaned:
     _mark_artefacts(lines)
     texts = [ln for ln in lines if ln.kind == "text"]
     widths = sorted(display_width(ln.raw.strip()) for ln in texts if display_width(ln.raw.strip()) >= 8)
-    full = widths[int(len(widths) * 0.75)] if widths else 30.0
+    # the width of a full body line; no official document sets lines narrower than 20 em
+    full = max(widths[int(len(widths) * 0.75)] if widths else 30.0, 20.0)
 
     out_chars: list[str] = []
     clean_starts: list[int] = []
@@ -282,6 +283,11 @@ def clean(text: str) -> Cleaned:
 ITEM_START = re.compile(r"^\s*(?:[一二三四五六七八九十]+是|第[一二三四五六七八九十]+[，,、])")
 
 
+ADDRESSEE_LINE = re.compile(r"^(?:尊敬的)?[^，。]{1,40}(?:代表|委员|同志|单位)[：:]\s*$")
+TITLE_LINE_END = re.compile(r"(?:答复|复函|方案|意见|通知|办法|细则|规划|计划|决定|报告|批复|公告|通告|规定|条例|措施|纲要|要点)"
+                            r"(?:[（(][^）)]{1,20}[）)])*\s*$")
+
+
 def _continues(body: str, width: float, full: float, heading: bool, nxt: str) -> bool:
     """Does a line broken here continue on the next line (a break mid-sentence)?
 
@@ -291,7 +297,9 @@ def _continues(body: str, width: float, full: float, heading: bool, nxt: str) ->
     """
     if not nxt or TERMINAL.search(body):
         return False
-    if HEADING_START.match(nxt) or ITEM_START.match(nxt):
+    if HEADING_START.match(nxt) or ITEM_START.match(nxt) or ADDRESSEE_LINE.match(nxt):
+        return False
+    if TITLE_LINE_END.search(body) and "，" not in body and body.count("《") == body.count("》"):
         return False
     if width >= 0.8 * full or width >= 40:
         return True

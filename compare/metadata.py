@@ -195,7 +195,8 @@ def _genre(title: str, text: str) -> str:
 def _signature(md: Metadata, paras: list[tuple[int, int, str]]) -> None:
     """Signature block at the end (org line, date line, 印发 line): date, issuer, footer start."""
     n = len(paras)
-    tail = range(max(0, n - 25), n)
+    first_body = next((i for i, p in enumerate(paras) if p[0] >= md.header_end), n) if md.header_end else 0
+    tail = range(max(first_body + 1, n // 2, n - 25), n)
     issued = None
     for i in reversed(tail):
         t = paras[i][2]

@@ -268,6 +268,10 @@ def segment(cleaned: Cleaned, md: Metadata) -> list[Measure]:
                 seen_heading = True
             elif ITEM.match(stext):
                 item_label = stext if len(stext) <= 30 else ITEM.match(stext).group(0)
+            elif k == 0 and len(sentences) > 1 and _is_label(stext):
+                # 创新药物。 合成生物。: a lead label naming what the paragraph is about
+                item_label = stext.rstrip("。：:")
+                continue
             bold_label = _bold_lead(cleaned.bold, sa, sb, text)
             section = [lv.label for lv in stack]
             if item_label:
@@ -292,6 +296,11 @@ def segment(cleaned: Cleaned, md: Metadata) -> list[Measure]:
                 m.cues.extend(extra)
                 measures.append(m)
     return measures
+
+
+def _is_label(s: str) -> bool:
+    core = s.rstrip("。：:").strip()
+    return len(core) <= 12 and not _VERB_LED.match(core) and not re.search(r"[，、；]", core)
 
 
 def _push(stack: list[_Level], style: str, label: str) -> None:
@@ -332,15 +341,17 @@ def _tense(s: str, stack: list[_Level], default_mode: str, para_future: bool, be
     if mode == "other":
         return "other", cues
     future = mode in ("future", "target")
+    if PROGRESS_CUE.search(s) and not FUTURE_CUE.search(s) and not FUTURE_LEAD.match(s):
+        # 目前已完成选址: reported as done, wherever it stands
+        if future or para_future:
+            cues.append("cue:已")
+        return "progress", cues
     if para_future or FUTURE_LEAD.match(s):
         future = True
         cues.append("cue:下一步")
     elif not future and FUTURE_CUE.search(s):
         future = True
         cues.append("cue:将")
-    elif future and PROGRESS_CUE.search(s) and not FUTURE_CUE.search(s):
-        future = False
-        cues.append("cue:已")
     if not future:
         return "progress", cues
     return ("target" if mode == "target" else "commitment"), cues

@@ -59,7 +59,7 @@ class Quantity:
 _TITLE = re.compile(r"《[^《》]*》")
 _YEAR = r"(20\d{2}|19\d{2})"
 DEADLINE_PATTERNS = [
-    re.compile(rf"(?:到|至|截至|截止到?|力争到|力争在|在)\s*{_YEAR}\s*年(?:\s*(\d{{1,2}})\s*月)?(?:底|末|年底)?(?:前|时)?"),
+    re.compile(rf"(?:到|至|力争到)\s*{_YEAR}\s*年(?:\s*(\d{{1,2}})\s*月)?(?:底|末|年底)?(?:前|时)?"),
     re.compile(rf"{_YEAR}\s*年(?:\s*(\d{{1,2}})\s*月)?(?:底|末)?(?:前|以前|之前)"),
     re.compile(rf"{_YEAR}\s*年底"),
 ]
@@ -88,8 +88,12 @@ def _masked(text: str) -> str:
     return _TITLE.sub(lambda m: "□" * len(m.group(0)), text)
 
 
+_AS_OF = re.compile(r"截[至止]到?\s*\d{4}\s*年(?:\s*\d{1,2}\s*月)?(?:\s*\d{1,2}\s*日)?[底末]?")
+
+
 def find_deadlines(text: str, period: tuple[int, int] | None = None, doc_year: int | None = None) -> list[Deadline]:
-    t = _masked(text)
+    # 截至2025年底 is the date of a reported figure, not a deadline
+    t = _AS_OF.sub(lambda m: "□" * len(m.group(0)), _masked(text))
     out: list[Deadline] = []
     seen = set()
     for pat in DEADLINE_PATTERNS:
@@ -113,7 +117,7 @@ def find_deadlines(text: str, period: tuple[int, int] | None = None, doc_year: i
     return out
 
 
-def _value(num: str, scale: str | None) -> float | None:
+def _value(num: str) -> float | None:
     v = float(num) if re.fullmatch(r"\d+(?:\.\d+)?", num) else cn_to_int(num)
     if v is None:
         return None
@@ -129,11 +133,7 @@ def find_quantities(text: str) -> list[Quantity]:
         # a bare Chinese numeral is a quantity only with a comparator or a counting unit
         if not num[0].isdigit() and not m.group("comp") and unit in ("亿", "万", "%", "％"):
             continue
-        # years and dates are not quantities
-        after = t[m.end():m.end() + 1]
-        if unit in ("万", "亿") and after in ("元",):
-            continue
-        value = _value(num, None)
+        value = _value(num)
         if value is None:
             continue
         comp = COMPARATORS.get(m.group("comp") or "", None)
@@ -151,7 +151,7 @@ def find_quantities(text: str) -> list[Quantity]:
                 if before.endswith(word):
                     comp = c
                     break
-        obj = _object_after(t, m.end()) or _object_before(t, m.start() - len(m.group("comp") or ""))
+        obj = _object_after(t, m.end()) or _object_before(t, m.start())
         out.append(Quantity(comp, value, unit.replace("％", "%"), obj, text[m.start():m.end()],
                             m.start(), m.end()))
     return out

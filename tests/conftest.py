@@ -1,0 +1,54 @@
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples" / "corpus"
+
+
+def shared_dir() -> Path | None:
+    env = os.environ.get("COMPARE_SHARED")
+    for cand in ([Path(env)] if env else []) + [ROOT.parent / "shared", ROOT.parent.parent / "shared"]:
+        if (cand / "corpus" / "seeds").is_dir():
+            return cand
+    return None
+
+
+@pytest.fixture
+def shared():
+    d = shared_dir()
+    if d is None:
+        pytest.skip("../shared (seed corpus and gold) not found; set COMPARE_SHARED")
+    return d
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path, monkeypatch):
+    """Every test gets its own database and no network for model hubs."""
+    monkeypatch.setenv("COMPARE_DB", str(tmp_path / "compare.db"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture
+def db_path(tmp_path):
+    return str(tmp_path / "compare.db")
+
+
+@pytest.fixture
+def run():
+    from cli import cli
+
+    def invoke(*args, ok=True):
+        result = CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+        if ok is True:
+            assert result.exit_code == 0, result.output
+        elif ok is False:
+            assert result.exit_code != 0, result.output
+        return result
+
+    return invoke

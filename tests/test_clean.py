@@ -1,0 +1,76 @@
+from compare.clean import clean
+
+FULLWIDTH = str.maketrans({chr(0xFF10 + i): str(i) for i in range(10)})
+
+
+def paragraphs(text):
+    c = clean(text)
+    return [c.text[p.start:p.end] for p in c.paragraphs]
+
+
+def assert_offsets_map_back(original, c):
+    for i, ch in enumerate(c.text):
+        if ch in "\n ":
+            continue
+        o = c.to_original(i)
+        assert original[o].translate(FULLWIDTH) == ch, (i, ch, o, original[o])
+
+
+def test_page_marks_and_vertical_masthead_are_dropped():
+    raw = ("（一）聚焦产医协同研发\n\n\n\n上海\n市宝\n山区\n人民\n政府\n公报\n\n— 2 —\n\n"
+           "完善产医协同双向研发机制，推动医疗技术攻关和成果转化。\n")
+    c = clean(raw)
+    assert paragraphs(raw) == ["（一）聚焦产医协同研发", "完善产医协同双向研发机制，推动医疗技术攻关和成果转化。"]
+    assert "公报" not in c.text and "2" not in c.text
+    assert_offsets_map_back(raw, c)
+
+
+def test_lines_broken_mid_sentence_are_rejoined():
+    raw = ("近年来，宝山区锚定建设现代化产业体系目标，大\n\n力发展生物医药及合成生物特色产业，推动\n"
+           "生物医药产业协同发展。\n二、下一步打算\n")
+    assert paragraphs(raw) == ["近年来，宝山区锚定建设现代化产业体系目标，大力发展生物医药及合成生物特色产业，推动生物医药产业协同发展。",
+                               "二、下一步打算"]
+
+
+def test_heading_line_is_not_joined_with_the_first_item():
+    raw = "二、加大金融支持，创新政策供给，护航企业行稳致远\n一是发挥资本市场股权融资功能。\n"
+    assert paragraphs(raw) == ["二、加大金融支持，创新政策供给，护航企业行稳致远", "一是发挥资本市场股权融资功能。"]
+
+
+def test_stray_url_is_dropped():
+    raw = ("建成超200万方生物医药产业专业载体，\nhttps://baike.baidu.com/item/%E7%89%B9?from=lemma\n"
+           " 各类在研药物管线超400条。\n")
+    c = clean(raw)
+    assert "http" not in c.text and "baidu" not in c.text
+    assert "建成超200万方生物医药产业专业载体，各类在研药物管线超400条。" in c.text
+    assert_offsets_map_back(raw, c)
+
+
+def test_markdown_markup_is_dropped_but_bold_spans_kept():
+    raw = "# 上海市科学技术委员会\n\n---\n\n## 一、工作进展\n\n**一是强化政策顶层设计。**近年来制定了方案。\n"
+    c = clean(raw)
+    assert "#" not in c.text and "*" not in c.text and "---" not in c.text
+    assert [c.text[a:b] for a, b in c.bold] == ["一是强化政策顶层设计。"]
+    assert [p.heading for p in c.paragraphs] == [True, True, False]
+    assert_offsets_map_back(raw, c)
+
+
+def test_running_heads_repeated_on_pages_are_dropped():
+    page = "上海市宝山区人民政府公报\n正文第{}页的内容，推进平台建设。\n"
+    raw = "".join(page.format(i) for i in range(1, 5))
+    c = clean(raw)
+    assert "公报" not in c.text and c.text.count("推进平台建设") == 4
+
+
+def test_fullwidth_digits_and_spaces_inside_numbers():
+    raw = "到 ２０２６ 年，产业规模达到 4100 亿元，引进 AI 企业与 New York 团队。\n"
+    c = clean(raw)
+    assert "到2026年，产业规模达到4100亿元，引进AI企业与New York团队。" in c.text
+    assert_offsets_map_back(raw, c)
+
+
+def test_offsets_of_a_seed_map_back(shared):
+    raw = (shared / "corpus" / "seeds" / "000_ecd96f040428c031.txt").read_text(encoding="utf-8")
+    c = clean(raw)
+    assert_offsets_map_back(raw, c)
+    assert "— 2 —" not in c.text and "\n上海\n" not in c.text

@@ -1,0 +1,193 @@
+import io
+import zipfile
+
+import pytest
+
+from compare.errors import InputError
+from compare.readers import decode_bytes, html_to_text, read_file
+
+SIMPLIFIED = "一、主要做法\n到2026年，打造不少于2家高能级概念验证平台，加快生物医药概念验证中心建设。\n"
+TRADITIONAL = "一、主要做法\n到2026年，打造不少於2家高能級概念驗證平臺，加快生物醫藥概念驗證中心建設。\n"
+
+
+@pytest.mark.parametrize("encoding, text", [
+    ("utf-8", SIMPLIFIED),
+    ("utf-8-sig", SIMPLIFIED),
+    ("gb18030", SIMPLIFIED),
+    ("gbk", SIMPLIFIED),
+    ("big5", TRADITIONAL),
+    ("utf-16", SIMPLIFIED),      # with BOM
+    ("utf-16-le", SIMPLIFIED),   # without BOM
+    ("utf-16-be", SIMPLIFIED),   # without BOM
+])
+def test_encodings_are_detected(tmp_path, encoding, text):
+    p = tmp_path / f"doc-{encoding}.txt"
+    p.write_bytes(text.encode(encoding))
+    raw = read_file(p)
+    assert raw.text.lstrip("\ufeff") == text
+
+
+def test_encoding_override_and_wrong_override(tmp_path):
+    p = tmp_path / "gbk.txt"
+    p.write_bytes(SIMPLIFIED.encode("gb18030"))
+    assert read_file(p, encoding="gb18030").text == SIMPLIFIED
+    with pytest.raises(InputError) as e:
+        read_file(p, encoding="utf-8")
+    assert "gbk.txt" in str(e.value) and "--encoding" in str(e.value)
+
+
+def test_unknown_encoding_name(tmp_path):
+    p = tmp_path / "a.txt"
+    p.write_text(SIMPLIFIED, encoding="utf-8")
+    with pytest.raises(InputError, match="unknown encoding"):
+        read_file(p, encoding="klingon")
+
+
+def test_undecodable_bytes_name_the_file_and_the_fix():
+    with pytest.raises(InputError) as e:
+        decode_bytes(bytes(range(128, 256)) * 4, "weird.txt")
+    msg = str(e.value)
+    assert msg.startswith("weird.txt:") and ("--encoding" in msg or "convert" in msg)
+
+
+def test_markdown_is_read_as_text(tmp_path):
+    p = tmp_path / "a.md"
+    p.write_text("## 一、工作进展\n\n**一是强化政策顶层设计。**近年来制定了一批方案。\n", encoding="utf-8")
+    raw = read_file(p)
+    assert raw.format == "md" and "**一是" in raw.text
+
+
+def test_html_keeps_main_text_only(tmp_path):
+    html = ("<html><head><title>t</title><script>var x='脚本';</script><style>p{}</style></head><body>"
+            "<nav>首页 | 政务公开</nav><header>网站头部</header><main><h2>关于某事的答复</h2>"
+            "<p>一是推进平台建设。</p></main><footer>版权所有</footer></body></html>")
+    p = tmp_path / "a.html"
+    p.write_text(html, encoding="utf-8")
+    text = read_file(p).text
+    assert "一是推进平台建设。" in text and "关于某事的答复" in text
+    for junk in ("首页", "网站头部", "版权所有", "脚本"):
+        assert junk not in text
+
+
+def test_html_declared_gbk_encoding(tmp_path):
+    html = '<html><head><meta charset="gb2312"></head><body><p>一是推进平台建设。</p></body></html>'
+    p = tmp_path / "a.htm"
+    p.write_bytes(html.encode("gb18030"))
+    assert "一是推进平台建设。" in read_file(p).text
+
+
+def test_html_all_navigation_is_an_error(tmp_path):
+    p = tmp_path / "nav.html"
+    p.write_text("<html><body><nav><a href='/'>首页</a></nav><script>x()</script></body></html>", encoding="utf-8")
+    with pytest.raises(InputError, match="nav.html"):
+        read_file(p)
+
+
+def _pdf(path, lines):
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    c = canvas.Canvas(str(path))
+    c.setFont("STSong-Light", 12)
+    y = 800
+    for line in lines:
+        c.drawString(50, y, line)
+        y -= 20
+    c.save()
+
+
+def test_pdf_text_layer(tmp_path):
+    p = tmp_path / "a.pdf"
+    _pdf(p, ["一、主要做法", "到2026年，打造不少于2家高能级概念验证平台。"])
+    text = read_file(p).text
+    assert "打造不少于2家高能级概念验证平台" in text
+
+
+def test_pdf_without_text_layer_needs_ocr(tmp_path):
+    from reportlab.pdfgen import canvas
+
+    p = tmp_path / "scan.pdf"
+    c = canvas.Canvas(str(p))
+    c.rect(50, 50, 400, 600, fill=1)
+    c.save()
+    with pytest.raises(InputError) as e:
+        read_file(p)
+    assert "scan.pdf" in str(e.value) and "OCR" in str(e.value)
+
+
+def test_not_really_a_pdf(tmp_path):
+    p = tmp_path / "fake.pdf"
+    p.write_bytes(b"this is not a pdf at all")
+    with pytest.raises(InputError, match="fake.pdf"):
+        read_file(p)
+
+
+def test_zero_byte_pdf_is_empty(tmp_path):
+    p = tmp_path / "zero.pdf"
+    p.write_bytes(b"")
+    with pytest.raises(InputError, match="empty"):
+        read_file(p)
+
+
+def test_docx_paragraphs_bold_and_headings(tmp_path):
+    import docx
+
+    d = docx.Document()
+    d.add_heading("一、工作进展", level=2)
+    para = d.add_paragraph()
+    para.add_run("一是强化政策顶层设计。").bold = True
+    para.add_run("近年来制定了一批行动方案。")
+    p = tmp_path / "a.docx"
+    d.save(p)
+    text = read_file(p).text
+    assert "## 一、工作进展" in text
+    assert "**一是强化政策顶层设计。**近年来制定了一批行动方案。" in text
+
+
+def test_corrupt_docx(tmp_path):
+    p = tmp_path / "broken.docx"
+    p.write_bytes(b"PK\x03\x04 definitely not a zip archive" * 10)
+    with pytest.raises(InputError) as e:
+        read_file(p)
+    assert "broken.docx" in str(e.value) and "corrupt" in str(e.value)
+
+
+def test_docx_zip_without_document_part(tmp_path):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("hello.txt", "hi")
+    p = tmp_path / "empty.docx"
+    p.write_bytes(buf.getvalue())
+    with pytest.raises(InputError, match="empty.docx"):
+        read_file(p)
+
+
+@pytest.mark.parametrize("name, data, words", [
+    ("empty.txt", b"", "empty"),
+    ("blank.txt", b"   \n\n  ", "empty"),
+    ("random.txt", bytes([0, 159, 146, 150, 0, 1, 2, 3, 250, 251]) * 50, "binary"),
+])
+def test_bad_text_files(tmp_path, name, data, words):
+    p = tmp_path / name
+    p.write_bytes(data)
+    with pytest.raises(InputError) as e:
+        read_file(p)
+    assert name in str(e.value) and words in str(e.value)
+
+
+def test_missing_file_and_directory_and_unsupported(tmp_path):
+    with pytest.raises(InputError, match="no such file"):
+        read_file(tmp_path / "nope.txt")
+    (tmp_path / "dir.txt").mkdir()
+    with pytest.raises(InputError, match="directory"):
+        read_file(tmp_path / "dir.txt")
+    (tmp_path / "x.xls").write_bytes(b"abc")
+    with pytest.raises(InputError, match="unsupported"):
+        read_file(tmp_path / "x.xls")
+
+
+def test_html_to_text_prefers_article():
+    text = html_to_text("<div>侧栏链接</div><article><p>正文第一段。</p></article>")
+    assert text == "正文第一段。"

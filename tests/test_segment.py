@@ -1,0 +1,151 @@
+import yaml
+
+from compare.clean import clean
+from compare.metadata import extract_metadata
+from compare.readers import read_file
+from compare.segment import analysis_text, segment, split_clauses
+
+PLAN = """某区促进产业发展行动方案（2024-2026年）
+
+为推动产业高质量发展，特制定本行动方案。
+
+一、主要目标
+
+到2026年，集聚企业不少于50家。
+
+二、重点任务
+
+（一）提升创新能力
+
+1、建设创新中心。依托龙头企业，加快创新中心建设。未来三年，建成不少于3家验证平台。
+
+2、举办创新大赛。每年举办一届创新大赛。
+
+三、保障措施
+
+合成生物。加强创新及应用研究。
+"""
+
+REPLY = """对市十六届人大二次会议第0001号代表建议的答复
+
+张三代表：
+
+您提出的建议收悉，现将办理情况答复如下：
+
+近年来，本市产业规模已达到1000亿元。
+
+一、工作进展
+
+**一是强化政策设计。**制定了一批行动方案。上海将积极支持分中心建设。
+
+二是推进平台建设。已建成验证平台2家。
+
+二、存在问题
+
+部分企业融资难问题仍然存在。
+
+三、下一步工作打算
+
+下一步，我们将加快出台支持政策。一是持续举办创新大赛。二是到2027年，建成验证平台5家以上。目前已完成选址。
+
+感谢您对我们工作的关心和支持！
+
+上海市某某委员会
+
+2024年5月27日
+"""
+
+
+def measures_of(text):
+    c = clean(text)
+    return segment(c, extract_metadata(c))
+
+
+def find(ms, fragment):
+    hits = [m for m in ms if fragment in m.text]
+    assert hits, fragment
+    return min(hits, key=lambda m: len(m.text))
+
+
+def test_plan_sections_kinds_and_targets():
+    ms = measures_of(PLAN)
+    assert find(ms, "特制定本行动方案").kind == "other"
+    goal = find(ms, "集聚企业不少于50家")
+    assert goal.kind == "target" and goal.section == ["一、主要目标"]
+    centre = find(ms, "加快创新中心建设")
+    assert centre.section == ["二、重点任务", "（一）提升创新能力", "1、建设创新中心。"]
+    assert centre.kind == "commitment"
+    three = find(ms, "建成不少于3家验证平台")
+    assert three.kind == "target" and three.deadlines[0].year == 2026 and three.deadlines[0].relative
+    assert find(ms, "2、举办创新大赛").section[-1] == "2、举办创新大赛。"
+    # a short lead label names the paragraph and is not a measure of its own
+    assert not [m for m in ms if m.text == "合成生物。"]
+    assert find(ms, "加强创新及应用研究").section[-1] == "合成生物"
+
+
+def test_reply_kinds_follow_sections_and_cues():
+    ms = measures_of(REPLY)
+    assert find(ms, "答复如下").kind == "other"
+    assert find(ms, "本市产业规模已达到1000亿元").kind == "progress"
+    lead = find(ms, "制定了一批行动方案")
+    assert lead.kind == "progress" and lead.section[-1] == "一是强化政策设计。"
+    assert find(ms, "上海将积极支持分中心建设").kind == "commitment"
+    assert find(ms, "已建成验证平台2家").kind == "progress"
+    assert find(ms, "融资难问题仍然存在").kind == "other"
+    assert find(ms, "加快出台支持政策").kind == "commitment"
+    assert find(ms, "持续举办创新大赛").kind == "commitment"
+    target = find(ms, "建成验证平台5家以上")
+    assert target.kind == "target" and target.deadlines[0].year == 2027
+    assert target.quantities[0].comparator == ">=" and target.quantities[0].value == 5
+    assert find(ms, "目前已完成选址").kind == "progress"
+    assert find(ms, "感谢您对我们工作的关心和支持").kind == "other"
+    assert not [m for m in ms if "2024年5月27日" in m.text or m.text == "上海市某某委员会"]
+
+
+def test_document_without_headings_still_yields_measures():
+    ms = measures_of("推进平台建设，加强人才培养。持续举办创新大赛。")
+    assert len(ms) >= 2 and all(m.kind in ("commitment", "target") for m in ms)
+
+
+def test_clauses_split_actions_and_attach_modifiers():
+    s = "依托专业孵化器，以“先投后股”为牵引，完善联动机制，引导社会资本深度参与，推动创新药械抢占海外市场。"
+    parts = [s[a:b] for a, b in split_clauses(s)]
+    assert parts == ["依托专业孵化器，以“先投后股”为牵引，完善联动机制", "引导社会资本深度参与",
+                     "推动创新药械抢占海外市场。"]
+    short = "推进创新药械审评审批提速，缩短产品上市周期。"
+    assert [short[a:b] for a, b in split_clauses(short)] == [short]
+
+
+def test_analysis_text_drops_numbering():
+    assert analysis_text("18、加快审评审批速度。") == "加快审评审批速度。"
+    assert analysis_text("一是强化政策设计。") == "强化政策设计。"
+
+
+def test_offsets_point_at_the_measure_text(shared):
+    path = shared / "corpus" / "seeds" / "003_c43d31b1c5cc3d0c.txt"
+    raw = read_file(path).text
+    c = clean(raw)
+    for m in segment(c, extract_metadata(c)):
+        assert c.text[m.start:m.end] == m.text
+        a, b = c.span_to_original(m.start, m.end)
+        assert "".join(raw[a:b].split()).replace("*", "") .startswith("".join(m.text.split())[:5])
+
+
+def test_seed_mentions_are_located_with_the_reference_kinds(shared):
+    gold = yaml.safe_load((shared / "gold" / "seeds.yml").read_text(encoding="utf-8"))
+    by_doc = {}
+    for name in gold["documents"]:
+        c = clean(read_file(shared / "corpus" / "seeds" / name).text)
+        by_doc[name] = segment(c, extract_metadata(c))
+    right = total = 0
+    for th in gold["threads"]:
+        for mention in th["mentions"]:
+            q = "".join(mention["quote"].split())
+            holding = [m for m in by_doc[mention["doc"]] if q in "".join(m.text.split())]
+            if not holding:
+                continue
+            m = min(holding, key=lambda m: len(m.text))
+            total += 1
+            right += m.kind == mention["kind"]
+    assert total >= 60
+    assert right / total >= 0.9

@@ -1,0 +1,52 @@
+import pytest
+
+from compare.targets import cn_to_int, find_deadlines, find_quantities
+from compare.terms import extract_terms, norm_term
+
+
+@pytest.mark.parametrize("text, comp, value, unit, obj", [
+    ("到2026年，打造不少于2家高能级概念验证平台", ">=", 2, "家", "高能级概念验证平台"),
+    ("生物医药产业工业产值突破100亿元", ">", 100, "亿元", "生物医药产业工业产值"),
+    ("推动15个以上创新药物进入临床实验阶段", ">=", 15, "个", "创新药物进入临床实验阶段"),
+    ("力争引入不少于两家高影响力企业", ">=", 2, "家", "高影响力企业"),
+    ("2024年产业规模达到4100亿元", "=", 4100, "亿元", "2024年产业规模"),
+])
+def test_quantities(text, comp, value, unit, obj):
+    q = find_quantities(text)[0]
+    assert (q.comparator, q.value, q.unit, q.object) == (comp, value, unit, obj)
+
+
+def test_numbers_inside_titles_are_not_targets():
+    text = "尽快发布《上海市促进高端医疗器械产业全链条发展的行动方案（2025-2027年）》"
+    assert find_quantities(text) == [] and find_deadlines(text) == []
+
+
+def test_deadlines():
+    assert [d.iso() for d in find_deadlines("到2026年，建成平台")] == ["2026"]
+    assert [d.iso() for d in find_deadlines("2025年6月底前完成")] == ["2025-06"]
+    rel = find_deadlines("未来三年，建成平台", period=(2024, 2026))
+    assert rel[0].year == 2026 and rel[0].relative
+    assert find_deadlines("截至2025年底，已建成平台2家") == []
+
+
+def test_cn_numbers():
+    assert [cn_to_int(s) for s in ("三", "十二", "二十五", "一百二十", "两")] == [3, 12, 25, 120, 2]
+
+
+def test_terms_kinds():
+    terms = extract_terms("出台《上海市促进医疗卫生机构科技成果转化操作细则（试行）》，举办“春昇杯”医学创新人才大赛，"
+                          "积极打造GCP临床试验北上海药学基地，设立225亿元生物医药母基金")
+    got = {(t.kind, t.text) for t in terms}
+    assert ("title", "上海市促进医疗卫生机构科技成果转化操作细则（试行）") in got
+    assert ("quoted", "春昇杯") in got
+    assert ("institution", "GCP临床试验北上海药学基地") in got
+    assert ("amount", "225亿元") in got
+
+
+@pytest.mark.parametrize("a, b", [
+    ("《上海市促进医疗卫生机构科技成果转化操作细则（试行）》", "上海促进医疗卫生机构科技成果转化操作细则"),
+    ("上海市促进高端医疗器械产业全链条发展的行动方案（2025-2027年）", "上海市促进高端医疗器械产业全链条发展行动方案"),
+    ("上海临床 创新转化研究院", "临床创新转化研究院"),
+])
+def test_norm_term_absorbs_variants(a, b):
+    assert norm_term(a) == norm_term(b)
