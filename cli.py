@@ -66,36 +66,95 @@ def cli():
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.argument("paths", nargs=-1, type=click.Path())
 @database_option
+@click.option("--model", default=None, metavar="NAME",
+              help="Sentence encoder: default USE multilingual v3 (offline); any sentence-transformers "
+                   "name or local path, e.g. BAAI/bge-small-zh-v1.5; 'hashing' for lexical only")
+@click.option("--params", "params_path", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Alignment weights and thresholds (JSON); default: the fitted ones shipped with compare")
 @click.option("--encoding", help="Force the text encoding of .txt/.md/.html files, e.g. gb18030")
 @click.option("--silent", is_flag=True, help="Print nothing but errors")
-def align(paths, database, encoding, silent):
-    """Read documents into the database (incremental: stored files are skipped).
+def align(paths, database, model, params_path, encoding, silent):
+    """Read documents and align their measures with the corpus (incremental).
 
-    Files and folders; folders are walked. Formats: .txt .md .html .pdf .docx.
-    Exit code 1 when some file could not be read (the others are stored).
+    Files and folders (walked); formats .txt .md .html .pdf .docx. Stored files are
+    skipped; only measures not yet aligned under the model get new candidates, and
+    threads are rebuilt from all links. Without PATHS, aligns what is stored.
+    Exit code 1 when some file could not be read (the others are stored and aligned).
 
     \b
     Example:
         compare align ../shared/corpus/seeds/ new-reply.pdf
+        compare align --model BAAI/bge-small-zh-v1.5
     """
+    from compare import __version__
+    from compare.errors import CompareError
     from compare.pipeline import ingest
+    from db import queries
 
     db = _open(database)
-    report = ingest(db, paths, encoding=encoding)
-    for r in report.results:
-        if r.skipped:
-            click.echo(f"error: {r.message}", err=True)
-        elif not silent:
-            click.echo(r.message, err=True)
+    model_name = _model_name(model)
+    run_id = queries.start_run(db, "align", __version__, model=model_name,
+                               params={"encoding": encoding, "paths": list(paths)})
+    status = "failed"
+    report = None
+    try:
+        report = ingest(db, paths, encoding=encoding, run_id=run_id, on_file=None) if paths else None
+        if report:
+            for r in report.results:
+                if r.skipped:
+                    click.echo(f"error: {r.message}", err=True)
+                elif not silent:
+                    click.echo(r.message, err=True)
+        result = _align_stored(db, model, model_name, params_path, run_id, silent)
+        status = "done"
+    except CompareError as e:
+        raise click.ClickException(str(e)) from None
+    finally:
+        added = report.added if report else []
+        queries.finish_run(db, run_id, status, len(added), len(report.problems) if report else 0)
     if not silent:
-        added = report.added
-        click.echo(f"{len(added)} document(s) added, {sum(r.measures for r in added)} measures; "
-                   f"{len([r for r in report.results if r.status in ('unchanged', 'duplicate')])} unchanged; "
-                   f"{len(report.problems)} skipped with errors", err=True)
-    if report.problems:
+        if report:
+            click.echo(f"{len(added)} document(s) added, {sum(r.measures for r in added)} measures; "
+                       f"{len([r for r in report.results if r.status in ('unchanged', 'duplicate')])} unchanged; "
+                       f"{len(report.problems)} skipped with errors", err=True)
+        if result:
+            click.echo(f"aligned under {result.model}: {result.measures} measures ({result.encoded} embedded, "
+                       f"{result.new_measures} new), {result.links} links, {result.threads} threads", err=True)
+        else:
+            click.echo("alignment up to date", err=True)
+    if report and report.problems:
         sys.exit(1)
+
+
+def _model_name(model):
+    """The cache name of a model without loading it (keeps the no-op path light)."""
+    import os
+
+    if model in (None, "", "default", "use", "use-multilingual-v3"):
+        return "use-multilingual-v3"
+    if model in ("hashing", "hashing-ngram-512"):
+        return "hashing-ngram-512"
+    path = os.path.expanduser(model)
+    return "st:" + (os.path.realpath(path) if os.path.isdir(path) else model)
+
+
+def _align_stored(db, model, model_name, params_path, run_id, silent):
+    from compare.align import align_corpus, load_params, needs_alignment
+    from db import queries
+
+    if not needs_alignment(db, model_name) and queries.threads_model(db) == model_name:
+        return None
+    from compare.encoders import get_encoder
+
+    encoder = get_encoder(model)
+    params = load_params(params_path)
+    todo = len(queries.alignable_measures(db))
+    if silent:
+        return align_corpus(db, encoder, params, run_id)
+    with click.progressbar(length=todo, label="embedding", file=sys.stderr) as bar:
+        return align_corpus(db, encoder, params, run_id, progress=bar.update)
 
 
 @cli.command()
@@ -184,6 +243,65 @@ def export(database, fmt, output):
     db = _open(database)
     json.dump(do_export(db), output, ensure_ascii=False, indent=1)
     output.write("\n")
+
+
+@cli.command()
+@database_option
+@output_options
+@click.option("--min-size", type=int, default=2, show_default=True, help="Only threads this large")
+def threads(database, fmt, min_size):
+    """List commitment threads: label, size, documents, regions, first and last date.
+
+    \b
+    Example:
+        compare threads --min-size 3
+    """
+    from db import queries
+
+    db = _open(database)
+    rows = [t for t in queries.list_threads(db) if t["size"] >= min_size]
+    if fmt:
+        _emit(rows, fmt, ["id", "label", "size", "documents", "regions", "first_date", "last_date"])
+        return
+    for t in rows:
+        approx = "~" if t["dates_approximate"] else ""
+        click.echo(f"{t['id']}  {t['size']:>3} measures  {t['documents']} docs  "
+                   f"{approx}{t['first_date'] or '?'} → {t['last_date'] or '?'}  "
+                   f"{','.join(t['regions']) or '-':<12}  {t['label']}")
+
+
+@cli.command()
+@click.argument("thread_id")
+@database_option
+@output_options
+def thread(thread_id, database, fmt):
+    """A thread's timeline: date, issuer, kind and text of every mention.
+
+    THREAD_ID is an id, an id prefix, or an old id that was merged into another thread.
+
+    \b
+    Example:
+        compare thread t3f9a
+    """
+    from compare.errors import CompareError
+    from db import queries
+
+    db = _open(database)
+    try:
+        tid = queries.resolve_thread(db, thread_id)
+    except CompareError as e:
+        raise click.ClickException(str(e)) from None
+    rows = queries.thread_timeline(db, tid)
+    if fmt:
+        _emit(rows, fmt, ["sort_date", "issuer", "region", "kind", "role", "text", "measure_id", "document_id"])
+        return
+    label = next((t["label"] for t in queries.list_threads(db) if t["id"] == tid), tid)
+    click.echo(click.style(f"{label}  ({tid})", bold=True))
+    for r in rows:
+        date = r["date"] or (f"~{r['sort_date']}" if r["sort_date"] else "undated")
+        extra = "" if r["role"] == "core" else "  (also)"
+        click.echo(f"  {date:<11} {r['issuer'] or r['file_name']}  [{r['kind']}]{extra}")
+        click.echo(f"              {r['text']}")
 
 
 def main():

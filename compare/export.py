@@ -19,4 +19,11 @@ def export(db: Database, include_text: bool = False) -> dict:
                        "comparator": m.pop("comparator"), "value": m.pop("value"), "unit": m.pop("unit"),
                        "object": m.pop("object")}
         measures.append(m)
-    return {"documents": documents, "measures": measures, "threads": [], "links": [], "statuses": []}
+    threads = [{"id": t["id"], "label": t["label"], "measure_ids": t["measure_ids"], "size": t["size"],
+                "documents": t["documents"], "regions": t["regions"], "levels": t["levels"],
+                "first_date": t["first_date"], "last_date": t["last_date"],
+                "dates_approximate": bool(t["dates_approximate"]), "method": t["method"]}
+               for t in queries.list_threads(db)]
+    links = [{"measure_id": r["measure_id"], "measure_id2": r["measure_id2"], "score": r["score"],
+              "method": r["method"], "signals": r["signals"]} for r in queries.list_links(db)]
+    return {"documents": documents, "measures": measures, "threads": threads, "links": links, "statuses": []}

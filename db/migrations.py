@@ -119,3 +119,87 @@ def m001_initial(db: Database) -> None:
             run_id TEXT REFERENCES runs(id),
             PRIMARY KEY (sha256, path)
         )""")
+
+
+@migrations()
+def m002_alignment(db: Database) -> None:
+    db.execute("""
+        CREATE TABLE embeddings (
+            model TEXT NOT NULL,           -- encoder name: vectors of two models never meet
+            text_hash TEXT NOT NULL,
+            dim INTEGER NOT NULL,
+            vector BLOB NOT NULL,          -- little-endian float32, unit length
+            PRIMARY KEY (model, text_hash)
+        )""")
+    db.execute("""
+        CREATE TABLE aligned (
+            model TEXT NOT NULL,
+            measure_id TEXT NOT NULL,      -- candidates of this measure were generated under model
+            run_id TEXT,
+            PRIMARY KEY (model, measure_id)
+        )""")
+    db.execute("""
+        CREATE TABLE pairs (
+            model TEXT NOT NULL,
+            a TEXT NOT NULL,               -- measure ids, a < b
+            b TEXT NOT NULL,
+            cos REAL NOT NULL,             -- semantic cosine under model
+            hash_cos REAL NOT NULL,        -- character n-gram hashing cosine (corpus-independent)
+            term_sim REAL NOT NULL,        -- best key-term match, 0..1
+            term_match TEXT,               -- the two terms that matched best
+            run_id TEXT,
+            PRIMARY KEY (model, a, b)
+        )""")
+    db.execute("CREATE INDEX idx_pairs_b ON pairs(model, b)")
+    db.execute("""
+        CREATE TABLE links (
+            measure_id TEXT NOT NULL,
+            measure_id2 TEXT NOT NULL,
+            score REAL NOT NULL,
+            signals TEXT NOT NULL,         -- JSON: every signal and its value
+            method TEXT NOT NULL,
+            run_id TEXT NOT NULL,
+            PRIMARY KEY (measure_id, measure_id2)
+        )""")
+    db.execute("""
+        CREATE TABLE threads (
+            id TEXT PRIMARY KEY,           -- stable: inherited across runs by overlap
+            label TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            documents INTEGER NOT NULL,
+            regions TEXT,                  -- JSON list
+            levels TEXT,                   -- JSON list
+            first_date TEXT,
+            last_date TEXT,
+            dates_approximate INTEGER NOT NULL DEFAULT 0,
+            method TEXT NOT NULL,
+            run_id TEXT NOT NULL,
+            created_run TEXT NOT NULL
+        )""")
+    db.execute("""
+        CREATE TABLE thread_members (
+            thread_id TEXT NOT NULL REFERENCES threads(id),
+            measure_id TEXT NOT NULL,
+            role TEXT NOT NULL,            -- core (clustered) or secondary (also speaks of it)
+            score REAL NOT NULL,           -- mean link score to the other members
+            PRIMARY KEY (thread_id, measure_id)
+        )""")
+    db.execute("CREATE INDEX idx_thread_members_measure ON thread_members(measure_id)")
+    db.execute("""
+        CREATE TABLE thread_aliases (
+            old_id TEXT PRIMARY KEY,       -- an id that no longer names a thread of its own
+            thread_id TEXT NOT NULL,       -- where its members went
+            event TEXT NOT NULL,           -- merged, split, retired
+            run_id TEXT NOT NULL,
+            at TEXT NOT NULL
+        )""")
+    db.execute("""
+        CREATE TABLE thread_events (
+            id INTEGER PRIMARY KEY,
+            run_id TEXT NOT NULL,
+            at TEXT NOT NULL,
+            event TEXT NOT NULL,           -- created, grown, shrunk, merged, split, retired
+            thread_id TEXT NOT NULL,
+            other_id TEXT,                 -- the thread merged into, or split from
+            detail TEXT
+        )""")

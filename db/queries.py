@@ -170,3 +170,143 @@ def counts(db: Database) -> dict[str, Any]:
             "SELECT count(*) FROM measures m JOIN documents d ON d.id = m.document_id WHERE d.is_current = 1"
         ).fetchone()[0],
     }
+
+
+# --- alignment -------------------------------------------------------------------------
+
+def alignable_measures(db: Database) -> list[dict]:
+    """Measures of current documents that can carry a commitment (kind other is left out)."""
+    return list(db.query(
+        "SELECT m.id, m.document_id, m.text, m.analysis_text, m.text_hash, m.kind, m.ordinal, "
+        "d.sort_date, d.date_approximate, d.region, d.level "
+        "FROM measures m JOIN documents d ON d.id = m.document_id "
+        "WHERE d.is_current = 1 AND m.kind != 'other' ORDER BY m.id"))
+
+
+def cached_vectors(db: Database, model: str, hashes: list[str]) -> dict[str, bytes]:
+    out: dict[str, bytes] = {}
+    for i in range(0, len(hashes), 500):
+        chunk = hashes[i:i + 500]
+        marks = ",".join("?" * len(chunk))
+        for r in db.execute(f"SELECT text_hash, vector FROM embeddings WHERE model = ? AND text_hash IN ({marks})",
+                            [model, *chunk]).fetchall():
+            out[r[0]] = r[1]
+    return out
+
+
+def store_vectors(db: Database, model: str, rows: list[tuple[str, int, bytes]]) -> None:
+    with db.atomic():
+        db.conn.executemany("INSERT OR IGNORE INTO embeddings (model, text_hash, dim, vector) VALUES (?, ?, ?, ?)",
+                            [(model, h, dim, blob) for h, dim, blob in rows])
+
+
+def aligned_measure_ids(db: Database, model: str) -> set[str]:
+    return {r[0] for r in db.execute("SELECT measure_id FROM aligned WHERE model = ?", [model]).fetchall()}
+
+
+def store_pairs(db: Database, model: str, run_id: str, pairs: list[tuple], measure_ids: list[str]) -> None:
+    """Candidate pairs (a, b, cos, hash_cos, term_sim, term_match) and the measures now aligned."""
+    with db.atomic():
+        db.conn.executemany(
+            "INSERT OR REPLACE INTO pairs (model, a, b, cos, hash_cos, term_sim, term_match, run_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [(model, *p, run_id) for p in pairs])
+        db.conn.executemany("INSERT OR IGNORE INTO aligned (model, measure_id, run_id) VALUES (?, ?, ?)",
+                            [(model, m, run_id) for m in measure_ids])
+
+
+def load_pairs(db: Database, model: str) -> list[tuple]:
+    return db.execute("SELECT a, b, cos, hash_cos, term_sim, term_match FROM pairs WHERE model = ? ORDER BY a, b",
+                      [model]).fetchall()
+
+
+def measure_terms(db: Database) -> dict[str, list[tuple[str, str, str]]]:
+    out: dict[str, list[tuple[str, str, str]]] = {}
+    for mid, term, kind, norm in db.execute("SELECT measure_id, term, kind, norm FROM terms ORDER BY measure_id, term"):
+        out.setdefault(mid, []).append((term, kind, norm))
+    return out
+
+
+def current_threads(db: Database) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for tid, mid in db.execute("SELECT thread_id, measure_id FROM thread_members"):
+        out.setdefault(tid, set()).add(mid)
+    return out
+
+
+def replace_alignment(db: Database, links: list[dict], threads: list[dict], members: list[dict],
+                      aliases: list[dict], events: list[dict]) -> None:
+    """Links and threads are derived data: replaced as a whole, in one transaction."""
+    with db.atomic():
+        db.execute("DELETE FROM links")
+        db.execute("DELETE FROM thread_members")
+        db.execute("DELETE FROM threads")
+        if links:
+            db["links"].insert_all(links, pk=("measure_id", "measure_id2"))
+        if threads:
+            db["threads"].insert_all(threads, pk="id")
+        if members:
+            db["thread_members"].insert_all(members, pk=("thread_id", "measure_id"))
+        for a in aliases:
+            db["thread_aliases"].upsert(a, pk="old_id")
+        # an id that names a thread again is no longer an alias
+        db.execute("DELETE FROM thread_aliases WHERE old_id IN (SELECT id FROM threads)")
+        if events:
+            db["thread_events"].insert_all(events, pk="id")
+
+
+def thread_created_runs(db: Database) -> dict[str, str]:
+    return {r[0]: r[1] for r in db.execute("SELECT id, created_run FROM threads")}
+
+
+def list_threads(db: Database) -> list[dict]:
+    out = []
+    for r in db.query("SELECT * FROM threads ORDER BY size DESC, first_date, id"):
+        r = dict(r)
+        r["regions"] = json.loads(r["regions"] or "[]")
+        r["levels"] = json.loads(r["levels"] or "[]")
+        r["measure_ids"] = [x[0] for x in db.execute(
+            "SELECT measure_id FROM thread_members WHERE thread_id = ? ORDER BY measure_id", [r["id"]])]
+        out.append(r)
+    return out
+
+
+def resolve_thread(db: Database, ref: str) -> str:
+    """A thread id, an id prefix, or an old id that was merged away."""
+    for _ in range(10):
+        rows = [r[0] for r in db.execute("SELECT id FROM threads WHERE id = ?", [ref])]
+        if rows:
+            return rows[0]
+        alias = db.execute("SELECT thread_id FROM thread_aliases WHERE old_id = ?", [ref]).fetchone()
+        if alias:
+            ref = alias[0]
+            continue
+        rows = [r[0] for r in db.execute("SELECT id FROM threads WHERE id LIKE ?", [ref + "%"])]
+        if len(rows) == 1:
+            return rows[0]
+        if len(rows) > 1:
+            raise NotFound(f"'{ref}' matches {len(rows)} threads; give more of the id")
+        break
+    raise NotFound(f"no thread '{ref}'; list them with: compare threads")
+
+
+def thread_timeline(db: Database, thread_id: str) -> list[dict]:
+    return list(db.query(
+        "SELECT tm.role, tm.score, m.id AS measure_id, m.kind, m.text, m.section, m.deadline, "
+        "d.id AS document_id, d.title, d.issuer, d.region, d.level, d.date, d.sort_date, d.date_approximate, "
+        "d.file_name "
+        "FROM thread_members tm JOIN measures m ON m.id = tm.measure_id JOIN documents d ON d.id = m.document_id "
+        "WHERE tm.thread_id = ? ORDER BY d.sort_date IS NULL, d.sort_date, d.id, m.ordinal", [thread_id]))
+
+
+def list_links(db: Database) -> list[dict]:
+    return [dict(r) | {"signals": json.loads(r["signals"])}
+            for r in db.query("SELECT * FROM links ORDER BY measure_id, measure_id2")]
+
+
+def threads_model(db: Database) -> str | None:
+    """The model whose links the current threads were built from."""
+    row = db.execute("SELECT method FROM links LIMIT 1").fetchone()
+    if row:
+        return row[0].split(":", 1)[1]
+    row = db.execute("SELECT model FROM runs r JOIN threads t ON t.run_id = r.id LIMIT 1").fetchone()
+    return row[0] if row else None

@@ -1,0 +1,289 @@
+"""Aligning measures across documents: the same commitment, reworded, in another year or district.
+
+Signals for a pair of measures:
+- `cos`: semantic cosine of sentence embeddings (one encoder; vectors cached by model);
+- `tfidf`: cosine of character 2-4-gram TF-IDF vectors, digits kept (Chinese reuses terms
+  verbatim, and numbers matter); its weights come from the current corpus;
+- `term`: best fuzzy match between the measures' key terms (《titles》 must match nearly whole);
+- `same_doc`: both in one document (links inside a document count, but weigh less).
+
+Candidates are found by blocked matrix products over the semantic vectors and over a
+corpus-independent character-hashing encoder, kept where either cosine passes a floor.
+The floors do not depend on the corpus, so a pair is a candidate whether its documents
+came in one run or in two: incremental alignment equals batch alignment. The combined
+score is a logistic model whose weights and thresholds are fitted on the reference
+annotations by scripts/fit_alignment.py and shipped in compare/alignment.json.
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+
+import numpy as np
+from sqlite_utils import Database
+
+from db import queries
+
+from .encoders import Encoder, HashingEncoder
+
+FEATURES = ("cos", "tfidf", "term", "same_doc", "cos_x_tfidf")
+
+
+@dataclass
+class Params:
+    weights: dict[str, float]
+    bias: float
+    link_threshold: float  # a pair scoring this much is a link
+    cluster_threshold: float  # average-linkage merge threshold
+    secondary_threshold: float  # a measure also joins a thread it links to this much on average
+    cos_floor: float = 0.35  # candidate floors
+    hash_floor: float = 0.30
+    max_candidates: int = 50  # per measure and signal
+    provenance: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {k: getattr(self, k) for k in ("weights", "bias", "link_threshold", "cluster_threshold",
+                                              "secondary_threshold", "cos_floor", "hash_floor", "max_candidates")}
+
+
+def load_params(path: str | None = None) -> Params:
+    if path:
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+    else:
+        data = json.loads(resources.files("compare").joinpath("alignment.json").read_text(encoding="utf-8"))
+    return Params(**data)
+
+
+# --- vectors ----------------------------------------------------------------------------
+
+def to_blob(v: np.ndarray) -> bytes:
+    return np.asarray(v, dtype="<f4").tobytes()
+
+
+def from_blob(b: bytes) -> np.ndarray:
+    return np.frombuffer(b, dtype="<f4")
+
+
+def ensure_vectors(db: Database, encoder: Encoder, hashes: list[str], texts: list[str],
+                   progress=None) -> tuple[np.ndarray, int]:
+    """Vectors for texts in order, from the cache or encoded once per distinct text."""
+    unique = {}
+    for h, t in zip(hashes, texts):
+        unique.setdefault(h, t)
+    cached = queries.cached_vectors(db, encoder.name, list(unique))
+    missing = [h for h in unique if h not in cached]
+    if missing:
+        new_rows = []
+        step = 256
+        for i in range(0, len(missing), step):
+            chunk = missing[i:i + step]
+            vecs = encoder.encode([unique[h] for h in chunk])
+            new_rows.extend((h, vecs.shape[1], to_blob(v)) for h, v in zip(chunk, vecs))
+            if progress:
+                progress(len(chunk))
+        queries.store_vectors(db, encoder.name, new_rows)
+        cached.update({h: blob for h, _, blob in new_rows})
+    if not hashes:
+        return np.zeros((0, 1), dtype=np.float32), 0
+    return np.vstack([from_blob(cached[h]) for h in hashes]).astype(np.float32), len(missing)
+
+
+# --- candidates ---------------------------------------------------------------------------
+
+def candidate_pairs(vectors: list[np.ndarray], floors: list[float], rows: list[int], k: int,
+                    block: int = 1024) -> set[tuple[int, int]]:
+    """Index pairs (i<j) where, for some signal, row i's cosine with j passes its floor.
+
+    Blocked matrix products: memory stays at block x N, and the cost of new rows grows
+    with their number times the corpus, never with the square of the corpus.
+    """
+    out: set[tuple[int, int]] = set()
+    n = vectors[0].shape[0]
+    rows = np.asarray(sorted(rows), dtype=np.int64)
+    for start in range(0, len(rows), block):
+        idx = rows[start:start + block]
+        for V, floor in zip(vectors, floors):
+            sims = V[idx] @ V.T
+            sims[np.arange(len(idx)), idx] = -1.0  # not with itself
+            if n > k:
+                part = np.argpartition(-sims, k, axis=1)[:, :k]
+            else:
+                part = np.tile(np.arange(n), (len(idx), 1))
+            for r, i in enumerate(idx):
+                for j in part[r]:
+                    if sims[r, j] >= floor:
+                        out.add((min(i, int(j)), max(i, int(j))))
+    return out
+
+
+# --- lexical signals -----------------------------------------------------------------------
+
+_SEP = re.compile(r"[\s，。、；：:;,.“”\"《》（）()！？!?]+")
+
+
+def tfidf_matrix(texts: list[str]):
+    """Row-normalised character 2-4-gram TF-IDF of the texts (digits kept)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vec = TfidfVectorizer(analyzer="char", ngram_range=(2, 4), sublinear_tf=True, dtype=np.float32,
+                          preprocessor=lambda s: _SEP.sub("|", s))
+    return vec.fit_transform(texts)
+
+
+def pair_tfidf(T, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    if len(a) == 0:
+        return np.zeros(0, dtype=np.float32)
+    out = np.empty(len(a), dtype=np.float32)
+    for s in range(0, len(a), 50000):
+        out[s:s + 50000] = np.asarray(T[a[s:s + 50000]].multiply(T[b[s:s + 50000]]).sum(axis=1)).ravel()
+    return out
+
+
+KEY_TERM_KINDS = ("title", "quoted", "institution")
+
+
+def term_similarity(ta: list[tuple[str, str, str]], tb: list[tuple[str, str, str]]) -> tuple[float, str | None]:
+    """Best fuzzy match between two measures' key terms, 0..1, and the terms that matched.
+
+    Titles must match nearly whole (two 《上海市促进…》 titles share a prefix, not a topic).
+    """
+    from rapidfuzz import fuzz
+
+    best, match = 0.0, None
+    for term_a, kind_a, norm_a in ta:
+        if kind_a not in KEY_TERM_KINDS or len(norm_a) < 3:
+            continue
+        for term_b, kind_b, norm_b in tb:
+            if kind_b not in KEY_TERM_KINDS or len(norm_b) < 3:
+                continue
+            r = fuzz.ratio(norm_a, norm_b) / 100.0
+            if "title" in (kind_a, kind_b) and r < 0.85:
+                r = 0.0
+            if r > best:
+                best, match = r, f"{term_a} ~ {term_b}"
+    return round(best, 4), match
+
+
+def features(cos: np.ndarray, tfidf: np.ndarray, term: np.ndarray, same_doc: np.ndarray) -> np.ndarray:
+    return np.column_stack([cos, tfidf, term, same_doc, cos * tfidf]).astype(np.float64)
+
+
+def combine(params: Params, X: np.ndarray) -> np.ndarray:
+    w = np.array([params.weights[f] for f in FEATURES])
+    z = X @ w + params.bias
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+@dataclass
+class AlignResult:
+    model: str
+    measures: int
+    encoded: int
+    new_measures: int
+    new_pairs: int
+    pairs: int
+    links: int
+    threads: int
+    ids: list[str]
+    scores: dict[tuple[int, int], float]
+    signals: dict[tuple[int, int], dict]
+
+
+@dataclass
+class PairFeatures:
+    ids: list[str]
+    a: np.ndarray  # indices into ids
+    b: np.ndarray
+    X: np.ndarray  # one row of FEATURES per pair
+    raw: list[tuple]  # stored pair rows (a, b, cos, hash_cos, term_sim, term_match)
+    encoded: int
+    new_measures: int
+    new_pairs: int
+
+
+def pair_features(db: Database, encoder: Encoder, params: Params, run_id: str, progress=None) -> PairFeatures:
+    """Vectors, candidates for measures not yet aligned under this model, features of all pairs."""
+    ms = queries.alignable_measures(db)
+    ids = [m["id"] for m in ms]
+    pos = {mid: i for i, mid in enumerate(ids)}
+    texts = [m["analysis_text"] or m["text"] for m in ms]
+    hashes = [m["text_hash"] for m in ms]
+    V, encoded = ensure_vectors(db, encoder, hashes, texts, progress)
+    H, _ = ensure_vectors(db, HashingEncoder(), hashes, texts)
+
+    done = queries.aligned_measure_ids(db, encoder.name)
+    new_rows = [i for i, mid in enumerate(ids) if mid not in done]
+    new_pairs: list[tuple] = []
+    if new_rows and len(ids) > 1:
+        terms = queries.measure_terms(db)
+        cands = candidate_pairs([V, H], [params.cos_floor, params.hash_floor], new_rows, params.max_candidates)
+        for i, j in sorted(cands):
+            a, b = ids[i], ids[j]
+            ts, tm = term_similarity(terms.get(a, []), terms.get(b, []))
+            new_pairs.append((a, b, round(float(V[i] @ V[j]), 5), round(float(H[i] @ H[j]), 5), ts, tm))
+    if new_rows:
+        queries.store_pairs(db, encoder.name, run_id, new_pairs, [ids[i] for i in new_rows])
+
+    # every stored pair of current measures under this model, with current corpus statistics
+    stored = [p for p in queries.load_pairs(db, encoder.name) if p[0] in pos and p[1] in pos]
+    A = np.array([pos[p[0]] for p in stored], dtype=np.int64)
+    B = np.array([pos[p[1]] for p in stored], dtype=np.int64)
+    if stored:
+        cos = np.array([p[2] for p in stored])
+        term = np.array([p[4] for p in stored])
+        tf = np.round(pair_tfidf(tfidf_matrix(texts), A, B), 5)
+        doc = np.array([m["document_id"] for m in ms])
+        same = (doc[A] == doc[B]).astype(float)
+        X = features(cos, tf, term, same)
+    else:
+        X = np.zeros((0, len(FEATURES)))
+    return PairFeatures(ids, A, B, X, stored, encoded, len(new_rows), len(new_pairs))
+
+
+def compute_links(db: Database, encoder: Encoder, params: Params, run_id: str, progress=None) -> tuple[
+        list[dict], AlignResult]:
+    """Scores of all candidate pairs; the links are those passing the link threshold."""
+    pf = pair_features(db, encoder, params, run_id, progress)
+    P = np.round(combine(params, pf.X), 6) if len(pf.X) else np.zeros(0)
+    links: list[dict] = []
+    scores: dict[tuple[int, int], float] = {}
+    signals: dict[tuple[int, int], dict] = {}
+    for k in range(len(P)):
+        a, b = int(pf.a[k]), int(pf.b[k])
+        row = pf.raw[k]
+        sig = {"cos": float(pf.X[k, 0]), "tfidf": float(pf.X[k, 1]), "term": float(pf.X[k, 2]),
+               "same_doc": int(pf.X[k, 3]), "hash_cos": float(row[3])}
+        if row[5]:
+            sig["term_match"] = row[5]
+        scores[(a, b)] = float(P[k])
+        signals[(a, b)] = sig
+        if P[k] >= params.link_threshold:
+            links.append({"measure_id": pf.ids[a], "measure_id2": pf.ids[b], "score": float(P[k]),
+                          "signals": json.dumps(sig, ensure_ascii=False), "method": "logistic:" + encoder.name,
+                          "run_id": run_id})
+    result = AlignResult(encoder.name, len(pf.ids), pf.encoded, pf.new_measures, pf.new_pairs, len(pf.raw),
+                         len(links), 0, pf.ids, scores, signals)
+    return links, result
+
+
+def logit(p: float) -> float:
+    return math.log(p / (1 - p))
+
+
+def needs_alignment(db: Database, model_name: str) -> bool:
+    """Is any current measure not yet aligned under this model (or are threads missing)?"""
+    done = queries.aligned_measure_ids(db, model_name)
+    return any(m["id"] not in done for m in queries.alignable_measures(db))
+
+
+def align_corpus(db: Database, encoder: Encoder, params: Params, run_id: str, progress=None) -> AlignResult:
+    """Align every current measure: vectors, candidates, links, threads. Idempotent."""
+    from .threads import rebuild
+
+    links, result = compute_links(db, encoder, params, run_id, progress)
+    result.threads = rebuild(db, links, result, params, run_id)
+    return result

@@ -1,0 +1,216 @@
+"""Threads: measures of one commitment, grouped from scored links.
+
+Average-linkage clustering over the link graph (a missing pair counts as 0, so one strong
+link cannot chain two unrelated groups together), then secondary membership: a measure
+that speaks of two commitments ("持续开展市级“新优药械”和区级创新药械目录征集发布") also joins
+the other thread when its mean score to that thread's members is high enough.
+
+Thread ids are stable: a thread found again inherits the id of the earlier thread it
+overlaps most; merges and splits are recorded, and a merged-away id resolves to the
+thread that absorbed it. Clustering is recomputed over the whole link graph on each run
+and depends only on the pairs' scores, in canonical (id) order, so adding documents one
+at a time gives the same threads as adding them all at once.
+"""
+from __future__ import annotations
+
+import hashlib
+import heapq
+import json
+from collections import Counter
+
+from sqlite_utils import Database
+
+from db import queries
+
+
+def average_linkage(n: int, scores: dict[tuple[int, int], float], threshold: float) -> list[list[int]]:
+    """Clusters (lists of indices, size >= 2) merged while the mean pairwise score >= threshold."""
+    nbr: dict[int, dict[int, float]] = {i: {} for i in range(n)}
+    for (a, b), s in scores.items():
+        nbr[a][b] = s
+        nbr[b][a] = s
+    size = {i: 1 for i in range(n)}
+    members: dict[int, list[int]] = {i: [i] for i in range(n)}
+    heap = [(-s, a, b) for (a, b), s in scores.items() if s >= threshold]
+    heapq.heapify(heap)
+    alive = set(range(n))
+    nxt = n
+    while heap:
+        neg, a, b = heapq.heappop(heap)
+        if a not in alive or b not in alive:
+            continue
+        avg = nbr[a].get(b, 0.0) / (size[a] * size[b])
+        if abs(avg + neg) > 1e-12:
+            continue
+        c = nxt
+        nxt += 1
+        alive -= {a, b}
+        alive.add(c)
+        size[c] = size[a] + size[b]
+        members[c] = members.pop(a) + members.pop(b)
+        nbr[c] = {}
+        for o in sorted(set(nbr[a]) | set(nbr[b])):
+            if o in (a, b) or o not in alive:
+                continue
+            total = nbr[a].get(o, 0.0) + nbr[b].get(o, 0.0)
+            nbr[c][o] = total
+            nbr[o][c] = total
+            nbr[o].pop(a, None)
+            nbr[o].pop(b, None)
+            mean = total / (size[c] * size[o])
+            if mean >= threshold:
+                heapq.heappush(heap, (-mean, min(c, o), max(c, o)))
+        del nbr[a], nbr[b]
+    return sorted((sorted(m) for m in members.values() if len(m) > 1), key=lambda m: m[0])
+
+
+def secondary_members(clusters: list[list[int]], scores: dict[tuple[int, int], float],
+                      threshold: float) -> list[dict[int, float]]:
+    """For each cluster: outside measures whose mean score to its members >= threshold."""
+    nbr: dict[int, dict[int, float]] = {}
+    for (a, b), s in scores.items():
+        nbr.setdefault(a, {})[b] = s
+        nbr.setdefault(b, {})[a] = s
+    out = []
+    for c in clusters:
+        cset = set(c)
+        near = set()
+        for m in c:
+            near.update(nbr.get(m, {}))
+        extra = {}
+        for o in sorted(near - cset):
+            mean = sum(nbr[o].get(m, 0.0) for m in c) / len(c)
+            if mean >= threshold:
+                extra[o] = mean
+        out.append(extra)
+    return out
+
+
+def fresh_id(member_ids: list[str]) -> str:
+    return "t" + hashlib.sha256("|".join(sorted(member_ids)).encode()).hexdigest()[:11]
+
+
+def assign_ids(new: list[set[str]], old: dict[str, set[str]], fresh: list[str]) -> tuple[
+        list[str], list[tuple[str, str, str]]]:
+    """An id for each new cluster: the old thread it overlaps most keeps its id.
+
+    Returns the ids and events (event, thread_id, other_id): merged (an old id absorbed by
+    another thread), split (part of an old thread went to a new one), retired.
+    """
+    overlaps = []
+    for i, c in enumerate(new):
+        for tid, members in old.items():
+            inter = len(c & members)
+            if inter:
+                overlaps.append((-inter, -inter / len(c | members), tid, i))
+    overlaps.sort()
+    ids: list[str | None] = [None] * len(new)
+    used: set[str] = set()
+    for _, _, tid, i in overlaps:
+        if ids[i] is None and tid not in used:
+            ids[i] = tid
+            used.add(tid)
+    for i in range(len(new)):
+        if ids[i] is None:
+            ids[i] = fresh[i]
+    events: list[tuple[str, str, str]] = []
+    for tid, members in sorted(old.items()):
+        if tid in used:
+            # members that went to other threads: a split
+            for i, c in enumerate(new):
+                if ids[i] != tid and ids[i] not in old and len(c & members) * 2 >= len(c):
+                    events.append(("split", ids[i], tid))
+            continue
+        best = max(range(len(new)), key=lambda i: (len(new[i] & members), -i), default=None)
+        if best is not None and new[best] & members:
+            events.append(("merged", tid, ids[best]))
+        else:
+            events.append(("retired", tid, ""))
+    return ids, events
+
+
+def label_for(member_ids: list[str], terms: dict[str, list[tuple[str, str, str]]],
+              texts: dict[str, str]) -> str:
+    """The thread's canonical term: the key term most of its measures share."""
+    priority = {"title": 3, "quoted": 2, "institution": 1}
+    counts: Counter = Counter()
+    forms: dict[str, Counter] = {}
+    for mid in member_ids:
+        seen = set()
+        for term, kind, norm in terms.get(mid, []):
+            if kind not in priority or len(norm) < 2 or norm in seen:
+                continue
+            seen.add(norm)
+            counts[(norm, kind)] += 1
+            forms.setdefault(norm, Counter())[term] += 1
+    if counts:
+        (norm, kind), n = max(counts.items(), key=lambda kv: (kv[1], priority[kv[0][1]], len(kv[0][0]), kv[0][0]))
+        if n >= 2 or len(member_ids) <= 2:
+            form = forms[norm].most_common(1)[0][0]
+            return f"《{form}》" if kind == "title" else (f"“{form}”" if kind == "quoted" else form)
+    shortest = min((texts[m] for m in member_ids), key=lambda t: (len(t), t))
+    return shortest if len(shortest) <= 40 else shortest[:38] + "…"
+
+
+def build_threads(db: Database, result, params, run_id: str) -> tuple[list[dict], list[dict], list[dict], list[dict]]:
+    """Clusters → thread rows with stable ids, members, aliases and events."""
+    ids = result.ids
+    clusters = average_linkage(len(ids), result.scores, params.cluster_threshold)
+    extras = secondary_members(clusters, result.scores, params.secondary_threshold)
+    ms = {m["id"]: m for m in queries.alignable_measures(db)}
+    terms = queries.measure_terms(db)
+    texts = {mid: (ms[mid]["analysis_text"] or ms[mid]["text"]) for mid in ms}
+
+    core_sets = [set(ids[i] for i in c) for c in clusters]
+    full_sets = [core | set(ids[i] for i in extra) for core, extra in zip(core_sets, extras)]
+    old = queries.current_threads(db)
+    created = queries.thread_created_runs(db)
+    thread_ids, events = assign_ids(full_sets, old, [fresh_id(sorted(c)) for c in core_sets])
+
+    now = queries.now()
+    threads, members, aliases, ev_rows = [], [], [], []
+    nbr: dict[int, dict[int, float]] = {}
+    for (a, b), s in result.scores.items():
+        nbr.setdefault(a, {})[b] = s
+        nbr.setdefault(b, {})[a] = s
+    for k, (cluster, extra) in enumerate(zip(clusters, extras)):
+        tid = thread_ids[k]
+        all_idx = list(cluster) + sorted(extra)
+        mids = [ids[i] for i in all_idx]
+        for i in cluster:
+            others = [j for j in cluster if j != i]
+            mean = sum(nbr.get(i, {}).get(j, 0.0) for j in others) / max(1, len(others))
+            members.append({"thread_id": tid, "measure_id": ids[i], "role": "core", "score": round(mean, 4)})
+        for i, mean in sorted(extra.items()):
+            members.append({"thread_id": tid, "measure_id": ids[i], "role": "secondary", "score": round(mean, 4)})
+        docs = {ms[m]["document_id"] for m in mids}
+        dated = sorted((ms[m]["sort_date"], bool(ms[m]["date_approximate"])) for m in mids if ms[m]["sort_date"])
+        regions = sorted({ms[m]["region"] for m in mids if ms[m]["region"]})
+        levels = sorted({ms[m]["level"] for m in mids if ms[m]["level"]})
+        threads.append({
+            "id": tid, "label": label_for(mids, terms, texts), "size": len(mids), "documents": len(docs),
+            "regions": json.dumps(regions, ensure_ascii=False), "levels": json.dumps(levels),
+            "first_date": dated[0][0] if dated else None, "last_date": dated[-1][0] if dated else None,
+            "dates_approximate": int(any(approx for _, approx in dated)),
+            "method": f"average-linkage>={params.cluster_threshold}+secondary>={params.secondary_threshold}",
+            "run_id": run_id, "created_run": created.get(tid, run_id),
+        })
+        if tid not in old:
+            ev_rows.append({"run_id": run_id, "at": now, "event": "created", "thread_id": tid, "other_id": None,
+                            "detail": None})
+        elif set(mids) != old[tid]:
+            ev_rows.append({"run_id": run_id, "at": now, "event": "changed", "thread_id": tid, "other_id": None,
+                            "detail": json.dumps({"added": sorted(set(mids) - old[tid]),
+                                                  "removed": sorted(old[tid] - set(mids))})})
+    for event, tid, other in events:
+        ev_rows.append({"run_id": run_id, "at": now, "event": event, "thread_id": tid, "other_id": other or None,
+                        "detail": None})
+        if event in ("merged", "retired"):
+            aliases.append({"old_id": tid, "thread_id": other or tid, "event": event, "run_id": run_id, "at": now})
+    return threads, members, aliases, ev_rows
+
+
+def rebuild(db: Database, links: list[dict], result, params, run_id: str) -> int:
+    threads, members, aliases, events = build_threads(db, result, params, run_id)
+    queries.replace_alignment(db, links, threads, members, aliases, events)
+    return len(threads)
