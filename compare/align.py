@@ -29,7 +29,7 @@ from db import queries
 
 from .encoders import Encoder, HashingEncoder
 
-FEATURES = ("cos", "tfidf", "term", "same_doc", "cos_x_tfidf")
+FEATURES = ("cos", "tfidf", "rare", "term", "level_conflict", "same_doc", "cos_x_tfidf")
 
 
 @dataclass
@@ -41,12 +41,13 @@ class Params:
     secondary_threshold: float  # a measure also joins a thread it links to this much on average
     cos_floor: float = 0.35  # candidate floors
     hash_floor: float = 0.30
+    rare_floor: float = 0.60  # a shared 2-4-gram at least this rare makes a candidate
     max_candidates: int = 50  # per measure and signal
     provenance: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         return {k: getattr(self, k) for k in ("weights", "bias", "link_threshold", "cluster_threshold",
-                                              "secondary_threshold", "cos_floor", "hash_floor", "max_candidates")}
+                                              "secondary_threshold", "cos_floor", "hash_floor", "rare_floor", "max_candidates")}
 
 
 def load_params(path: str | None = None) -> Params:
@@ -143,11 +144,50 @@ def pair_tfidf(T, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return out
 
 
+def ngram_matrix(texts: list[str]):
+    """Binary character 2-4-gram presence (no n-gram across punctuation) and each n-gram's rarity.
+
+    Rarity is idf / log(N + 1), in 0..1: 1 for an n-gram in one measure, 0 for one in all.
+    """
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    cv = CountVectorizer(analyzer="char", ngram_range=(2, 4), binary=True, dtype=np.float32,
+                         preprocessor=lambda s: _SEP.sub("|", s))
+    Bn = cv.fit_transform(texts).tocsc()
+    keep = np.array(["|" not in g for g in cv.get_feature_names_out()], dtype=bool)
+    Bn = Bn[:, np.flatnonzero(keep)].tocsr()
+    n = max(1, len(texts))
+    df = np.asarray(Bn.sum(axis=0)).ravel()
+    rarity = (np.log((n + 1) / (df + 1)) + 1) / (np.log(n + 1) + 1)
+    return Bn, rarity.astype(np.float32), df
+
+
+def pair_rarity(Bn, rarity: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """For each pair: the rarity of the rarest 2-4-gram both measures contain (0 if none)."""
+    import scipy.sparse as sp
+
+    out = np.zeros(len(a), dtype=np.float32)
+    R = sp.diags(rarity)
+    for s in range(0, len(a), 50000):
+        shared = Bn[a[s:s + 50000]].multiply(Bn[b[s:s + 50000]]) @ R
+        out[s:s + 50000] = shared.max(axis=1).toarray().ravel()
+    return out
+
+
+def rare_candidates(Bn, rarity: np.ndarray, df: np.ndarray, floor: float) -> set[tuple[int, int]]:
+    """Pairs sharing an n-gram at least `floor` rare: a bounded number per n-gram."""
+    cols = np.flatnonzero((rarity >= floor) & (df >= 2))
+    if len(cols) == 0:
+        return set()
+    S = (Bn[:, cols] @ Bn[:, cols].T).tocoo()
+    return {(int(i), int(j)) for i, j in zip(S.row, S.col) if i < j}
+
+
 KEY_TERM_KINDS = ("title", "quoted", "institution")
 
 
 def term_similarity(ta: list[tuple[str, str, str]], tb: list[tuple[str, str, str]]) -> tuple[float, str | None]:
-    """Best fuzzy match between two measures' key terms, 0..1, and the terms that matched.
+    """Best fuzzy match between two measures' key terms (0..1), and the terms that matched.
 
     Titles must match nearly whole (two 《上海市促进…》 titles share a prefix, not a topic).
     """
@@ -168,8 +208,27 @@ def term_similarity(ta: list[tuple[str, str, str]], tb: list[tuple[str, str, str
     return round(best, 4), match
 
 
-def features(cos: np.ndarray, tfidf: np.ndarray, term: np.ndarray, same_doc: np.ndarray) -> np.ndarray:
-    return np.column_stack([cos, tfidf, term, same_doc, cos * tfidf]).astype(np.float64)
+_CITY_MARK = re.compile(r"市级|市层面|全市|本市|我市")
+_DISTRICT_MARK = re.compile(r"区级|区层面|全区|本区|我区|区内|区属")
+_NATION_MARK = re.compile(r"国家级|国家层面|全国")
+
+
+def stated_level(text: str) -> str | None:
+    """The level a measure says it speaks for (区级层面…, 市级层面…), if it says so."""
+    marks = {lv for lv, pat in (("city", _CITY_MARK), ("district", _DISTRICT_MARK), ("national", _NATION_MARK))
+             if pat.search(text)}
+    return marks.pop() if len(marks) == 1 else None
+
+
+def level_conflict(a: str, b: str) -> float:
+    """1 when both measures state their level and the levels differ: a district fund is not the city's."""
+    la, lb = stated_level(a), stated_level(b)
+    return 1.0 if la and lb and la != lb else 0.0
+
+
+def features(cos: np.ndarray, tfidf: np.ndarray, rare: np.ndarray, term: np.ndarray, conflict: np.ndarray,
+             same_doc: np.ndarray) -> np.ndarray:
+    return np.column_stack([cos, tfidf, rare, term, conflict, same_doc, cos * tfidf]).astype(np.float64)
 
 
 def combine(params: Params, X: np.ndarray) -> np.ndarray:
@@ -199,7 +258,7 @@ class PairFeatures:
     a: np.ndarray  # indices into ids
     b: np.ndarray
     X: np.ndarray  # one row of FEATURES per pair
-    raw: list[tuple]  # stored pair rows (a, b, cos, hash_cos, term_sim, term_match)
+    raw: list[tuple]  # stored pair rows (a, b, cos, hash_cos, term_sim, term_match, level_conflict)
     encoded: int
     new_measures: int
     new_pairs: int
@@ -217,30 +276,47 @@ def pair_features(db: Database, encoder: Encoder, params: Params, run_id: str, p
 
     done = queries.aligned_measure_ids(db, encoder.name)
     new_rows = [i for i, mid in enumerate(ids) if mid not in done]
-    new_pairs: list[tuple] = []
+    stored_keys = {(p[0], p[1]) for p in queries.load_pairs(db, encoder.name)}
+    Bn, rarity, df = ngram_matrix(texts) if texts else (None, None, None)
+    cands: set[tuple[int, int]] = set()
     if new_rows and len(ids) > 1:
-        terms = queries.measure_terms(db)
-        cands = candidate_pairs([V, H], [params.cos_floor, params.hash_floor], new_rows, params.max_candidates)
-        for i, j in sorted(cands):
-            a, b = ids[i], ids[j]
-            ts, tm = term_similarity(terms.get(a, []), terms.get(b, []))
-            new_pairs.append((a, b, round(float(V[i] @ V[j]), 5), round(float(H[i] @ H[j]), 5), ts, tm))
-    if new_rows:
+        cands |= candidate_pairs([V, H], [params.cos_floor, params.hash_floor], new_rows, params.max_candidates)
+    if Bn is not None and len(ids) > 1:
+        # rare shared n-grams: recomputed over the whole corpus, a pair's rarity only falls as it grows
+        cands |= rare_candidates(Bn, rarity, df, params.rare_floor)
+    terms = queries.measure_terms(db) if cands else {}
+    new_pairs: list[tuple] = []
+    for i, j in sorted(cands):
+        a, b = ids[i], ids[j]
+        if (a, b) in stored_keys:
+            continue
+        ts, tm = term_similarity(terms.get(a, []), terms.get(b, []))
+        new_pairs.append((a, b, round(float(V[i] @ V[j]), 5), round(float(H[i] @ H[j]), 5), ts, tm,
+                          level_conflict(texts[i], texts[j])))
+    if new_rows or new_pairs:
         queries.store_pairs(db, encoder.name, run_id, new_pairs, [ids[i] for i in new_rows])
 
-    # every stored pair of current measures under this model, with current corpus statistics
+    # every stored pair of current measures under this model, scored with current corpus statistics;
+    # a pair counts only while it passes a candidate floor on the current corpus, so the set
+    # does not depend on the order documents came in
     stored = [p for p in queries.load_pairs(db, encoder.name) if p[0] in pos and p[1] in pos]
     A = np.array([pos[p[0]] for p in stored], dtype=np.int64)
     B = np.array([pos[p[1]] for p in stored], dtype=np.int64)
+    X = np.zeros((0, len(FEATURES)))
     if stored:
         cos = np.array([p[2] for p in stored])
+        hcos = np.array([p[3] for p in stored])
         term = np.array([p[4] for p in stored])
+        conflict = np.array([p[6] for p in stored])
+        rare = np.round(pair_rarity(Bn, rarity, A, B), 5)
+        keep = (cos >= params.cos_floor) | (hcos >= params.hash_floor) | (rare >= params.rare_floor)
+        idx = np.flatnonzero(keep)
+        stored = [stored[k] for k in idx]
+        A, B, cos, term, conflict, rare = A[idx], B[idx], cos[idx], term[idx], conflict[idx], rare[idx]
         tf = np.round(pair_tfidf(tfidf_matrix(texts), A, B), 5)
         doc = np.array([m["document_id"] for m in ms])
         same = (doc[A] == doc[B]).astype(float)
-        X = features(cos, tf, term, same)
-    else:
-        X = np.zeros((0, len(FEATURES)))
+        X = features(cos, tf, rare, term, conflict, same)
     return PairFeatures(ids, A, B, X, stored, encoded, len(new_rows), len(new_pairs))
 
 
@@ -255,8 +331,9 @@ def compute_links(db: Database, encoder: Encoder, params: Params, run_id: str, p
     for k in range(len(P)):
         a, b = int(pf.a[k]), int(pf.b[k])
         row = pf.raw[k]
-        sig = {"cos": float(pf.X[k, 0]), "tfidf": float(pf.X[k, 1]), "term": float(pf.X[k, 2]),
-               "same_doc": int(pf.X[k, 3]), "hash_cos": float(row[3])}
+        sig = {f: float(pf.X[k, n]) for n, f in enumerate(FEATURES[:6])}
+        sig["same_doc"] = int(sig["same_doc"])
+        sig["hash_cos"] = float(row[3])
         if row[5]:
             sig["term_match"] = row[5]
         scores[(a, b)] = float(P[k])

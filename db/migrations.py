@@ -147,6 +147,7 @@ def m002_alignment(db: Database) -> None:
             hash_cos REAL NOT NULL,        -- character n-gram hashing cosine (corpus-independent)
             term_sim REAL NOT NULL,        -- best key-term match, 0..1
             term_match TEXT,               -- the two terms that matched best
+            level_conflict REAL NOT NULL DEFAULT 0,  -- both state a level (区级/市级) and they differ
             run_id TEXT,
             PRIMARY KEY (model, a, b)
         )""")

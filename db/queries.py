@@ -205,17 +205,18 @@ def aligned_measure_ids(db: Database, model: str) -> set[str]:
 
 
 def store_pairs(db: Database, model: str, run_id: str, pairs: list[tuple], measure_ids: list[str]) -> None:
-    """Candidate pairs (a, b, cos, hash_cos, term_sim, term_match) and the measures now aligned."""
+    """Candidate pairs (a, b, cos, hash_cos, term_sim, term_match, level_conflict) and the measures aligned."""
     with db.atomic():
         db.conn.executemany(
-            "INSERT OR REPLACE INTO pairs (model, a, b, cos, hash_cos, term_sim, term_match, run_id) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [(model, *p, run_id) for p in pairs])
+            "INSERT OR REPLACE INTO pairs (model, a, b, cos, hash_cos, term_sim, term_match, level_conflict, run_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [(model, *p, run_id) for p in pairs])
         db.conn.executemany("INSERT OR IGNORE INTO aligned (model, measure_id, run_id) VALUES (?, ?, ?)",
                             [(model, m, run_id) for m in measure_ids])
 
 
 def load_pairs(db: Database, model: str) -> list[tuple]:
-    return db.execute("SELECT a, b, cos, hash_cos, term_sim, term_match FROM pairs WHERE model = ? ORDER BY a, b",
+    return db.execute("SELECT a, b, cos, hash_cos, term_sim, term_match, level_conflict FROM pairs "
+                      "WHERE model = ? ORDER BY a, b",
                       [model]).fetchall()
 
 

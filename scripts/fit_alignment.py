@@ -107,7 +107,8 @@ def main():
     w, b = fit_weights(pf.X[labelled], y, args.C)
     params = al.Params(weights=dict(zip(al.FEATURES, map(float, w))), bias=b, link_threshold=0.5,
                        cluster_threshold=0.5, secondary_threshold=0.5, cos_floor=base.cos_floor,
-                       hash_floor=base.hash_floor, max_candidates=base.max_candidates)
+                       hash_floor=base.hash_floor, rare_floor=base.rare_floor,
+                       max_candidates=base.max_candidates)
     P = al.combine(params, pf.X)
     tc, ts, r = best_thresholds(pf, P, gold)
     params.cluster_threshold, params.secondary_threshold = tc, ts
