@@ -13,7 +13,8 @@ from dataclasses import dataclass
 INSTITUTION_SUFFIXES = (
     "创新中心", "分中心", "研究中心", "服务中心", "中心", "基地", "平台", "孵化器", "联合体", "工作站", "研究院",
     "实验室", "目录", "大赛", "基金", "母基金", "产业园", "园区", "联盟", "研究会", "联合会", "集聚区", "综合体",
-    "示范区", "先行区", "创新高地", "智造空间", "清单", "专项", "试点", "品牌", "机制",
+    "示范区", "先行区", "创新高地", "智造空间", "清单", "专项",
+    "病房", "医院", "示范项目", "应用示范", "活动", "改革", "行动计划",
 )
 _SUFFIX_RE = "|".join(sorted(set(INSTITUTION_SUFFIXES), key=len, reverse=True))
 # A run of name characters ending in a suffix; punctuation and function words stop it.

@@ -64,12 +64,34 @@ def best_thresholds(pf, P, gold):
     return best[1], best[2], best[3]
 
 
+def fit_once(pf, labelled, y, groups, keys, gold, base, C, folds=5):
+    """Weights at C, thresholds by in-sample F1, and a thread-grouped cross-validation."""
+    w, b = fit_weights(pf.X[labelled], y, C)
+    params = al.Params(weights=dict(zip(al.FEATURES, map(float, w))), bias=b, link_threshold=0.5,
+                       cluster_threshold=0.5, secondary_threshold=0.5, cos_floor=base.cos_floor,
+                       hash_floor=base.hash_floor, rare_floor=base.rare_floor, max_candidates=base.max_candidates)
+    tc, ts, r = best_thresholds(pf, al.combine(params, pf.X), gold)
+    params.cluster_threshold, params.secondary_threshold = tc, ts
+    params.link_threshold = min(0.5, tc)
+    # held-out threads: weights fitted without their pairs, scored on their pairs only
+    cv = []
+    for f in range(folds):
+        held = set(keys[f::folds])
+        train = np.array([g not in held for g in groups])
+        wf, bf = fit_weights(pf.X[labelled][train], y[train], C)
+        Pf = al.combine(al.Params(dict(zip(al.FEATURES, map(float, wf))), bf, 0.5, tc, ts), pf.X)
+        sub = type(gold)({m: k & held for m, k in gold.located.items() if k & held}, gold.must_not_link, [])
+        cv.append(pairwise_f1(sub, cluster(pf, Pf, tc, ts))["f1"])
+    return params, r, cv
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--corpus", default=str(ROOT.parent / "shared" / "corpus" / "seeds"))
     ap.add_argument("--gold", default=str(ROOT.parent / "shared" / "gold" / "seeds.yml"))
     ap.add_argument("--model", default=None)
-    ap.add_argument("--C", type=float, default=1.0, help="inverse regularisation of the logistic model")
+    ap.add_argument("--C", type=float, default=None,
+                    help="inverse regularisation of the logistic model (default: chosen by cross-validation)")
     ap.add_argument("--out", default=str(ROOT / "compare" / "alignment.json"))
     ap.add_argument("--dry-run", action="store_true", help="print, do not write")
     args = ap.parse_args()
@@ -104,33 +126,18 @@ def main():
     print(f"measures {len(pf.ids)}, candidate pairs {len(pf.X)}, labelled {len(y)} "
           f"({cand_pos} positive of {all_pos} gold pairs: candidate recall {cand_pos / max(1, all_pos):.3f})")
 
-    w, b = fit_weights(pf.X[labelled], y, args.C)
-    params = al.Params(weights=dict(zip(al.FEATURES, map(float, w))), bias=b, link_threshold=0.5,
-                       cluster_threshold=0.5, secondary_threshold=0.5, cos_floor=base.cos_floor,
-                       hash_floor=base.hash_floor, rare_floor=base.rare_floor,
-                       max_candidates=base.max_candidates)
-    P = al.combine(params, pf.X)
-    tc, ts, r = best_thresholds(pf, P, gold)
-    params.cluster_threshold, params.secondary_threshold = tc, ts
-    params.link_threshold = min(0.5, tc)
-    print("weights", {k: round(v, 3) for k, v in params.weights.items()}, "bias", round(b, 3))
-    print(f"in-sample: cluster>={tc} secondary>={ts}  P {r['precision']:.3f} R {r['recall']:.3f} "
-          f"F1 {r['f1']:.3f} violations {r['violations']}")
-
-    # cross-validation grouped by thread: weights fitted without the held-out commitments
     keys = sorted({g for g in groups if g != "must-not-link"})
-    folds = 5
-    cv = []
-    for f in range(folds):
-        held = set(keys[f::folds])
-        train = np.array([g not in held for g in groups])
-        wf, bf = fit_weights(pf.X[labelled][train], y[train], args.C)
-        pf_params = al.Params(dict(zip(al.FEATURES, map(float, wf))), bf, 0.5, tc, ts)
-        Pf = al.combine(pf_params, pf.X)
-        sub = type(gold)({m: k & held for m, k in gold.located.items() if k & held}, gold.must_not_link, [])
-        cv.append(pairwise_f1(sub, cluster(pf, Pf, tc, ts))["f1"])
-    print(f"thread-grouped {folds}-fold CV F1 (held-out threads, fixed thresholds): "
-          f"{np.mean(cv):.3f} ± {np.std(cv):.3f}")
+    grid = [args.C] if args.C else [0.3, 1.0, 3.0, 10.0, 30.0, 100.0]
+    results = []
+    for C in grid:
+        params, r, cv = fit_once(pf, labelled, y, groups, keys, gold, base, C)
+        print(f"C={C:<6} in-sample: cluster>={params.cluster_threshold} secondary>={params.secondary_threshold}  "
+              f"P {r['precision']:.3f} R {r['recall']:.3f} F1 {r['f1']:.3f} violations {r['violations']}  |  "
+              f"thread-grouped 5-fold CV F1 {np.mean(cv):.3f} ± {np.std(cv):.3f}")
+        results.append((float(np.mean(cv)), r["f1"], C, params, r, cv))
+    cv_mean, _, C, params, r, cv = max(results, key=lambda t: (t[0], t[1]))
+    print(f"chosen by cross-validation: C={C}")
+    print("weights", {k: round(v, 3) for k, v in params.weights.items()}, "bias", round(params.bias, 3))
 
     out = params.as_dict()
     out["weights"] = {k: round(v, 4) for k, v in out["weights"].items()}
@@ -139,7 +146,7 @@ def main():
         "script": "scripts/fit_alignment.py", "fitted_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "gold": os.path.basename(args.gold),
         "gold_sha256": hashlib.sha256(open(args.gold, "rb").read()).hexdigest(),
-        "model": encoder.name, "C": args.C, "candidate_pairs": int(len(pf.X)), "labelled_pairs": int(len(y)),
+        "model": encoder.name, "C": C, "C_grid": {str(t[2]): round(t[0], 4) for t in results}, "candidate_pairs": int(len(pf.X)), "labelled_pairs": int(len(y)),
         "candidate_recall": round(cand_pos / max(1, all_pos), 4),
         "in_sample": {k: round(float(v), 4) for k, v in r.items()},
         "cv_f1_mean": round(float(np.mean(cv)), 4), "cv_f1_std": round(float(np.std(cv)), 4),
