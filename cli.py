@@ -74,8 +74,10 @@ def cli():
 @click.option("--params", "params_path", type=click.Path(exists=True, dir_okay=False), default=None,
               help="Alignment weights and thresholds (JSON); default: the fitted ones shipped with compare")
 @click.option("--encoding", help="Force the text encoding of .txt/.md/.html files, e.g. gb18030")
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Date at which deadlines are judged (default: today)")
 @click.option("--silent", is_flag=True, help="Print nothing but errors")
-def align(paths, database, model, params_path, encoding, silent):
+def align(paths, database, model, params_path, encoding, as_of, silent):
     """Read documents and align their measures with the corpus (incremental).
 
     Files and folders (walked); formats .txt .md .html .pdf .docx. Stored files are
@@ -107,7 +109,7 @@ def align(paths, database, model, params_path, encoding, silent):
                     click.echo(f"error: {r.message}", err=True)
                 elif not silent:
                     click.echo(r.message, err=True)
-        result = _align_stored(db, model, model_name, params_path, run_id, silent)
+        result = _align_stored(db, model, model_name, params_path, run_id, silent, as_of.date() if as_of else None)
         status = "done"
     except CompareError as e:
         raise click.ClickException(str(e)) from None
@@ -140,11 +142,17 @@ def _model_name(model):
     return "st:" + (os.path.realpath(path) if os.path.isdir(path) else model)
 
 
-def _align_stored(db, model, model_name, params_path, run_id, silent):
+def _align_stored(db, model, model_name, params_path, run_id, silent, as_of=None):
     from compare.align import align_corpus, load_params, needs_alignment
     from db import queries
 
+    if not queries.alignable_measures(db):
+        return None
     if not needs_alignment(db, model_name) and queries.threads_model(db) == model_name:
+        if as_of:  # nothing new to align, but deadlines are judged at another date
+            from compare.status import refresh
+
+            refresh(db, run_id, as_of)
         return None
     from compare.encoders import get_encoder
 
@@ -152,9 +160,9 @@ def _align_stored(db, model, model_name, params_path, run_id, silent):
     params = load_params(params_path)
     todo = len(queries.alignable_measures(db))
     if silent:
-        return align_corpus(db, encoder, params, run_id)
+        return align_corpus(db, encoder, params, run_id, as_of=as_of)
     with click.progressbar(length=todo, label="embedding", file=sys.stderr) as bar:
-        return align_corpus(db, encoder, params, run_id, progress=bar.update)
+        return align_corpus(db, encoder, params, run_id, progress=bar.update, as_of=as_of)
 
 
 @cli.command()
@@ -302,6 +310,186 @@ def thread(thread_id, database, fmt):
         extra = "" if r["role"] == "core" else "  (also)"
         click.echo(f"  {date:<11} {r['issuer'] or r['file_name']}  [{r['kind']}]{extra}")
         click.echo(f"              {r['text']}")
+
+
+FLAG_STATUSES = ["unfulfilled", "fulfilled", "in_progress", "disputed"]
+
+
+@cli.command()
+@database_option
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Date at which deadlines are judged (default: today)")
+def status(database, as_of):
+    """Recompute the status of every commitment (compare align does this too).
+
+    \b
+    Example:
+        compare status --as-of 2026-05-31
+    """
+    from compare import __version__
+    from compare.status import refresh
+    from db import queries
+
+    db = _open(database)
+    run_id = queries.start_run(db, "status", __version__, params={"as_of": as_of.date().isoformat() if as_of else None})
+    statuses = refresh(db, run_id, as_of.date() if as_of else None)
+    queries.finish_run(db, run_id, "done", 0, 0)
+    counts = {}
+    for st in statuses:
+        counts[st.status] = counts.get(st.status, 0) + 1
+    click.echo(", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "no commitments")
+
+
+@cli.command()
+@click.argument("target")
+@database_option
+@click.option("--status", "flag_status", type=click.Choice(FLAG_STATUSES), required=True)
+@click.option("--note", default=None, help="Why: what the reviewer found")
+@click.option("--reviewer", envvar="COMPARE_REVIEWER", required=True, help="Who flags (env COMPARE_REVIEWER)")
+def flag(target, database, flag_status, note, reviewer):
+    """Flag a commitment (a measure or a whole thread). Flags are never changed or lost.
+
+    TARGET is a measure id or a thread id (or a unique prefix; an old thread id works).
+
+    \b
+    Example:
+        compare flag m3f2a1 --status unfulfilled --note "区内尚未建成" --reviewer 张三
+    """
+    from compare.errors import CompareError
+    from db import queries
+
+    db = _open(database)
+    try:
+        try:
+            target_id, kind = queries.resolve_measure(db, target), "measure"
+        except CompareError:
+            target_id, kind = queries.resolve_thread(db, target), "thread"
+    except CompareError:
+        raise click.ClickException(f"no measure or thread '{target}'; see compare threads / compare measures DOC") \
+            from None
+    flag_id = queries.add_flag(db, target_id, kind, flag_status, note, reviewer)
+    click.echo(f"flag {flag_id}: {kind} {target_id} {flag_status} by {reviewer}")
+
+
+@cli.command()
+@database_option
+@output_options
+@click.option("--reviewer", default=None, help="Only this reviewer's flags")
+def flags(database, fmt, reviewer):
+    """Every flag ever written, newest first.
+
+    \b
+    Example:
+        compare flags --reviewer 张三
+    """
+    from db import queries
+
+    db = _open(database)
+    rows = queries.list_flags(db, reviewer=reviewer)
+    if fmt:
+        _emit(rows, fmt, ["id", "created_at", "reviewer", "target_type", "target_id", "status", "note", "source"])
+        return
+    for f in rows:
+        click.echo(f"{f['id']:>4}  {f['created_at']}  {f['reviewer']:<8}  {f['target_type']:<7} {f['target_id']}  "
+                   f"{f['status']:<11}  {f['note'] or ''}")
+
+
+REPORT_COLUMNS = ["issuer", "date", "region", "deadline", "target", "status", "flagged_status", "effective_status",
+                  "last_evidence", "reason", "text", "measure_id"]
+
+
+@cli.command()
+@database_option
+@click.option("--status", "statuses", default=None,
+              help="Comma-separated statuses to keep (computed or flagged), e.g. unfulfilled,overdue,no_evidence")
+@click.option("--region", default=None, help="Only this region, e.g. 宝山区")
+@click.option("--issuer", default=None, help="Only issuers containing this text")
+@click.option("--format", "fmt", type=click.Choice(["md", "csv", "json"]), default="md", show_default=True)
+def report(database, statuses, region, issuer, fmt):
+    """One row per commitment: issuer, date, deadline, target, computed and flagged status, last evidence.
+
+    \b
+    Example:
+        compare report --status unfulfilled,overdue,no_evidence --region 宝山区 --format csv
+    """
+    from db import queries
+
+    db = _open(database)
+    wanted = {x.strip() for x in statuses.split(",")} if statuses else None
+    rows = queries.list_statuses(db)
+    evidence = queries.measure_rows(db, sorted({e for r in rows for e in r["evidence_measure_ids"]}))
+    out = []
+    for r in rows:
+        if wanted and not ({r["status"], r["effective_status"]} & wanted):
+            continue
+        if region and r["region"] != region:
+            continue
+        if issuer and issuer not in (r["issuer"] or ""):
+            continue
+        last = evidence.get(r["evidence_measure_ids"][-1]) if r["evidence_measure_ids"] else None
+        target = ""
+        if r["comparator"]:
+            target = f"{r['comparator']} {r['value']:g} {r['unit']} {r['object'] or ''}".strip()
+        out.append({"issuer": r["issuer"], "date": r["date"] or (f"~{r['sort_date']}" if r["sort_date"] else None),
+                    "region": r["region"], "deadline": r["deadline"], "target": target, "status": r["status"],
+                    "flagged_status": r["flagged_status"], "effective_status": r["effective_status"],
+                    "last_evidence": f"{last['date'] or last['sort_date']} {last['text']}" if last else None,
+                    "reason": r["reason"], "text": r["text"], "measure_id": r["measure_id"]})
+    if fmt == "json":
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        _emit(out, "csv", REPORT_COLUMNS)
+    else:
+        click.echo("| " + " | ".join(REPORT_COLUMNS) + " |")
+        click.echo("|" + "---|" * len(REPORT_COLUMNS))
+        for r in out:
+            cells = [("" if r[c] is None else str(r[c])).replace("|", "\\|").replace("\n", " ") for c in REPORT_COLUMNS]
+            click.echo("| " + " | ".join(cells) + " |")
+
+
+@cli.command()
+@click.argument("doc_a")
+@click.argument("doc_b")
+@database_option
+@click.option("--json", "as_json", is_flag=True, help="Output JSON")
+@click.option("--all", "show_all", is_flag=True, help="Also list measures that stayed the same")
+def diff(doc_a, doc_b, database, as_json, show_all):
+    """Diff two documents by measures: reworded, number/deadline changed, dropped, new.
+
+    DOC_A and DOC_B are ids, id prefixes or file names (e.g. a draft and its final version).
+
+    \b
+    Example:
+        compare diff plan-draft.txt plan-final.txt
+    """
+    from compare.diff import diff_documents
+    from compare.errors import CompareError
+    from db import queries
+
+    db = _open(database)
+    try:
+        a, b = queries.resolve_document(db, doc_a), queries.resolve_document(db, doc_b)
+    except CompareError as e:
+        raise click.ClickException(str(e)) from None
+    result = diff_documents(db, a["id"], b["id"])
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"A: {a['title'] or a['file_name']} ({a['id']})\nB: {b['title'] or b['file_name']} ({b['id']})")
+    click.echo(", ".join(f"{k} {v}" for k, v in result["summary"].items()))
+    for c in result["changes"]:
+        st = c["status"]
+        if st == "same" and not show_all:
+            continue
+        if st == "dropped":
+            click.echo(click.style(f"- dropped   {c['a']['text']}", fg="red"))
+        elif st == "new":
+            click.echo(click.style(f"+ new       {c['b']['text']}", fg="green"))
+        elif st == "same":
+            click.echo(f"  same      {c['a']['text']}")
+        else:
+            label = f"{st} ({c['direction']}: {'; '.join(c['details'])})" if st == "changed" else st
+            click.echo(f"~ {label}\n            {c['char_diff']}")
 
 
 def main():

@@ -357,10 +357,13 @@ def needs_alignment(db: Database, model_name: str) -> bool:
     return any(m["id"] not in done for m in queries.alignable_measures(db))
 
 
-def align_corpus(db: Database, encoder: Encoder, params: Params, run_id: str, progress=None) -> AlignResult:
-    """Align every current measure: vectors, candidates, links, threads. Idempotent."""
+def align_corpus(db: Database, encoder: Encoder, params: Params, run_id: str, progress=None,
+                 as_of=None) -> AlignResult:
+    """Align every current measure: vectors, candidates, links, threads, statuses. Idempotent."""
+    from .status import refresh
     from .threads import rebuild
 
     links, result = compute_links(db, encoder, params, run_id, progress)
     result.threads = rebuild(db, links, result, params, run_id)
+    refresh(db, run_id, as_of)
     return result

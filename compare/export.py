@@ -26,4 +26,8 @@ def export(db: Database, include_text: bool = False) -> dict:
                for t in queries.list_threads(db)]
     links = [{"measure_id": r["measure_id"], "measure_id2": r["measure_id2"], "score": r["score"],
               "method": r["method"], "signals": r["signals"]} for r in queries.list_links(db)]
-    return {"documents": documents, "measures": measures, "threads": threads, "links": links, "statuses": []}
+    statuses = [{"measure_id": s["measure_id"], "status": s["status"], "effective_status": s["effective_status"],
+                 "flagged_status": s["flagged_status"], "evidence_measure_ids": s["evidence_measure_ids"],
+                 "reason": s["reason"], "rule": s["rule"], "deadline": s["deadline"], "as_of": s["as_of"]}
+                for s in queries.list_statuses(db)]
+    return {"documents": documents, "measures": measures, "threads": threads, "links": links, "statuses": statuses}

@@ -204,3 +204,36 @@ def m002_alignment(db: Database) -> None:
             other_id TEXT,                 -- the thread merged into, or split from
             detail TEXT
         )""")
+
+
+@migrations()
+def m003_statuses_and_flags(db: Database) -> None:
+    db.execute("""
+        CREATE TABLE statuses (
+            measure_id TEXT PRIMARY KEY,   -- a commitment or target measure
+            status TEXT NOT NULL,          -- fulfilled, in_progress, overdue, no_evidence
+            rule TEXT NOT NULL,            -- which rule fired
+            reason TEXT NOT NULL,          -- one line a reviewer can check
+            evidence_measure_ids TEXT NOT NULL,  -- JSON list
+            deadline TEXT,
+            as_of TEXT NOT NULL,
+            run_id TEXT NOT NULL
+        )""")
+    db.execute("CREATE INDEX idx_statuses_status ON statuses(status)")
+    # Reviewers' flags: their work of weeks. Append-only, enforced by the database itself.
+    db.execute("""
+        CREATE TABLE flags (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            target_id TEXT NOT NULL,       -- a measure id or a thread id (old thread ids resolve)
+            target_type TEXT NOT NULL,     -- measure or thread
+            status TEXT NOT NULL CHECK (status IN ('unfulfilled', 'fulfilled', 'in_progress', 'disputed')),
+            note TEXT,
+            reviewer TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            source TEXT NOT NULL DEFAULT 'cli'
+        )""")
+    db.execute("CREATE INDEX idx_flags_target ON flags(target_id)")
+    db.execute("""CREATE TRIGGER flags_no_update BEFORE UPDATE ON flags
+                  BEGIN SELECT RAISE(ABORT, 'flags are append-only'); END""")
+    db.execute("""CREATE TRIGGER flags_no_delete BEFORE DELETE ON flags
+                  BEGIN SELECT RAISE(ABORT, 'flags are append-only'); END""")

@@ -116,6 +116,9 @@ def resolve_document(db: Database, ref: str) -> dict:
         (f"SELECT {cols} FROM documents WHERE id LIKE ? AND is_current = 1", ref + "%"),
         (f"SELECT {cols} FROM documents WHERE source = ? AND is_current = 1", ref),
         (f"SELECT {cols} FROM documents WHERE file_name = ? AND is_current = 1", ref),
+        # an earlier version, by its own file
+        (f"SELECT {cols} FROM documents WHERE id IN (SELECT document_id FROM files WHERE path = ?)", ref),
+        (f"SELECT {cols} FROM documents WHERE file_name = ? AND is_current = 0", ref),
     ):
         rows = list(db.query(sql, [arg]))
         if len(rows) == 1:
@@ -311,3 +314,116 @@ def threads_model(db: Database) -> str | None:
         return row[0].split(":", 1)[1]
     row = db.execute("SELECT model FROM runs r JOIN threads t ON t.run_id = r.id LIMIT 1").fetchone()
     return row[0] if row else None
+
+
+# --- statuses and flags -------------------------------------------------------------------
+
+def status_inputs(db: Database) -> list[dict]:
+    """Measures of current documents with what the status rules look at, in time order."""
+    return [dict(r) for r in db.query(
+        "SELECT m.id, m.document_id, m.kind, m.text, m.deadline, d.sort_date, d.date, d.region, d.level, "
+        "d.issuer FROM measures m JOIN documents d ON d.id = m.document_id WHERE d.is_current = 1 "
+        "ORDER BY d.sort_date IS NULL, d.sort_date, d.id, m.ordinal")]
+
+
+def thread_memberships(db: Database) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for tid, mid in db.execute("SELECT thread_id, measure_id FROM thread_members ORDER BY thread_id"):
+        out.setdefault(mid, []).append(tid)
+    return out
+
+
+def replace_statuses(db: Database, rows: list[dict]) -> None:
+    with db.atomic():
+        db.execute("DELETE FROM statuses")
+        if rows:
+            db["statuses"].insert_all(rows, pk="measure_id")
+
+
+def measure_exists(db: Database, measure_id: str) -> bool:
+    return db.execute("SELECT 1 FROM measures WHERE id = ?", [measure_id]).fetchone() is not None
+
+
+def resolve_measure(db: Database, ref: str) -> str:
+    rows = [r[0] for r in db.execute("SELECT id FROM measures WHERE id = ? OR id LIKE ?", [ref, ref + "%"])]
+    if ref in rows:
+        return ref
+    if len(rows) == 1:
+        return rows[0]
+    if len(rows) > 1:
+        raise NotFound(f"'{ref}' matches {len(rows)} measures; give more of the id")
+    raise NotFound(f"no measure '{ref}'")
+
+
+def add_flag(db: Database, target_id: str, target_type: str, status: str, note: str | None, reviewer: str,
+             source: str = "cli") -> int:
+    with db.atomic():
+        cur = db.execute("INSERT INTO flags (target_id, target_type, status, note, reviewer, created_at, source) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?)", [target_id, target_type, status, note, reviewer, now(), source])
+        return cur.lastrowid
+
+
+def list_flags(db: Database, reviewer: str | None = None, target_id: str | None = None) -> list[dict]:
+    sql = "SELECT * FROM flags"
+    where, args = [], []
+    if reviewer:
+        where.append("reviewer = ?")
+        args.append(reviewer)
+    if target_id:
+        where.append("target_id = ?")
+        args.append(target_id)
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    return [dict(r) for r in db.query(sql + " ORDER BY id DESC", args)]
+
+
+def effective_flags(db: Database) -> dict[str, dict]:
+    """The latest flag that applies to each measure: on the measure, or on a thread holding it.
+
+    A flag on a thread id that was merged away still applies, through the alias.
+    """
+    members: dict[str, set[str]] = {}
+    for tid, mid in db.execute("SELECT thread_id, measure_id FROM thread_members"):
+        members.setdefault(tid, set()).add(mid)
+    out: dict[str, dict] = {}
+    for f in db.query("SELECT * FROM flags ORDER BY id"):
+        f = dict(f)
+        if f["target_type"] == "measure":
+            targets = {f["target_id"]}
+        else:
+            try:
+                targets = members.get(resolve_thread(db, f["target_id"]), set())
+            except NotFound:
+                targets = set()
+        for mid in targets:
+            out[mid] = f
+    return out
+
+
+def list_statuses(db: Database) -> list[dict]:
+    flags = effective_flags(db)
+    out = []
+    for r in db.query(
+            "SELECT s.*, m.text, m.kind, m.document_id, d.title, d.issuer, d.region, d.level, d.date, d.sort_date, "
+            "d.date_approximate, m.comparator, m.value, m.unit, m.object "
+            "FROM statuses s JOIN measures m ON m.id = s.measure_id JOIN documents d ON d.id = m.document_id "
+            "ORDER BY d.sort_date IS NULL, d.sort_date, d.id, m.ordinal"):
+        r = dict(r)
+        r["evidence_measure_ids"] = json.loads(r["evidence_measure_ids"])
+        flag = flags.get(r["measure_id"])
+        r["flag"] = flag
+        r["flagged_status"] = flag["status"] if flag else None
+        r["effective_status"] = flag["status"] if flag else r["status"]
+        out.append(r)
+    return out
+
+
+def measure_rows(db: Database, ids: list[str]) -> dict[str, dict]:
+    out = {}
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        marks = ",".join("?" * len(chunk))
+        for r in db.query(f"SELECT m.id, m.text, m.kind, d.date, d.sort_date, d.issuer, d.title FROM measures m "
+                          f"JOIN documents d ON d.id = m.document_id WHERE m.id IN ({marks})", chunk):
+            out[r["id"]] = dict(r)
+    return out

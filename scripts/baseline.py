@@ -83,19 +83,14 @@ def main():
     if args.ablation:
         import fit_alignment as fa
 
-        labelled, y = [], []
-        for k, (a, b) in enumerate(zip(pf.a, pf.b)):
-            ma, mb = pf.ids[a], pf.ids[b]
-            if ma in gold.located and mb in gold.located:
-                labelled.append(k)
-                y.append(bool(gold.located[ma] & gold.located[mb]))
-        labelled, y = np.array(labelled), np.array(y)
-        print("\nablation (refitted without the signal; thresholds re-chosen; in-sample):")
+        labelled, y, _ = fa.labelled_pairs(pf, gold)
+        print(f"\nablation (refitted at C={params.provenance.get('C', 1.0)} without the signal; "
+              "thresholds re-chosen; in-sample):")
         for drop in (None,) + al.FEATURES:
             cols = [i for i, f in enumerate(al.FEATURES) if f != drop and not (drop and f == "cos_x_tfidf"
                                                                                 and drop in ("cos", "tfidf"))]
             X = pf.X[:, cols]
-            w, b = fa.fit_weights(X[labelled], y, 1.0)
+            w, b = fa.fit_weights(X[labelled], y, float(params.provenance.get("C", 1.0)))
             full_w = np.zeros(len(al.FEATURES))
             full_w[cols] = w
             p = al.Params(dict(zip(al.FEATURES, full_w)), b, 0.5, 0.5, 0.5)

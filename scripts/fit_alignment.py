@@ -64,6 +64,23 @@ def best_thresholds(pf, P, gold):
     return best[1], best[2], best[3]
 
 
+def labelled_pairs(pf, gold):
+    """Candidate pairs between located mentions (same thread or not), plus must-not-link negatives."""
+    labelled, y, groups = [], [], []
+    mnl = {frozenset(p) for p in gold.must_not_link}
+    for k, (a, b) in enumerate(zip(pf.a, pf.b)):
+        ma, mb = pf.ids[a], pf.ids[b]
+        if ma in gold.located and mb in gold.located:
+            labelled.append(k)
+            y.append(bool(gold.located[ma] & gold.located[mb]))
+            groups.append(min(gold.located[ma] | gold.located[mb]))
+        elif frozenset((ma, mb)) in mnl:
+            labelled.append(k)
+            y.append(False)
+            groups.append("must-not-link")
+    return np.array(labelled), np.array(y), groups
+
+
 def fit_once(pf, labelled, y, groups, keys, gold, base, C, folds=5):
     """Weights at C, thresholds by in-sample F1, and a thread-grouped cross-validation."""
     w, b = fit_weights(pf.X[labelled], y, C)
@@ -106,20 +123,7 @@ def main():
         measures = queries.list_measures(db)
         documents = queries.list_documents(db)
     gold = load_gold(gold_data, measures, documents)
-    pos = {m: i for i, m in enumerate(pf.ids)}
-    labelled, y, groups = [], [], []
-    mnl = {frozenset(p) for p in gold.must_not_link}
-    for k, (a, b) in enumerate(zip(pf.a, pf.b)):
-        ma, mb = pf.ids[a], pf.ids[b]
-        if ma in gold.located and mb in gold.located:
-            labelled.append(k)
-            y.append(bool(gold.located[ma] & gold.located[mb]))
-            groups.append(min(gold.located[ma] | gold.located[mb]))
-        elif frozenset((ma, mb)) in mnl:
-            labelled.append(k)
-            y.append(False)
-            groups.append("must-not-link")
-    labelled, y = np.array(labelled), np.array(y)
+    labelled, y, groups = labelled_pairs(pf, gold)
     all_pos = sum(1 for a, b in __import__("itertools").combinations(sorted(gold.located), 2)
                   if gold.located[a] & gold.located[b])
     cand_pos = int(y.sum())

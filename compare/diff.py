@@ -1,0 +1,106 @@
+"""Diff of two documents by their measures: same, reworded, changed (number or deadline), dropped, new.
+
+Typical uses: a draft against its final version, this year's reply against last year's.
+Measures are matched one to one, most similar first: character similarity of their texts,
+or their alignment score where the two are linked. A changed number or deadline says which
+way it moved: a higher target or an earlier deadline strengthens a promise.
+"""
+from __future__ import annotations
+
+import difflib
+from dataclasses import asdict, dataclass, field
+
+from sqlite_utils import Database
+
+from db import queries
+
+MATCH_THRESHOLD = 0.5
+
+
+@dataclass
+class Change:
+    status: str  # same, reworded, changed, dropped, new
+    a: dict | None = None
+    b: dict | None = None
+    similarity: float | None = None
+    direction: str | None = None  # strengthened, weakened, mixed (for changed)
+    details: list[str] = field(default_factory=list)
+    char_diff: str | None = None
+
+
+def char_diff(a: str, b: str) -> str:
+    """A character-level diff: [-removed-]{+added+}."""
+    out = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal":
+            out.append(a[i1:i2])
+        if op in ("delete", "replace"):
+            out.append(f"[-{a[i1:i2]}-]")
+        if op in ("insert", "replace"):
+            out.append(f"{{+{b[j1:j2]}+}}")
+    return "".join(out)
+
+
+def _direction(a: dict, b: dict, qa: list[dict], qb: list[dict]) -> tuple[str | None, list[str]]:
+    moves, details = [], []
+    for x in qa:
+        y = next((y for y in qb if y["unit"] == x["unit"]), None)
+        if y is None or y["value"] == x["value"]:
+            continue
+        up = y["value"] > x["value"]
+        lower_is_better = x["comparator"] in ("<=", "<")
+        moves.append("weakened" if up == lower_is_better else "strengthened")
+        details.append(f"{x['raw']} → {y['raw']}")
+    if a.get("deadline") != b.get("deadline") and a.get("deadline") and b.get("deadline"):
+        moves.append("strengthened" if b["deadline"] < a["deadline"] else "weakened")
+        details.append(f"deadline {a['deadline']} → {b['deadline']}")
+    if not moves:
+        return None, details
+    return (moves[0] if len(set(moves)) == 1 else "mixed"), details
+
+
+def diff_documents(db: Database, doc_a: str, doc_b: str) -> dict:
+    from rapidfuzz import fuzz
+
+    A = [m for m in queries.list_measures(db, doc_a) if m["kind"] != "other"]
+    B = [m for m in queries.list_measures(db, doc_b) if m["kind"] != "other"]
+    quantities = queries.quantities_by_measure(db, [m["id"] for m in A + B])
+    links = {(r["measure_id"], r["measure_id2"]): r["score"] for r in queries.list_links(db)}
+    cands = []
+    for i, x in enumerate(A):
+        for j, y in enumerate(B):
+            sim = fuzz.ratio(x["analysis_text"], y["analysis_text"]) / 100.0
+            key = (min(x["id"], y["id"]), max(x["id"], y["id"]))
+            sim = max(sim, links.get(key, 0.0))
+            if sim >= MATCH_THRESHOLD:
+                cands.append((-sim, i, j))
+    cands.sort()
+    used_a, used_b, changes = set(), set(), []
+    for neg, i, j in cands:
+        if i in used_a or j in used_b:
+            continue
+        used_a.add(i)
+        used_b.add(j)
+        x, y = A[i], B[j]
+        c = Change("same", _brief(x), _brief(y), round(-neg, 3))
+        if "".join(x["analysis_text"].split()) != "".join(y["analysis_text"].split()):
+            direction, details = _direction(x, y, quantities.get(x["id"], []), quantities.get(y["id"], []))
+            c.status = "changed" if details else "reworded"
+            c.direction, c.details = direction, details
+            c.char_diff = char_diff(x["text"], y["text"])
+        changes.append((x["ordinal"], y["ordinal"], c))
+    for i, x in enumerate(A):
+        if i not in used_a:
+            changes.append((x["ordinal"], -1, Change("dropped", _brief(x), None)))
+    for j, y in enumerate(B):
+        if j not in used_b:
+            changes.append((10 ** 6, y["ordinal"], Change("new", None, _brief(y))))
+    changes.sort(key=lambda t: (t[0], t[1]))
+    items = [asdict(c) for _, _, c in changes]
+    summary = {s: sum(1 for c in items if c["status"] == s) for s in ("same", "reworded", "changed", "dropped", "new")}
+    return {"a": doc_a, "b": doc_b, "summary": summary, "changes": items}
+
+
+def _brief(m: dict) -> dict:
+    return {"id": m["id"], "ordinal": m["ordinal"], "section": m["section"], "kind": m["kind"], "text": m["text"],
+            "deadline": m["deadline"]}

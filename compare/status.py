@@ -1,0 +1,266 @@
+"""Was it kept? The computed status of every commitment and target, with its evidence.
+
+Official replies are self-reports: a computed status is a claim with evidence, never the
+last word. For a promise, only mentions in *later* documents count:
+
+- `fulfilled`: a later promised policy exists (a later document is it, or cites it as in
+  force: 落实《X》, not 发布《X》); a quantitative target is met by a later figure of the same
+  unit and metric; or a later report states completion (建成, 成立, 印发, 出台, 发布…).
+- `overdue`: the deadline has passed at the as-of date without evidence of completion.
+- `in_progress`: later reports of work on it, no completion.
+- `no_evidence`: nothing later speaks of it.
+
+Evidence counts where it covers the commitment: a document of the same region, or of a
+place inside it (a district's report on a city programme); a city's report does not
+fulfil a district's target. A promise about a named 《document》 is tracked by its name.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass, field
+
+from sqlite_utils import Database
+
+from db import queries
+
+from .metadata import SHANGHAI_DISTRICTS
+from .terms import norm_term
+
+FUTURE_KINDS = ("commitment", "target")
+COMPLETION = re.compile(r"建成|已成立|成立了?|设立了?|印发|出台|发布了?|揭牌|落地|完成|实现了?|获批|投入使用|挂牌|开业|已举办|举办了|"
+                        r"累计成立|累计建成|累计培育|正式运行|上线")
+CONTINUING = re.compile(r"持续|继续|常态|每年|不断|进一步|长期")
+ISSUE_VERBS = re.compile(r"出台|发布|印发|制定|编制|制订|修订|研究出台|谋划出台|起草")
+POLICY_NOUN = re.compile(r"政策|意见|方案|措施|办法|细则|规划|计划|条例|规定|通知|目录")
+TITLE = re.compile(r"《([^《》]{2,80})》")
+IMPLEMENTS = re.compile(r"^[^，。]{0,8}?(?:落实|贯彻|执行|实施|宣传|解读)[^，。]{0,4}《")
+OBJECT_RUN = 5  # characters a completion report must share with the promise (创新联合体)
+GENERIC = re.compile(r"政策|文件|支持|相关|专项|的|等|一批|若干|新一轮|加快|谋划|出台|研究|制定|发布")
+
+
+@dataclass
+class Status:
+    measure_id: str
+    status: str
+    rule: str
+    reason: str
+    evidence: list[str] = field(default_factory=list)
+    deadline: str | None = None
+
+
+def deadline_end(deadline: str | None) -> dt.date | None:
+    """The last day a deadline allows: '2026' → 2026-12-31, '2025-06' → 2025-06-30."""
+    if not deadline:
+        return None
+    parts = deadline.split("-")
+    year = int(parts[0])
+    if len(parts) == 1:
+        return dt.date(year, 12, 31)
+    month = int(parts[1])
+    nxt = dt.date(year + (month == 12), month % 12 + 1, 1)
+    return nxt - dt.timedelta(days=1)
+
+
+def covers(commitment: dict, evidence: dict) -> bool:
+    """Does evidence from this document speak for the commitment's jurisdiction?"""
+    cr, er = commitment.get("region"), evidence.get("region")
+    if not cr or not er or cr == er:
+        return True
+    if commitment.get("level") == "national":
+        return True
+    if cr == "上海市" and er in SHANGHAI_DISTRICTS:
+        return True  # a district reports on the city's programme
+    return cr in (evidence.get("text") or "")  # a city report that names the district
+
+
+def _later(c: dict, e: dict) -> bool:
+    if e["document_id"] == c["document_id"] or not c.get("sort_date") or not e.get("sort_date"):
+        return False
+    return str(e["sort_date"]) > str(c["sort_date"])
+
+
+def _shares_object(promise: str, report: str) -> bool:
+    """Does the report name the promise's object (a shared run of OBJECT_RUN characters)?"""
+    from difflib import SequenceMatcher
+
+    a = re.sub(r"[\s，。、；：“”《》（）]", "|", promise)
+    b = re.sub(r"[\s，。、；：“”《》（）]", "|", report)
+    m = SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b))
+    return m.size >= OBJECT_RUN and "|" not in a[m.a:m.a + m.size]
+
+
+def _titles(text: str) -> list[str]:
+    return [m.group(1) for m in TITLE.finditer(text)]
+
+
+def _title_match(a: str, b: str) -> bool:
+    from rapidfuzz import fuzz
+
+    na, nb = norm_term(a), norm_term(b)
+    return bool(na) and bool(nb) and (na == nb or fuzz.ratio(na, nb) >= 85)
+
+
+def _description_covered(description: str, title: str) -> float:
+    """Share of a described policy's content bigrams found in a title (全链条的支持政策 ~ 《…全链条…若干意见》)."""
+    d = GENERIC.sub("", description)
+    t = norm_term(title)
+    grams = {d[i:i + 2] for i in range(len(d) - 1)}
+    if len(grams) < 4:
+        return 0.0
+    return sum(g in t for g in grams) / len(grams)
+
+
+def _cites_as_existing(text: str, title: str) -> bool:
+    """A mention cites 《title》 as in force (落实《X》), not as a promise to issue it (发布《X》)."""
+    i = text.find("《" + title)
+    if i < 0:
+        return False
+    before = text[max(0, i - 6):i]
+    return not ISSUE_VERBS.search(before)
+
+
+def _promised_policy(text: str) -> tuple[list[str], str | None]:
+    """(titles promised, described policy) when the measure promises to issue a policy."""
+    if not ISSUE_VERBS.search(text):
+        return [], None
+    titles = [t for t in _titles(text) if ISSUE_VERBS.search(text[max(0, text.find("《" + t) - 8):text.find("《" + t)])]
+    if titles:
+        return titles, None
+    m = re.search(rf"(?:{ISSUE_VERBS.pattern})(.{{2,30}}?(?:{POLICY_NOUN.pattern}))", text)
+    return [], (m.group(1) if m else None)
+
+
+def _quantity_check(c: dict, evidence: list[dict], quantities: dict[str, list[dict]]) -> tuple[str, str, list[str]] | None:
+    """Compare a target quantity with later reported figures of the same unit and metric."""
+    from rapidfuzz import fuzz
+
+    target = next((q for q in quantities.get(c["id"], []) if q["comparator"] in (">=", ">", "=", "~", "+")), None)
+    if not target:
+        return None
+    best = None
+    for e in evidence:
+        for q in quantities.get(e["id"], []):
+            if q["unit"] != target["unit"]:
+                continue
+            sim = fuzz.partial_ratio(target["object"] or "", q["object"] or "") if target["object"] else 0
+            if sim < 60:
+                continue
+            if best is None or sim > best[0]:
+                best = (sim, q, e)
+    if not best:
+        return None
+    _, q, e = best
+    goal, got = target["value"], q["value"]
+    met = got > goal if target["comparator"] == ">" else got >= goal
+    unit = target["unit"]
+    if met:
+        return "fulfilled", f"target {target['raw']} met: later figure {q['raw']} ({got:g}{unit} vs {goal:g}{unit})", [e["id"]]
+    return "below", f"later figure {q['raw']} is below the target {target['raw']}", [e["id"]]
+
+
+def compute_statuses(db: Database, as_of: dt.date | None = None) -> list[Status]:
+    as_of = as_of or dt.date.today()
+    ms = queries.status_inputs(db)
+    by_id = {m["id"]: m for m in ms}
+    members = queries.thread_memberships(db)  # measure -> thread ids
+    thread_measures: dict[str, list[str]] = {}
+    for mid, tids in members.items():
+        for t in tids:
+            thread_measures.setdefault(t, []).append(mid)
+    quantities = queries.quantities_by_measure(db)
+    documents = {d["id"]: d for d in queries.list_documents(db)}
+    out: list[Status] = []
+    for c in ms:
+        if c["kind"] not in FUTURE_KINDS:
+            continue
+        mates = sorted({m for t in members.get(c["id"], ()) for m in thread_measures.get(t, ()) if m != c["id"]})
+        later = [by_id[m] for m in mates if m in by_id and _later(c, by_id[m])]
+        out.append(_status_of(c, later, ms, documents, quantities, as_of))
+    return out
+
+
+def _status_of(c: dict, later: list[dict], all_measures: list[dict], documents: dict[str, dict],
+               quantities: dict[str, list[dict]], as_of: dt.date) -> Status:
+    deadline = c.get("deadline")
+    end = deadline_end(deadline)
+    passed = end is not None and as_of > end
+    titles, described = _promised_policy(c["text"])
+
+    # 1. a promised policy that now exists
+    if titles or described:
+        for d in sorted(documents.values(), key=lambda d: d.get("sort_date") or ""):
+            if d["id"] == c["document_id"] or not _later(c, {"document_id": d["id"], "sort_date": d.get("sort_date")}):
+                continue
+            if d.get("title") and any(_title_match(t, d["title"]) for t in titles):
+                first = next((m["id"] for m in all_measures if m["document_id"] == d["id"]), None)
+                return Status(c["id"], "fulfilled", "policy-issued",
+                              f"the promised 《{titles[0]}》 is itself a later document ({d.get('date') or d.get('sort_date')})",
+                              [first] if first else [], deadline)
+        for e in all_measures:
+            if not _later(c, e):
+                continue
+            for t in _titles(e["text"]):
+                if not _cites_as_existing(e["text"], t):
+                    continue
+                if any(_title_match(t, p) for p in titles) or (described and _description_covered(described, t) >= 0.6):
+                    return Status(c["id"], "fulfilled", "policy-cited",
+                                  f"later document {e.get('date') or e.get('sort_date')} ({e.get('issuer') or e['document_id']}) "
+                                  f"cites 《{t}》 as in force", [e["id"]], deadline)
+        if titles:
+            # a named document is tracked by its name: thread-mates that do not cite it are not evidence
+            later = [e for e in later if any(_title_match(t, p) for t in _titles(e["text"]) for p in titles)]
+
+    evidence = [e for e in later if e["kind"] == "progress" and covers(c, e)]
+    elsewhere = [e for e in later if e["kind"] == "progress" and not covers(c, e)]
+
+    # 2. a quantitative target against later figures
+    quant = _quantity_check(c, evidence, quantities)
+    if quant and quant[0] == "fulfilled":
+        return Status(c["id"], "fulfilled", "target-met", quant[1], quant[2], deadline)
+
+    # 3. completion reported (a continuing commitment stays in progress)
+    done = [e for e in evidence if COMPLETION.search(e["text"]) and _shares_object(c["text"], e["text"])]
+    if done and not (quant and quant[0] == "below") and not CONTINUING.search(c["text"][:8]) \
+            and not IMPLEMENTS.search(c["text"]):
+        e = done[0]
+        return Status(c["id"], "fulfilled", "completion-reported",
+                      f"later report ({e.get('date') or e.get('sort_date')}, {e.get('issuer') or ''}) states completion: "
+                      f"{_clip(e['text'])}", [x["id"] for x in done], deadline)
+
+    ids = [e["id"] for e in evidence]
+    note = f"; {len(elsewhere)} later report(s) from {_regions(elsewhere)} do not cover {c.get('region')}" \
+        if elsewhere else ""
+    if passed:
+        why = quant[1] if quant else (f"{len(evidence)} later report(s) of work, none of completion" if evidence
+                                      else "no later report")
+        return Status(c["id"], "overdue", "deadline-passed",
+                      f"deadline {deadline} passed at {as_of.isoformat()}: {why}{note}", ids, deadline)
+    if evidence:
+        e = evidence[-1]
+        why = quant[1] if quant else f"latest: {e.get('date') or e.get('sort_date')} {_clip(e['text'])}"
+        rule = "continuing" if CONTINUING.search(c["text"][:8]) else "work-reported"
+        return Status(c["id"], "in_progress", rule, f"{len(evidence)} later report(s) of work; {why}{note}", ids, deadline)
+    return Status(c["id"], "no_evidence", "nothing-later",
+                  ("no later document in its threads speaks of it" if not later else "later mentions renew it "
+                   "but report no work") + note, [], deadline)
+
+
+def _clip(s: str, n: int = 40) -> str:
+    return s if len(s) <= n else s[: n - 1] + "…"
+
+
+def _regions(ms: list[dict]) -> str:
+    return ", ".join(sorted({m.get("region") or "?" for m in ms}))
+
+
+def refresh(db: Database, run_id: str, as_of: dt.date | None = None) -> list[Status]:
+    """Recompute and store every status (derived data: replaced as a whole)."""
+    as_of = as_of or dt.date.today()
+    statuses = compute_statuses(db, as_of)
+    queries.replace_statuses(db, [
+        {"measure_id": s.measure_id, "status": s.status, "rule": s.rule, "reason": s.reason,
+         "evidence_measure_ids": json.dumps(s.evidence), "deadline": s.deadline, "as_of": as_of.isoformat(),
+         "run_id": run_id} for s in statuses])
+    return statuses
