@@ -492,6 +492,91 @@ def diff(doc_a, doc_b, database, as_json, show_all):
             click.echo(f"~ {label}\n            {c['char_diff']}")
 
 
+ROOT = __import__("pathlib").Path(__file__).resolve().parent
+
+
+def web_app(database: str, reviewers_path: str | None = None):
+    """The Datasette app compare serves (also used by the tests)."""
+    import importlib.util
+    import os
+    import secrets
+
+    import yaml
+
+    from compare.errors import CompareError
+
+    _open(database).conn.close()  # create or migrate before serving
+    spec = importlib.util.spec_from_file_location("compare_datasette_app", ROOT / "plugins" / "compare_datasette.py")
+    web = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(web)
+    metadata = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))
+    reviewers = None
+    if reviewers_path:
+        try:
+            reviewers = json.loads(open(reviewers_path, encoding="utf-8").read())
+            if not isinstance(reviewers, dict) or not all(isinstance(v, str) and v.count("$") == 3
+                                                          for v in reviewers.values()):
+                raise ValueError("expected {\"name\": \"pbkdf2_sha256$...\"}")
+        except (OSError, ValueError) as e:
+            raise CompareError(f"{reviewers_path}: not a reviewers file ({e}); "
+                               "create hashes with: compare hash-password") from None
+    secret_path = os.path.abspath(database) + ".secret"
+    if not os.path.exists(secret_path):
+        fd = os.open(secret_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+    secret = open(secret_path).read().strip()
+    return web.make_datasette(database, metadata, str(ROOT / "templates"), str(ROOT / "plugins"), secret, reviewers)
+
+
+@cli.command()
+@database_option
+@click.option("-h", "--host", default="127.0.0.1", show_default=True, help="Address to bind")
+@click.option("-p", "--port", default=8001, show_default=True, type=int)
+@click.option("--reviewers", "reviewers_path", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="JSON file {name: password hash}; those reviewers can log in and flag")
+def serve(database, host, port, reviewers_path):
+    """Publish the database with Datasette: timelines, unfulfilled list, search, flagging.
+
+    Anonymous visitors read only; reviewers log in at /-/login and flag commitments.
+
+    \b
+    Example:
+        compare hash-password > /dev/null   # then put the hash in reviewers.json
+        compare serve --reviewers reviewers.json
+    """
+    from compare.errors import CompareError
+
+    if host not in ("127.0.0.1", "localhost", "::1") and not reviewers_path:
+        click.echo(f"warning: serving on {host} to other machines with no reviewers: everyone reads, "
+                   "no one can flag; pass --reviewers to let reviewers log in", err=True)
+    try:
+        ds = web_app(database, reviewers_path)
+    except CompareError as e:
+        raise click.ClickException(str(e)) from None
+    import asyncio
+
+    import uvicorn
+
+    asyncio.run(ds.invoke_startup())
+    click.echo(f"compare: serving {database} on http://{host}:{port}/-/compare", err=True)
+    uvicorn.run(ds.app(), host=host, port=port, log_level="warning")
+
+
+@cli.command("hash-password")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def hash_password(password):
+    """Print a password hash for a reviewers file ({"张三": "<hash>"}).
+
+    \b
+    Example:
+        compare hash-password
+    """
+    from datasette_auth_passwords.utils import hash_password as _hash
+
+    click.echo(_hash(password))
+
+
 def main():
     cli()
 

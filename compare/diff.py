@@ -26,19 +26,26 @@ class Change:
     direction: str | None = None  # strengthened, weakened, mixed (for changed)
     details: list[str] = field(default_factory=list)
     char_diff: str | None = None
+    segments: list[tuple[str, str]] | None = None
+
+
+def diff_segments(a: str, b: str) -> list[tuple[str, str]]:
+    """Character-level diff as (op, text) segments, op in equal, del, ins."""
+    out: list[tuple[str, str]] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal":
+            out.append(("equal", a[i1:i2]))
+        if op in ("delete", "replace"):
+            out.append(("del", a[i1:i2]))
+        if op in ("insert", "replace"):
+            out.append(("ins", b[j1:j2]))
+    return out
 
 
 def char_diff(a: str, b: str) -> str:
-    """A character-level diff: [-removed-]{+added+}."""
-    out = []
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if op == "equal":
-            out.append(a[i1:i2])
-        if op in ("delete", "replace"):
-            out.append(f"[-{a[i1:i2]}-]")
-        if op in ("insert", "replace"):
-            out.append(f"{{+{b[j1:j2]}+}}")
-    return "".join(out)
+    """A character-level diff for the terminal: [-removed-]{+added+}."""
+    marks = {"equal": "{}", "del": "[-{}-]", "ins": "{{+{}+}}"}
+    return "".join(marks[op].format(text) for op, text in diff_segments(a, b))
 
 
 def _direction(a: dict, b: dict, qa: list[dict], qb: list[dict]) -> tuple[str | None, list[str]]:
@@ -88,6 +95,7 @@ def diff_documents(db: Database, doc_a: str, doc_b: str) -> dict:
             c.status = "changed" if details else "reworded"
             c.direction, c.details = direction, details
             c.char_diff = char_diff(x["text"], y["text"])
+            c.segments = diff_segments(x["text"], y["text"])
         changes.append((x["ordinal"], y["ordinal"], c))
     for i, x in enumerate(A):
         if i not in used_a:

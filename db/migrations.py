@@ -237,3 +237,65 @@ def m003_statuses_and_flags(db: Database) -> None:
                   BEGIN SELECT RAISE(ABORT, 'flags are append-only'); END""")
     db.execute("""CREATE TRIGGER flags_no_delete BEFORE DELETE ON flags
                   BEGIN SELECT RAISE(ABORT, 'flags are append-only'); END""")
+
+
+@migrations()
+def m004_publishing(db: Database) -> None:
+    # Chinese full-text search: trigram FTS5 over measures, kept in step by triggers.
+    db.execute("""CREATE VIRTUAL TABLE measures_fts USING fts5(
+                    text, section, content='measures', content_rowid='rowid', tokenize='trigram')""")
+    db.execute("""CREATE TRIGGER measures_fts_ai AFTER INSERT ON measures BEGIN
+                    INSERT INTO measures_fts(rowid, text, section) VALUES (new.rowid, new.text, new.section); END""")
+    db.execute("""CREATE TRIGGER measures_fts_ad AFTER DELETE ON measures BEGIN
+                    INSERT INTO measures_fts(measures_fts, rowid, text, section)
+                    VALUES ('delete', old.rowid, old.text, old.section); END""")
+    db.execute("""CREATE TRIGGER measures_fts_au AFTER UPDATE ON measures BEGIN
+                    INSERT INTO measures_fts(measures_fts, rowid, text, section)
+                    VALUES ('delete', old.rowid, old.text, old.section);
+                    INSERT INTO measures_fts(rowid, text, section) VALUES (new.rowid, new.text, new.section); END""")
+    db.execute("INSERT INTO measures_fts(measures_fts) VALUES ('rebuild')")
+    # Which measures each flag applies to: the measure itself, or the members of the thread it
+    # names, following merges through thread_aliases.
+    db.execute("""
+        CREATE VIEW flag_targets AS
+        WITH RECURSIVE resolved(old_id, thread_id, depth) AS (
+            SELECT old_id, thread_id, 1 FROM thread_aliases
+            UNION ALL
+            SELECT r.old_id, a.thread_id, r.depth + 1 FROM resolved r
+            JOIN thread_aliases a ON a.old_id = r.thread_id WHERE r.depth < 20
+        )
+        SELECT f.id AS flag_id, f.target_id, f.target_type, f.status, f.note, f.reviewer, f.created_at, f.source,
+               f.target_id AS measure_id
+          FROM flags f WHERE f.target_type = 'measure'
+        UNION ALL
+        SELECT f.id, f.target_id, f.target_type, f.status, f.note, f.reviewer, f.created_at, f.source, tm.measure_id
+          FROM flags f JOIN thread_members tm ON tm.thread_id = f.target_id WHERE f.target_type = 'thread'
+        UNION ALL
+        SELECT f.id, f.target_id, f.target_type, f.status, f.note, f.reviewer, f.created_at, f.source, tm.measure_id
+          FROM flags f JOIN resolved r ON r.old_id = f.target_id
+          JOIN thread_members tm ON tm.thread_id = r.thread_id WHERE f.target_type = 'thread'""")
+    db.execute("""
+        CREATE VIEW measure_flags AS
+        SELECT ft.* FROM flag_targets ft
+        WHERE ft.flag_id = (SELECT max(flag_id) FROM flag_targets x WHERE x.measure_id = ft.measure_id)""")
+    db.execute("""
+        CREATE VIEW commitments AS
+        SELECT s.measure_id, m.text, m.kind, m.section, s.status AS computed_status,
+               mf.status AS flagged_status, coalesce(mf.status, s.status) AS effective_status,
+               mf.reviewer AS flagged_by, mf.note AS flag_note, mf.created_at AS flagged_at,
+               s.reason, s.rule, s.deadline, s.as_of, s.evidence_measure_ids,
+               m.comparator, m.value, m.unit, m.object,
+               d.id AS document_id, d.title, d.issuer, d.region, d.level, d.date, d.sort_date,
+               d.date_approximate, substr(d.sort_date, 1, 4) AS year,
+               (SELECT thread_id FROM thread_members tm WHERE tm.measure_id = s.measure_id
+                 ORDER BY tm.role, tm.thread_id LIMIT 1) AS thread_id,
+               CASE coalesce(mf.status, s.status) WHEN 'overdue' THEN 1 WHEN 'unfulfilled' THEN 2
+                    WHEN 'no_evidence' THEN 3 WHEN 'disputed' THEN 4 WHEN 'in_progress' THEN 5 ELSE 6 END AS status_rank,
+               m.ordinal
+          FROM statuses s JOIN measures m ON m.id = s.measure_id JOIN documents d ON d.id = m.document_id
+          LEFT JOIN measure_flags mf ON mf.measure_id = s.measure_id""")
+    db.execute("""
+        CREATE VIEW unfulfilled_commitments AS
+        SELECT effective_status, text, deadline, issuer, region, year, thread_id, reason, computed_status,
+               flagged_status, level, date, document_id, measure_id, status_rank
+          FROM commitments WHERE effective_status IN ('overdue', 'unfulfilled', 'no_evidence')""")

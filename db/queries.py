@@ -380,42 +380,43 @@ def list_flags(db: Database, reviewer: str | None = None, target_id: str | None 
 def effective_flags(db: Database) -> dict[str, dict]:
     """The latest flag that applies to each measure: on the measure, or on a thread holding it.
 
-    A flag on a thread id that was merged away still applies, through the alias.
+    A flag on a thread id that was merged away still applies, through the alias (view flag_targets).
     """
-    members: dict[str, set[str]] = {}
-    for tid, mid in db.execute("SELECT thread_id, measure_id FROM thread_members"):
-        members.setdefault(tid, set()).add(mid)
-    out: dict[str, dict] = {}
-    for f in db.query("SELECT * FROM flags ORDER BY id"):
-        f = dict(f)
-        if f["target_type"] == "measure":
-            targets = {f["target_id"]}
-        else:
-            try:
-                targets = members.get(resolve_thread(db, f["target_id"]), set())
-            except NotFound:
-                targets = set()
-        for mid in targets:
-            out[mid] = f
+    out = {}
+    for r in db.query("SELECT flag_id AS id, target_id, target_type, status, note, reviewer, created_at, source, "
+                      "measure_id FROM measure_flags"):
+        out[r["measure_id"]] = dict(r)
     return out
 
 
 def list_statuses(db: Database) -> list[dict]:
-    flags = effective_flags(db)
+    """Every commitment's computed and flagged status, from the `commitments` view Datasette shows too."""
     out = []
-    for r in db.query(
-            "SELECT s.*, m.text, m.kind, m.document_id, d.title, d.issuer, d.region, d.level, d.date, d.sort_date, "
-            "d.date_approximate, m.comparator, m.value, m.unit, m.object "
-            "FROM statuses s JOIN measures m ON m.id = s.measure_id JOIN documents d ON d.id = m.document_id "
-            "ORDER BY d.sort_date IS NULL, d.sort_date, d.id, m.ordinal"):
+    for r in db.query("SELECT * FROM commitments ORDER BY sort_date IS NULL, sort_date, document_id, ordinal"):
         r = dict(r)
         r["evidence_measure_ids"] = json.loads(r["evidence_measure_ids"])
-        flag = flags.get(r["measure_id"])
-        r["flag"] = flag
-        r["flagged_status"] = flag["status"] if flag else None
-        r["effective_status"] = flag["status"] if flag else r["status"]
+        r["status"] = r["computed_status"]
         out.append(r)
     return out
+
+
+def search_measures(db: Database, q: str, limit: int = 100) -> list[dict]:
+    """Chinese search: the trigram index for three characters or more, LIKE below that."""
+    q = q.strip()
+    if not q:
+        return []
+    cols = ("m.id, m.text, m.kind, m.section, d.id AS document_id, d.title, d.issuer, d.region, d.date, "
+            "d.sort_date")
+    if len(q) >= 3:
+        phrase = '"' + q.replace('"', '""') + '"'
+        sql = (f"SELECT {cols} FROM measures_fts f JOIN measures m ON m.rowid = f.rowid "
+               "JOIN documents d ON d.id = m.document_id WHERE measures_fts MATCH ? AND d.is_current = 1 "
+               "ORDER BY d.sort_date, m.ordinal LIMIT ?")
+        return [dict(r) for r in db.query(sql, [phrase, limit])]
+    like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    sql = (f"SELECT {cols} FROM measures m JOIN documents d ON d.id = m.document_id "
+           "WHERE m.text LIKE ? ESCAPE '\\' AND d.is_current = 1 ORDER BY d.sort_date, m.ordinal LIMIT ?")
+    return [dict(r) for r in db.query(sql, [like, limit])]
 
 
 def measure_rows(db: Database, ids: list[str]) -> dict[str, dict]:

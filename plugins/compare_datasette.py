@@ -1,0 +1,302 @@
+"""compare's Datasette pages: commitment timeline, district comparison, document, diff, search.
+
+Server-rendered (templates/compare_*.html), no JavaScript, no CDN. Reads go through the
+shared queries in db/; the only write, a reviewer's flag, goes through the writable canned
+query `flag_commitment` in metadata.yml (actor and time filled in by the server).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import urllib.parse
+
+from datasette import hookimpl
+from datasette.utils.asgi import NotFound, Response
+from markupsafe import Markup, escape
+
+DB_NAME = "compare"
+KIND_COLOURS = {"progress": "#2a7d4f", "commitment": "#1f5fa8", "target": "#b8600b", "other": "#777777"}
+STATUS_LABELS = {"fulfilled": "已兑现 fulfilled", "in_progress": "推进中 in progress", "overdue": "已逾期 overdue",
+                 "no_evidence": "无后续 no evidence", "unfulfilled": "未兑现 unfulfilled", "disputed": "有争议 disputed"}
+
+
+def _db(datasette):
+    return datasette.get_database(DB_NAME)
+
+
+async def _run(datasette, fn, *args):
+    """Run a db/queries function on Datasette's connection (read-only use)."""
+    from sqlite_utils import Database
+
+    return await _db(datasette).execute_fn(lambda conn: fn(Database(conn), *args))
+
+
+def _can_flag(request) -> bool:
+    return bool(request.actor and request.actor.get("id"))
+
+
+async def _page(datasette, request, template, context):
+    return Response.html(await datasette.render_template(template, context, request=request))
+
+
+# --- timeline ---------------------------------------------------------------------------
+
+def _date_value(s: str | None) -> float | None:
+    if not s:
+        return None
+    parts = [int(p) for p in s.split("-")]
+    # a year alone (an undated plan placed at its period start) sits at the start of that year
+    y, m, d = parts[0], (parts[1] if len(parts) > 1 else 1), (parts[2] if len(parts) > 2 else 1)
+    return y + (m - 1) / 12 + (d - 1) / 365
+
+
+def timeline_svg(rows: list[dict]) -> Markup:
+    """An inline SVG time axis: one lane per region, one mark per mention, coloured by kind and
+    ringed by status; marks of one date are spread side by side; approximate dates are dashed."""
+    values = [_date_value(r["sort_date"]) for r in rows]
+    known = [v for v in values if v is not None]
+    if not known:
+        return Markup("")
+    lo, hi = min(known), max(known)
+    if hi - lo < 1:
+        lo, hi = lo - 0.5, hi + 0.5
+    width, left, right, lane_h = 960, 90, 30, 40
+    lanes: dict[str, int] = {}
+    for r in sorted(rows, key=lambda r: ({"city": 0, "district": 1}.get(r.get("level"), 2), r["region"] or "?")):
+        lanes.setdefault(r["region"] or "?", len(lanes))
+    height = 50 + lane_h * len(lanes)
+
+    def x(v):
+        return left + 12 + (v - lo) / (hi - lo) * (width - left - right - 24)
+
+    parts = [f'<svg class="compare-axis" viewBox="0 0 {width} {height}" width="100%" role="img" '
+             f'aria-label="timeline" xmlns="http://www.w3.org/2000/svg">']
+    for year in range(int(lo), int(hi) + 2):
+        if lo <= year <= hi:
+            parts.append(f'<line x1="{x(year):.1f}" y1="20" x2="{x(year):.1f}" y2="{height - 10}" stroke="#ddd"/>'
+                         f'<text x="{x(year):.1f}" y="14" font-size="12" text-anchor="middle">{year}</text>')
+    for region, lane in lanes.items():
+        parts.append(f'<text x="4" y="{44 + lane_h * lane}" font-size="13">{escape(region)}</text>'
+                     f'<line x1="{left}" y1="{40 + lane_h * lane}" x2="{width - right}" y2="{40 + lane_h * lane}" '
+                     f'stroke="#eee"/>')
+    placed: dict[str, float] = {}
+    order = sorted((v, i) for i, v in enumerate(values) if v is not None)
+    for v, i in order:
+        r = rows[i]
+        lane = r["region"] or "?"
+        cx = max(x(v), placed.get(lane, -1e9) + 20)  # spread marks that would overlap
+        placed[lane] = cx
+        cy = 40 + lane_h * lanes[lane]
+        colour = KIND_COLOURS.get(r["kind"], "#777")
+        status = r.get("effective_status")
+        ring = {"fulfilled": "#2a7d4f", "overdue": "#c0392b", "unfulfilled": "#c0392b",
+                "no_evidence": "#999", "in_progress": "#e0a800", "disputed": "#8e44ad"}.get(status, "#fff")
+        dash = ' stroke-dasharray="3,2"' if r.get("date_approximate") else ""
+        title = escape(f"{r['sort_date']}{' (approx.)' if r.get('date_approximate') else ''} {r['issuer'] or ''} "
+                       f"[{r['kind']}{'/' + status if status else ''}] {r['text']}")
+        parts.append(f'<a href="#m-{escape(r["measure_id"])}"><circle cx="{cx:.1f}" cy="{cy}" r="8" fill="{colour}" '
+                     f'stroke="{ring}" stroke-width="3"{dash}><title>{title}</title></circle></a>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+async def thread_page(request, datasette):
+    from compare.errors import CompareError
+    from db import queries
+
+    ref = request.url_vars["thread_id"]
+    try:
+        tid = await _run(datasette, queries.resolve_thread, ref)
+    except CompareError:
+        raise NotFound(f"No thread {ref}")
+    if tid != ref:
+        return Response.redirect(datasette.urls.path(f"/-/compare/thread/{tid}"))
+    thread, rows, flags = await _run(datasette, _thread_data, tid)
+    return await _page(datasette, request, "compare_thread.html", {
+        "thread": thread, "rows": rows, "svg": timeline_svg(rows), "flags": flags, "kind_colours": KIND_COLOURS,
+        "status_labels": STATUS_LABELS, "can_flag": _can_flag(request), "flag_statuses": list(STATUS_LABELS)[4:] +
+        ["fulfilled", "in_progress"], "actor": request.actor,
+    })
+
+
+def _thread_data(db, tid):
+    from db import queries
+
+    thread = next(t for t in queries.list_threads(db) if t["id"] == tid)
+    statuses = {s["measure_id"]: s for s in queries.list_statuses(db)}
+    flags_by_measure = queries.effective_flags(db)
+    rows = []
+    for r in queries.thread_timeline(db, tid):
+        s = statuses.get(r["measure_id"])
+        flag = flags_by_measure.get(r["measure_id"])
+        # a status, computed or flagged, belongs to a promise; reports of progress carry none
+        rows.append(dict(r, computed_status=s["computed_status"] if s else None,
+                         effective_status=((flag["status"] if flag else s["computed_status"]) if s else None),
+                         flag=flag if s else None, reason=s["reason"] if s else None))
+    flags = [f for f in queries.list_flags(db) if f["target_id"] == tid or
+             f["target_id"] in {r["measure_id"] for r in rows}]
+    return thread, rows, flags
+
+
+async def regions_page(request, datasette):
+    """The same thread across regions and levels, side by side."""
+    from compare.errors import CompareError
+    from db import queries
+
+    ref = request.url_vars["thread_id"]
+    try:
+        tid = await _run(datasette, queries.resolve_thread, ref)
+    except CompareError:
+        raise NotFound(f"No thread {ref}")
+    thread, rows, _ = await _run(datasette, _thread_data, tid)
+    order = {"national": 0, "province": 1, "city": 2, "district": 3, "town": 4}
+    columns: dict[tuple, list] = {}
+    for r in rows:
+        columns.setdefault((order.get(r["level"], 9), r["level"] or "?", r["region"] or "?"), []).append(r)
+    return await _page(datasette, request, "compare_regions.html", {
+        "thread": thread, "columns": [(k[1], k[2], v) for k, v in sorted(columns.items())],
+        "kind_colours": KIND_COLOURS, "status_labels": STATUS_LABELS})
+
+
+async def document_page(request, datasette):
+    from compare.errors import CompareError
+    from db import queries
+
+    ref = request.url_vars["document_id"]
+    try:
+        doc = await _run(datasette, queries.resolve_document, ref)
+    except CompareError:
+        raise NotFound(f"No document {ref}")
+    measures, statuses, memberships, threads = await _run(datasette, _document_data, doc["id"])
+    return await _page(datasette, request, "compare_document.html", {
+        "doc": doc, "measures": measures, "statuses": statuses, "memberships": memberships, "threads": threads,
+        "kind_colours": KIND_COLOURS, "status_labels": STATUS_LABELS})
+
+
+def _document_data(db, doc_id):
+    from db import queries
+
+    measures = queries.list_measures(db, doc_id)
+    statuses = {s["measure_id"]: s for s in queries.list_statuses(db) if s["document_id"] == doc_id}
+    memberships = queries.thread_memberships(db)
+    threads = {t["id"]: t for t in queries.list_threads(db)}
+    return measures, statuses, memberships, threads
+
+
+async def diff_page(request, datasette):
+    from compare.diff import diff_documents
+    from compare.errors import CompareError
+    from db import queries
+
+    a, b = request.args.get("a"), request.args.get("b")
+    docs = await _run(datasette, queries.list_documents, True)
+    result = error = None
+    if a and b:
+        try:
+            da = await _run(datasette, queries.resolve_document, a)
+            dbb = await _run(datasette, queries.resolve_document, b)
+            result = await _run(datasette, diff_documents, da["id"], dbb["id"])
+            result["doc_a"], result["doc_b"] = da, dbb
+        except CompareError as e:
+            error = str(e)
+    return await _page(datasette, request, "compare_diff.html", {
+        "docs": docs, "a": a, "b": b, "result": result, "error": error})
+
+
+async def search_page(request, datasette):
+    from db import queries
+
+    q = (request.args.get("q") or "").strip()[:100]
+    results = await _run(datasette, queries.search_measures, q) if q else []
+    return await _page(datasette, request, "compare_search.html", {
+        "q": q, "results": results, "method": "trigram full-text index" if len(q) >= 3 else "substring (LIKE)",
+        "kind_colours": KIND_COLOURS})
+
+
+async def index_page(request, datasette):
+    from db import queries
+
+    threads = await _run(datasette, queries.list_threads)
+    counts = await _run(datasette, lambda db: {r[0]: r[1] for r in db.execute(
+        "SELECT effective_status, count(*) FROM commitments GROUP BY effective_status")})
+    docs = await _run(datasette, queries.list_documents)
+    return await _page(datasette, request, "compare_index.html", {
+        "threads": [t for t in threads if t["size"] >= 2][:200], "counts": counts, "docs": docs,
+        "status_labels": STATUS_LABELS})
+
+
+async def after_flag(request, datasette):
+    """Where the flag form lands: back on the timeline of what the reviewer just flagged."""
+    from db import queries
+
+    if not _can_flag(request):
+        return Response.redirect(datasette.urls.path("/-/compare"))
+    actor = request.actor["id"]
+    flags = await _run(datasette, queries.list_flags, actor)
+    if not flags:
+        return Response.redirect(datasette.urls.path("/-/compare"))
+    f = flags[0]
+    if f["target_type"] == "thread":
+        tid = f["target_id"]
+    else:
+        memberships = await _run(datasette, queries.thread_memberships)
+        tid = (memberships.get(f["target_id"]) or [None])[0]
+    if not tid:
+        return Response.redirect(datasette.urls.path("/-/compare"))
+    return Response.redirect(datasette.urls.path(f"/-/compare/thread/{urllib.parse.quote(tid)}#flags"))
+
+
+@hookimpl
+def register_routes():
+    return [
+        (r"^/-/compare$", index_page),
+        (r"^/-/compare/thread/(?P<thread_id>[A-Za-z0-9_-]+)$", thread_page),
+        (r"^/-/compare/thread/(?P<thread_id>[A-Za-z0-9_-]+)/regions$", regions_page),
+        (r"^/-/compare/document/(?P<document_id>[A-Za-z0-9_.-]+)$", document_page),
+        (r"^/-/compare/diff$", diff_page),
+        (r"^/-/compare/search$", search_page),
+        (r"^/-/compare/flagged$", after_flag),
+    ]
+
+
+@hookimpl
+def render_cell(value, column, table, database):
+    """Ids in compare's tables and views link to the pages that explain them."""
+    if database != DB_NAME or value is None or not isinstance(value, str):
+        return None
+    if column == "thread_id":
+        return Markup(f'<a href="/-/compare/thread/{escape(value)}">{escape(value)}</a>')
+    if column == "document_id":
+        return Markup(f'<a href="/-/compare/document/{escape(value)}">{escape(value)}</a>')
+    if column in ("computed_status", "effective_status", "flagged_status") and value in STATUS_LABELS:
+        return Markup(f'<span class="compare-status compare-{escape(value)}">{escape(STATUS_LABELS[value])}</span>')
+    return None
+
+
+@hookimpl
+def extra_template_vars(request):
+    return {"compare_now": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d")}
+
+
+@hookimpl
+def menu_links(datasette, actor):
+    return [{"href": datasette.urls.path("/-/compare"), "label": "Commitments"},
+            {"href": datasette.urls.path("/-/compare/search"), "label": "Search"}]
+
+
+def make_datasette(db_path: str, metadata: dict, template_dir: str, plugins_dir: str, secret: str,
+                   reviewers: dict[str, str] | None = None):
+    """The Datasette instance compare serves: its database named 'compare', reviewers as password hashes."""
+    from datasette.app import Datasette
+    from datasette.database import Database
+
+    metadata = json.loads(json.dumps(metadata))
+    if reviewers:
+        conf = metadata.setdefault("plugins", {}).setdefault("datasette-auth-passwords", {})
+        for user, hashed in reviewers.items():
+            conf[f"{user}_password_hash"] = hashed
+    ds = Datasette([], metadata=metadata, template_dir=template_dir, plugins_dir=plugins_dir, secret=secret,
+                   settings={"sql_time_limit_ms": 3000, "default_page_size": 100})
+    # whatever the file is called, the database is 'compare' to metadata.yml and the pages
+    ds.add_database(Database(ds, path=db_path, is_mutable=True), name=DB_NAME)
+    return ds

@@ -1,0 +1,213 @@
+"""Datasette, in process: every page and query, reviewers' flags, CSRF, search, escaping."""
+import asyncio
+import json
+import re
+import sqlite3
+
+import pytest
+
+from conftest import EXAMPLES
+
+PASSWORD = "correct horse"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    from click.testing import CliRunner
+
+    from cli import cli, web_app
+
+    tmp = tmp_path_factory.mktemp("web")
+    db_path = str(tmp / "compare.db")
+    extra = tmp / "extra"
+    extra.mkdir()
+    (extra / "xss.txt").write_text("某区关于推进平台建设的工作方案\n\n一、重点任务\n\n一是推进<script>alert(1)</script>平台建设。\n",
+                                   encoding="utf-8")
+    r = CliRunner().invoke(cli, ["align", "--model", "hashing", "-d", db_path, str(EXAMPLES), str(extra)],
+                           catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    from datasette_auth_passwords.utils import hash_password
+
+    reviewers = tmp / "reviewers.json"
+    reviewers.write_text(json.dumps({"张三": hash_password(PASSWORD)}), encoding="utf-8")
+    ds = web_app(db_path, str(reviewers))
+    return ds, db_path
+
+
+def call(coro):
+    return asyncio.run(coro)
+
+
+def get(ds, path, **kw):
+    return call(ds.client.get(path, **kw))
+
+
+def first_thread(db_path):
+    conn = sqlite3.connect(db_path)
+    try:
+        return conn.execute("SELECT id, label FROM threads ORDER BY size DESC, id LIMIT 1").fetchone()
+    finally:
+        conn.close()
+
+
+def flags_count(db_path):
+    conn = sqlite3.connect(db_path)
+    try:
+        return conn.execute("SELECT count(*) FROM flags").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def actor_cookie(ds, name="张三"):
+    return {"ds_actor": ds.sign({"a": {"id": name}}, "actor")}
+
+
+def test_index_lists_threads_and_documents(site):
+    ds, db_path = site
+    r = get(ds, "/-/compare")
+    assert r.status_code == 200
+    tid, label = first_thread(db_path)
+    assert label in r.text and f"/-/compare/thread/{tid}" in r.text
+    assert "嘉定区促进智能网联汽车产业高质量发展行动方案" in r.text
+
+
+def test_timeline_page(site):
+    ds, db_path = site
+    tid, label = first_thread(db_path)
+    r = get(ds, f"/-/compare/thread/{tid}")
+    assert r.status_code == 200
+    assert "<svg" in r.text and label in r.text and "/-/compare/document/" in r.text
+    assert "flag_commitment" not in r.text  # anonymous: no form
+    assert get(ds, "/-/compare/thread/tnothere").status_code == 404
+
+
+def test_unfulfilled_list_and_its_facets(site):
+    ds, _ = site
+    r = get(ds, "/compare/unfulfilled_commitments")
+    assert r.status_code == 200 and "Unfulfilled commitments" in r.text
+    assert "/-/compare/thread/" in r.text  # rows link to their timeline
+    data = get(ds, "/compare/unfulfilled_commitments.json?_shape=array&_facet=region").json()
+    assert data and {r["effective_status"] for r in data} <= {"overdue", "unfulfilled", "no_evidence"}
+    ranks = [r["status_rank"] for r in data]
+    assert ranks == sorted(ranks)  # overdue first
+    q = get(ds, "/compare/unfulfilled.json?_shape=array&region=").json()
+    assert len(q) == len(data)
+
+
+def test_district_comparison_page_and_query(site):
+    ds, db_path = site
+    conn = sqlite3.connect(db_path)
+    tid = conn.execute("SELECT id FROM threads WHERE regions LIKE '%,%' ORDER BY size DESC LIMIT 1").fetchone()
+    conn.close()
+    assert tid, "no thread across two regions"
+    r = get(ds, f"/-/compare/thread/{tid[0]}/regions")
+    assert r.status_code == 200 and "上海市" in r.text and "嘉定区" in r.text
+    rows = get(ds, f"/compare/district_comparison.json?_shape=array&thread_id={tid[0]}").json()
+    assert len({row["region"] for row in rows}) >= 2
+
+
+def test_document_page_shows_metadata_and_measures(site):
+    ds, _ = site
+    r = get(ds, "/-/compare/document/01_jiading_plan.txt")
+    assert r.status_code == 200
+    assert "送审稿" in r.text and "2024–2026" in r.text and "(inferred)" in r.text
+    assert "建成不少于3家智能网联汽车测试验证平台" in r.text and "target" in r.text
+
+
+def test_diff_page(site):
+    ds, _ = site
+    r = get(ds, "/-/compare/diff?a=02_jiading_reply_2025.md&b=04_jiading_reply_2026.html")
+    assert r.status_code == 200 and "reworded" in r.text and "<ins>" in r.text
+    assert get(ds, "/-/compare/diff").status_code == 200
+
+
+@pytest.mark.parametrize("q, expect", [("嘉智杯", "嘉智杯"), ("出海", None), ("基金", "基金"), ("车", "车")])
+def test_search_in_chinese_including_one_and_two_characters(site, q, expect):
+    ds, _ = site
+    r = get(ds, "/-/compare/search", params={"q": q})
+    assert r.status_code == 200
+    method = "trigram" if len(q) >= 3 else "substring"
+    assert method in r.text
+    if expect:
+        assert re.search(r"[1-9]\d* results? for", r.text) and expect in r.text
+    rows = get(ds, "/compare/search.json", params={"q": q, "_shape": "array"}).json()
+    assert bool(rows) == bool(expect)
+
+
+def test_user_text_is_escaped(site):
+    ds, _ = site
+    r = get(ds, "/-/compare/search", params={"q": "alert"})
+    assert "<script>alert(1)</script>" not in r.text and "&lt;script&gt;" in r.text
+    r = get(ds, "/-/compare/document/xss.txt")
+    assert "<script>alert(1)</script>" not in r.text and "&lt;script&gt;" in r.text
+
+
+def test_anonymous_flag_attempt_is_refused(site):
+    ds, db_path = site
+    tid, _ = first_thread(db_path)
+    before = flags_count(db_path)
+    r = call(ds.client.post("/compare/flag_commitment", data={"target_id": tid, "status": "unfulfilled"}))
+    assert r.status_code == 403
+    r = call(ds.client.post("/compare/flag_commitment.json", json={"target_id": tid, "status": "unfulfilled"}))
+    assert r.status_code in (403, 405)
+    assert flags_count(db_path) == before
+
+
+def test_reviewer_flag_is_stored_with_actor_and_time_and_shown(site):
+    ds, db_path = site
+    tid, _ = first_thread(db_path)
+    cookies = actor_cookie(ds)
+    page = get(ds, f"/-/compare/thread/{tid}", cookies=cookies)
+    assert "flag_commitment" in page.text and "signed in as 张三" in page.text
+    token = re.search(r'name="csrftoken" value="([^"]+)"', page.text).group(1)
+    cookies = {**cookies, "ds_csrftoken": page.cookies.get("ds_csrftoken") or token}
+    before = flags_count(db_path)
+    r = call(ds.client.post("/compare/flag_commitment", cookies=cookies,
+                            data={"target_id": tid, "status": "unfulfilled", "note": "区内尚未建成", "csrftoken": token}))
+    assert r.status_code == 302 and r.headers["location"].endswith("/-/compare/flagged")
+    assert flags_count(db_path) == before + 1
+    conn = sqlite3.connect(db_path)
+    row = conn.execute("SELECT target_id, target_type, status, note, reviewer, created_at, source FROM flags "
+                       "ORDER BY id DESC LIMIT 1").fetchone()
+    conn.close()
+    assert row[:5] == (tid, "thread", "unfulfilled", "区内尚未建成", "张三") and row[6] == "web"
+    assert re.match(r"20\d\d-\d\d-\d\d", row[5])
+    back = get(ds, "/-/compare/flagged", cookies=cookies)
+    assert back.status_code == 302 and f"/-/compare/thread/{tid}" in back.headers["location"]
+    shown = get(ds, f"/-/compare/thread/{tid}")
+    assert "区内尚未建成" in shown.text and "张三" in shown.text
+
+
+def test_flag_without_csrf_token_is_refused(site):
+    ds, db_path = site
+    tid, _ = first_thread(db_path)
+    before = flags_count(db_path)
+    r = call(ds.client.post("/compare/flag_commitment", cookies=actor_cookie(ds),
+                            data={"target_id": tid, "status": "disputed"}))
+    assert r.status_code == 403
+    assert flags_count(db_path) == before
+
+
+def test_reviewer_logs_in_with_password(site):
+    ds, _ = site
+    login = get(ds, "/-/login")
+    assert login.status_code == 200
+    token = re.search(r'name="csrftoken" value="([^"]+)"', login.text).group(1)
+    cookies = {"ds_csrftoken": login.cookies.get("ds_csrftoken")}
+    bad = call(ds.client.post("/-/login", cookies=cookies,
+                              data={"username": "张三", "password": "wrong", "csrftoken": token}))
+    assert "ds_actor" not in bad.cookies
+    ok = call(ds.client.post("/-/login", cookies=cookies,
+                             data={"username": "张三", "password": PASSWORD, "csrftoken": token}))
+    assert ok.status_code == 302 and ok.cookies.get("ds_actor")
+    assert ds.unsign(ok.cookies["ds_actor"], "actor")["a"]["id"] == "张三"
+
+
+def test_tables_have_descriptions_and_hidden_internals(site):
+    ds, _ = site
+    r = get(ds, "/compare")
+    assert r.status_code == 200 and "unfulfilled_commitments" in r.text
+    assert get(ds, "/compare/flags").status_code == 200
+    meta = get(ds, "/-/metadata.json").json()
+    tables = meta["databases"]["compare"]["tables"]
+    assert "append-only" in tables["flags"]["description"].lower()
