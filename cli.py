@@ -90,13 +90,33 @@ def align(paths, database, model, params_path, encoding, as_of, silent):
         compare align ../shared/corpus/seeds/ new-reply.pdf
         compare align --model BAAI/bge-small-zh-v1.5
     """
+    from db import db_lock
+
+    db = _open(database)
+    model_name = _model_name(model)
+    with db_lock(database, "aligning"):
+        report, result = _align_locked(db, paths, model, model_name, params_path, encoding, as_of, silent)
+    if not silent:
+        if report:
+            added = report.added
+            click.echo(f"{len(added)} document(s) added, {sum(r.measures for r in added)} measures; "
+                       f"{len([r for r in report.results if r.status in ('unchanged', 'duplicate')])} unchanged; "
+                       f"{len(report.problems)} skipped with errors", err=True)
+        if result:
+            click.echo(f"aligned under {result.model}: {result.measures} measures ({result.encoded} embedded, "
+                       f"{result.new_measures} new), {result.links} links, {result.threads} threads", err=True)
+        else:
+            click.echo("alignment up to date", err=True)
+    if report and report.problems:
+        sys.exit(1)
+
+
+def _align_locked(db, paths, model, model_name, params_path, encoding, as_of, silent):
     from compare import __version__
     from compare.errors import CompareError
     from compare.pipeline import ingest
     from db import queries
 
-    db = _open(database)
-    model_name = _model_name(model)
     run_id = queries.start_run(db, "align", __version__, model=model_name,
                                params={"encoding": encoding, "paths": list(paths)})
     status = "failed"
@@ -116,18 +136,7 @@ def align(paths, database, model, params_path, encoding, as_of, silent):
     finally:
         added = report.added if report else []
         queries.finish_run(db, run_id, status, len(added), len(report.problems) if report else 0)
-    if not silent:
-        if report:
-            click.echo(f"{len(added)} document(s) added, {sum(r.measures for r in added)} measures; "
-                       f"{len([r for r in report.results if r.status in ('unchanged', 'duplicate')])} unchanged; "
-                       f"{len(report.problems)} skipped with errors", err=True)
-        if result:
-            click.echo(f"aligned under {result.model}: {result.measures} measures ({result.encoded} embedded, "
-                       f"{result.new_measures} new), {result.links} links, {result.threads} threads", err=True)
-        else:
-            click.echo("alignment up to date", err=True)
-    if report and report.problems:
-        sys.exit(1)
+    return report, result
 
 
 def _model_name(model):
@@ -143,12 +152,12 @@ def _model_name(model):
 
 
 def _align_stored(db, model, model_name, params_path, run_id, silent, as_of=None):
-    from compare.align import align_corpus, load_params, needs_alignment
+    from compare.align import align_corpus, load_params
     from db import queries
 
     if not queries.alignable_measures(db):
         return None
-    if not needs_alignment(db, model_name) and queries.threads_model(db) == model_name:
+    if queries.alignment_is_current(db, model_name):
         if as_of:  # nothing new to align, but deadlines are judged at another date
             from compare.status import refresh
 

@@ -351,19 +351,14 @@ def logit(p: float) -> float:
     return math.log(p / (1 - p))
 
 
-def needs_alignment(db: Database, model_name: str) -> bool:
-    """Is any current measure not yet aligned under this model (or are threads missing)?"""
-    done = queries.aligned_measure_ids(db, model_name)
-    return any(m["id"] not in done for m in queries.alignable_measures(db))
-
-
 def align_corpus(db: Database, encoder: Encoder, params: Params, run_id: str, progress=None,
                  as_of=None) -> AlignResult:
     """Align every current measure: vectors, candidates, links, threads, statuses. Idempotent."""
     from .status import refresh
     from .threads import rebuild
 
+    fingerprint = queries.alignment_fingerprint(db)
     links, result = compute_links(db, encoder, params, run_id, progress)
     result.threads = rebuild(db, links, result, params, run_id)
-    refresh(db, run_id, as_of)
+    refresh(db, run_id, as_of, state={"model": encoder.name, "fingerprint": fingerprint, "run_id": run_id})
     return result

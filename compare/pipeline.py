@@ -22,7 +22,7 @@ from . import __version__
 from .clean import Cleaned, clean
 from .errors import CompareError, InputError
 from .metadata import Metadata, extract_metadata
-from .readers import SUPPORTED_EXTENSIONS, RawText, read_file
+from .readers import SUPPORTED_EXTENSIONS, RawText, read_checked_bytes, read_file
 from .segment import Measure, analysis_text, segment, text_hash
 
 
@@ -214,8 +214,7 @@ def _ingest_one(db: Database, path: str, problem: str | None, encoding: str | No
                           f"{path}: skipped, unsupported file type (use .txt, .md, .html, .pdf or .docx)")
     try:
         # cheap check first: the same bytes were read before
-        with open(path, "rb") as f:
-            digest = hashlib.sha256(f.read()).hexdigest()
+        digest = hashlib.sha256(read_checked_bytes(path)).hexdigest()
         known = queries.document_for_file(db, digest)
         if known:
             queries.record_file(db, digest, path, known["id"], run_id)
@@ -237,8 +236,10 @@ def _ingest_one(db: Database, path: str, problem: str | None, encoding: str | No
     document, measures, quantities, terms = rows_for(parsed, run_id, version)
     file_row = {"sha256": parsed.raw.sha256, "path": path, "document_id": doc_id, "first_seen": queries.now(),
                 "run_id": run_id}
-    queries.store_document(db, document, measures, quantities, terms, file_row,
-                           supersedes=previous["id"] if previous else None)
+    if not queries.store_document(db, document, measures, quantities, terms, file_row,
+                                  supersedes=previous["id"] if previous else None):
+        return FileResult(path, "duplicate", f"{path}: stored meanwhile by another process as {doc_id}, skipped",
+                          doc_id)
     status = "new_version" if previous else "added"
     msg = f"{path}: {'new version ' + str(version) + ' of ' + previous['id'] if previous else 'added'} " \
           f"as {doc_id} ({len(measures)} measures)"

@@ -20,8 +20,9 @@ TEXT_EXTENSIONS = {".txt", ".md", ".markdown", ".text"}
 HTML_EXTENSIONS = {".html", ".htm", ".xhtml"}
 SUPPORTED_EXTENSIONS = TEXT_EXTENSIONS | HTML_EXTENSIONS | {".pdf", ".docx"}
 
-#: Files larger than this are refused rather than read into memory.
-MAX_BYTES = 64 * 1024 * 1024
+#: Files larger than this are refused: a policy document is rarely over 1 MB of text, and a
+#: file of tens of MB is a collection that should be split, not one document.
+MAX_BYTES = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -78,10 +79,18 @@ def read_file(path: str | os.PathLike, encoding: str | None = None) -> RawText:
     return RawText(path=str(path), text=text, format=fmt, encoding=enc, sha256=digest)
 
 
+def read_checked_bytes(path: str | os.PathLike) -> bytes:
+    """A file's bytes, after the checks that keep a batch moving: exists, regular, not too large."""
+    return _read_bytes(Path(path))
+
+
 def _read_bytes(p: Path) -> bytes:
     try:
         if p.is_dir():
             raise InputError(str(p), "is a directory", "pass the folder itself to walk it")
+        if p.exists() and not p.is_file():
+            # a FIFO, socket or device would block or never end
+            raise InputError(str(p), "is not a regular file (a pipe, socket or device)", "copy the document to a file")
         size = p.stat().st_size
         if size > MAX_BYTES:
             raise InputError(str(p), f"file is too large ({size // (1024 * 1024)} MB)",
@@ -136,6 +145,13 @@ def _common_share(text: str, family: str) -> float:
     return common / n if n else 1.0
 
 
+def _plausible(text: str) -> bool:
+    """Most characters are what a Chinese document is made of: CJK, ASCII, punctuation, space."""
+    good = sum(1 for ch in text if _is_cjk(ch) or (" " <= ch <= "~") or ch in "\r\n\t"
+               or "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef" or ch in "“”‘’—…·")
+    return good >= 0.9 * max(1, len(text))
+
+
 def _control_share(text: str) -> float:
     bad = sum(1 for ch in text if (ord(ch) < 32 and ch not in "\r\n\t\f") or "\ue000" <= ch <= "\uf8ff"
               or ch == "\ufffd")
@@ -167,6 +183,9 @@ def decode_bytes(data: bytes, name: str, encoding: str | None = None) -> tuple[s
             return text, "utf-8"
     except UnicodeDecodeError:
         pass
+    mixed = _decode_mixed(data)
+    if mixed is not None:
+        return mixed, "mixed(utf-8,gb18030)"
     candidates: list[tuple[float, str, str]] = []
     for enc, family in (("gb18030", "gb"), ("big5", "big5")):
         try:
@@ -186,6 +205,32 @@ def decode_bytes(data: bytes, name: str, encoding: str | None = None) -> tuple[s
                      "pass --encoding with the file's encoding")
 
 
+def _decode_mixed(data: bytes) -> str | None:
+    """A file pasted together from UTF-8 and GBK pieces: decode each line by itself.
+
+    Only when most lines are valid UTF-8 with Chinese in them and every other line is
+    good GB18030 (frequent characters); otherwise None.
+    """
+    lines = data.split(b"\n")
+    out, utf8_cjk, gb = [], 0, 0
+    for line in lines:
+        try:
+            text = line.decode("utf-8")
+            utf8_cjk += any(_is_cjk(c) for c in text)
+        except UnicodeDecodeError:
+            try:
+                text = line.decode("gb18030")
+            except UnicodeDecodeError:
+                return None
+            if _control_share(text) >= 0.01 or _common_share(text, "gb") < 0.8:
+                return None
+            gb += 1
+        out.append(text)
+    if gb == 0 or utf8_cjk == 0:
+        return None
+    return "\n".join(out)
+
+
 def _decode_utf16_without_bom(data: bytes, name: str) -> tuple[str, str]:
     if len(data) % 2 == 0:
         even_zero = data[0::2].count(0)
@@ -196,7 +241,7 @@ def _decode_utf16_without_bom(data: bytes, name: str) -> tuple[str, str]:
                 text = data.decode(enc)
             except UnicodeDecodeError:
                 continue
-            if _control_share(text) < 0.01 and _common_share(text, "gb") >= 0.6:
+            if _control_share(text) < 0.01 and _common_share(text, "gb") >= 0.6 and _plausible(text):
                 return text, enc
     raise InputError(name, "is binary, not text", "convert it to .txt, .pdf or .docx first")
 

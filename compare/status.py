@@ -255,12 +255,15 @@ def _regions(ms: list[dict]) -> str:
     return ", ".join(sorted({m.get("region") or "?" for m in ms}))
 
 
-def refresh(db: Database, run_id: str, as_of: dt.date | None = None) -> list[Status]:
-    """Recompute and store every status (derived data: replaced as a whole)."""
+def refresh(db: Database, run_id: str, as_of: dt.date | None = None, state: dict | None = None) -> list[Status]:
+    """Recompute and store every status (derived data: replaced as a whole).
+
+    `state` (model, fingerprint) marks the alignment complete, in the same transaction.
+    """
     as_of = as_of or dt.date.today()
     statuses = compute_statuses(db, as_of)
     queries.replace_statuses(db, [
         {"measure_id": s.measure_id, "status": s.status, "rule": s.rule, "reason": s.reason,
          "evidence_measure_ids": json.dumps(s.evidence), "deadline": s.deadline, "as_of": as_of.isoformat(),
-         "run_id": run_id} for s in statuses])
+         "run_id": run_id} for s in statuses], state)
     return statuses

@@ -1,8 +1,11 @@
 """The database: schema, numbered migrations, and the queries the CLI and Datasette share."""
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
+import sys
+import time
 
 from sqlite_utils import Database
 
@@ -38,6 +41,20 @@ def open_db(path: str | os.PathLike | None = None, *, migrate: bool = True) -> D
     except sqlite3.DatabaseError as e:
         raise DatabaseError(f"{path}: not a compare database ({e}); pass another file with -d") from None
     known = {m.name for m in migrations._migrations}
+    if path != ":memory:" and migrate and _pending(db):
+        with db_lock(path, "upgrading the database schema"):
+            return _checked(db, path, known, migrate)
+    return _checked(db, path, known, migrate)
+
+
+def _pending(db: Database) -> bool:
+    try:
+        return bool(migrations.pending(db))
+    except sqlite3.DatabaseError:
+        return False
+
+
+def _checked(db: Database, path: str, known: set[str], migrate: bool) -> Database:
     try:
         applied = {m.name for m in migrations.applied(db)}
     except sqlite3.DatabaseError as e:
@@ -49,3 +66,51 @@ def open_db(path: str | os.PathLike | None = None, *, migrate: bool = True) -> D
     if migrate and migrations.pending(db):
         migrations.apply(db)
     return db
+
+
+@contextlib.contextmanager
+def write_tx(db: Database):
+    """A write transaction that takes the write lock at once (BEGIN IMMEDIATE).
+
+    A deferred transaction that reads and then writes can fail at once under WAL when another
+    process wrote in between; taking the lock first makes it wait (busy_timeout) instead.
+    """
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+        raise
+    else:
+        db.conn.execute("COMMIT")
+
+
+@contextlib.contextmanager
+def db_lock(path: str, what: str, wait_message: bool = True):
+    """An advisory lock beside the database: one schema upgrade or `compare align` at a time.
+
+    A second process waits, saying so once on stderr, and then goes on.
+    """
+    import fcntl
+
+    lock_path = os.path.abspath(path) + ".lock"
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if wait_message:
+                print(f"{path}: another compare process is {what}; waiting for it to finish…", file=sys.stderr)
+            start = time.monotonic()
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            if wait_message:
+                print(f"{path}: went on after {time.monotonic() - start:.1f} s", file=sys.stderr)
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)

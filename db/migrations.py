@@ -299,3 +299,17 @@ def m004_publishing(db: Database) -> None:
         SELECT effective_status, text, deadline, issuer, region, year, thread_id, reason, computed_status,
                flagged_status, level, date, document_id, measure_id, status_rank
           FROM commitments WHERE effective_status IN ('overdue', 'unfulfilled', 'no_evidence')""")
+
+
+@migrations()
+def m005_alignment_state(db: Database) -> None:
+    # What the current links, threads and statuses were built from; written last, in the same
+    # transaction as the statuses, so a run killed half-way is redone by the next one.
+    db.execute("""
+        CREATE TABLE alignment_state (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            model TEXT NOT NULL,
+            fingerprint TEXT NOT NULL,     -- hash of the aligned measure ids
+            run_id TEXT NOT NULL,
+            at TEXT NOT NULL
+        )""")

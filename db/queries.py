@@ -11,6 +11,8 @@ from sqlite_utils import Database
 
 from compare.errors import NotFound
 
+from . import write_tx
+
 
 def now() -> str:
     return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
@@ -21,7 +23,7 @@ def now() -> str:
 def start_run(db: Database, command: str, code_version: str, model: str | None = None,
               params: dict | None = None) -> str:
     run_id = f"run-{_dt.datetime.now(_dt.timezone.utc).strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:6]}"
-    with db.atomic():
+    with write_tx(db):
         db["runs"].insert({
             "id": run_id, "command": command, "started_at": now(), "finished_at": None,
             "code_version": code_version, "model": model,
@@ -32,7 +34,7 @@ def start_run(db: Database, command: str, code_version: str, model: str | None =
 
 
 def finish_run(db: Database, run_id: str, status: str, documents_added: int, files_skipped: int) -> None:
-    with db.atomic():
+    with write_tx(db):
         db["runs"].update(run_id, {"finished_at": now(), "status": status,
                                    "documents_added": documents_added, "files_skipped": files_skipped})
 
@@ -64,15 +66,20 @@ def current_version(db: Database, doc_key: str, source: str) -> dict | None:
 
 
 def record_file(db: Database, sha256: str, path: str, document_id: str, run_id: str) -> None:
-    with db.atomic():
+    with write_tx(db):
         db["files"].insert({"sha256": sha256, "path": path, "document_id": document_id,
                             "first_seen": now(), "run_id": run_id}, ignore=True)
 
 
 def store_document(db: Database, document: dict, measures: list[dict], quantities: list[dict],
-                   terms: list[dict], file_row: dict, supersedes: str | None = None) -> None:
-    """Write one document with all it derives, in one transaction: all of it or nothing."""
-    with db.atomic():
+                   terms: list[dict], file_row: dict, supersedes: str | None = None) -> bool:
+    """Write one document with all it derives, in one transaction: all of it or nothing.
+
+    False when another process stored the same document first (nothing written).
+    """
+    with write_tx(db):
+        if db.execute("SELECT 1 FROM documents WHERE id = ?", [document["id"]]).fetchone():
+            return False
         if supersedes:
             db["documents"].update(supersedes, {"is_current": 0})
         db["documents"].insert(document, pk="id")
@@ -83,6 +90,7 @@ def store_document(db: Database, document: dict, measures: list[dict], quantitie
         if terms:
             db["terms"].insert_all(terms, pk=("measure_id", "kind", "term"), ignore=True)
         db["files"].insert(file_row, pk=("sha256", "path"), ignore=True)
+    return True
 
 
 DOCUMENT_COLUMNS = ("id", "source", "file_name", "title", "issuer", "doc_number", "date", "date_source", "sort_date",
@@ -198,7 +206,7 @@ def cached_vectors(db: Database, model: str, hashes: list[str]) -> dict[str, byt
 
 
 def store_vectors(db: Database, model: str, rows: list[tuple[str, int, bytes]]) -> None:
-    with db.atomic():
+    with write_tx(db):
         db.conn.executemany("INSERT OR IGNORE INTO embeddings (model, text_hash, dim, vector) VALUES (?, ?, ?, ?)",
                             [(model, h, dim, blob) for h, dim, blob in rows])
 
@@ -209,7 +217,7 @@ def aligned_measure_ids(db: Database, model: str) -> set[str]:
 
 def store_pairs(db: Database, model: str, run_id: str, pairs: list[tuple], measure_ids: list[str]) -> None:
     """Candidate pairs (a, b, cos, hash_cos, term_sim, term_match, level_conflict) and the measures aligned."""
-    with db.atomic():
+    with write_tx(db):
         db.conn.executemany(
             "INSERT OR REPLACE INTO pairs (model, a, b, cos, hash_cos, term_sim, term_match, level_conflict, run_id) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [(model, *p, run_id) for p in pairs])
@@ -240,7 +248,7 @@ def current_threads(db: Database) -> dict[str, set[str]]:
 def replace_alignment(db: Database, links: list[dict], threads: list[dict], members: list[dict],
                       aliases: list[dict], events: list[dict]) -> None:
     """Links and threads are derived data: replaced as a whole, in one transaction."""
-    with db.atomic():
+    with write_tx(db):
         db.execute("DELETE FROM links")
         db.execute("DELETE FROM thread_members")
         db.execute("DELETE FROM threads")
@@ -307,15 +315,6 @@ def list_links(db: Database) -> list[dict]:
             for r in db.query("SELECT * FROM links ORDER BY measure_id, measure_id2")]
 
 
-def threads_model(db: Database) -> str | None:
-    """The model whose links the current threads were built from."""
-    row = db.execute("SELECT method FROM links LIMIT 1").fetchone()
-    if row:
-        return row[0].split(":", 1)[1]
-    row = db.execute("SELECT model FROM runs r JOIN threads t ON t.run_id = r.id LIMIT 1").fetchone()
-    return row[0] if row else None
-
-
 # --- statuses and flags -------------------------------------------------------------------
 
 def status_inputs(db: Database) -> list[dict]:
@@ -333,11 +332,31 @@ def thread_memberships(db: Database) -> dict[str, list[str]]:
     return out
 
 
-def replace_statuses(db: Database, rows: list[dict]) -> None:
-    with db.atomic():
+def replace_statuses(db: Database, rows: list[dict], state: dict | None = None) -> None:
+    """Statuses are derived data: replaced as a whole; with them, what the alignment was built from."""
+    with write_tx(db):
         db.execute("DELETE FROM statuses")
         if rows:
             db["statuses"].insert_all(rows, pk="measure_id")
+        if state:
+            db.execute("INSERT OR REPLACE INTO alignment_state (id, model, fingerprint, run_id, at) "
+                       "VALUES (1, ?, ?, ?, ?)", [state["model"], state["fingerprint"], state["run_id"], now()])
+
+
+def alignment_fingerprint(db: Database) -> str:
+    import hashlib
+
+    h = hashlib.sha256()
+    for (mid,) in db.execute("SELECT m.id FROM measures m JOIN documents d ON d.id = m.document_id "
+                             "WHERE d.is_current = 1 AND m.kind != 'other' ORDER BY m.id"):
+        h.update(mid.encode())
+    return h.hexdigest()
+
+
+def alignment_is_current(db: Database, model: str) -> bool:
+    """Were the stored links, threads and statuses built, to the end, from these measures and model?"""
+    row = db.execute("SELECT model, fingerprint FROM alignment_state WHERE id = 1").fetchone()
+    return bool(row) and row[0] == model and row[1] == alignment_fingerprint(db)
 
 
 def measure_exists(db: Database, measure_id: str) -> bool:
@@ -357,7 +376,7 @@ def resolve_measure(db: Database, ref: str) -> str:
 
 def add_flag(db: Database, target_id: str, target_type: str, status: str, note: str | None, reviewer: str,
              source: str = "cli") -> int:
-    with db.atomic():
+    with write_tx(db):
         cur = db.execute("INSERT INTO flags (target_id, target_type, status, note, reviewer, created_at, source) "
                          "VALUES (?, ?, ?, ?, ?, ?, ?)", [target_id, target_type, status, note, reviewer, now(), source])
         return cur.lastrowid

@@ -246,9 +246,18 @@ async def after_flag(request, datasette):
     return Response.redirect(datasette.urls.path(f"/-/compare/thread/{urllib.parse.quote(tid)}#flags"))
 
 
+def _get_only(view):
+    """compare's pages only read; writes go through the flag_commitment canned query."""
+    async def guarded(request, datasette):
+        if request.method not in ("GET", "HEAD"):
+            return Response.text("Method not allowed: these pages only read", status=405, headers={"Allow": "GET"})
+        return await view(request, datasette)
+    return guarded
+
+
 @hookimpl
 def register_routes():
-    return [
+    return [(pattern, _get_only(view)) for pattern, view in (
         (r"^/-/compare$", index_page),
         (r"^/-/compare/thread/(?P<thread_id>[A-Za-z0-9_-]+)$", thread_page),
         (r"^/-/compare/thread/(?P<thread_id>[A-Za-z0-9_-]+)/regions$", regions_page),
@@ -256,7 +265,7 @@ def register_routes():
         (r"^/-/compare/diff$", diff_page),
         (r"^/-/compare/search$", search_page),
         (r"^/-/compare/flagged$", after_flag),
-    ]
+    )]
 
 
 @hookimpl
@@ -271,6 +280,27 @@ def render_cell(value, column, table, database):
     if column in ("computed_status", "effective_status", "flagged_status") and value in STATUS_LABELS:
         return Markup(f'<span class="compare-status compare-{escape(value)}">{escape(STATUS_LABELS[value])}</span>')
     return None
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    """Under /compare/<name>, only a writable canned query takes POST; anything else gets 405
+    (Datasette 0.65 answers a POST to a table or a read-only query with a 500)."""
+    def wrap(app):
+        async def guarded(scope, receive, send):
+            if scope.get("type") == "http" and scope.get("method") == "POST":
+                parts = scope.get("path", "").strip("/").split("/")
+                if parts[0].split(".")[0] == DB_NAME:
+                    name = parts[1].split(".")[0] if len(parts) == 2 else None
+                    queries = (datasette.metadata("queries", database=DB_NAME) or {})
+                    if not (name in queries and queries[name].get("write")):
+                        await send({"type": "http.response.start", "status": 405,
+                                    "headers": [(b"content-type", b"text/plain; charset=utf-8"), (b"allow", b"GET")]})
+                        await send({"type": "http.response.body", "body": b"Read-only query: use GET"})
+                        return
+            await app(scope, receive, send)
+        return guarded
+    return wrap
 
 
 @hookimpl
