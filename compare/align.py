@@ -29,6 +29,7 @@ from db import queries
 
 from .encoders import Encoder, HashingEncoder
 
+SCORE_FLOOR = 0.05
 FEATURES = ("cos", "tfidf", "rare", "term", "level_conflict", "same_doc", "cos_x_tfidf")
 
 
@@ -41,13 +42,15 @@ class Params:
     secondary_threshold: float  # a measure also joins a thread it links to this much on average
     cos_floor: float = 0.35  # candidate floors
     hash_floor: float = 0.30
-    rare_floor: float = 0.60  # a shared 2-4-gram at least this rare makes a candidate
-    max_candidates: int = 50  # per measure and signal
+    rare_floor: float = 0.60  # a shared 2-4-gram at least this rare makes a candidate…
+    rare_max_df: int = 20  # …and in at most this many measures (bounds the pairs one n-gram makes)
+    max_candidates: int = 10  # per measure and signal
     provenance: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict:
         return {k: getattr(self, k) for k in ("weights", "bias", "link_threshold", "cluster_threshold",
-                                              "secondary_threshold", "cos_floor", "hash_floor", "rare_floor", "max_candidates")}
+                                              "secondary_threshold", "cos_floor", "hash_floor", "rare_floor", "rare_max_df",
+                                              "max_candidates")}
 
 
 def load_params(path: str | None = None) -> Params:
@@ -174,6 +177,17 @@ def pair_rarity(Bn, rarity: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndar
     return out
 
 
+def rarity_of(df: int, n: int) -> float:
+    """The rarity of an n-gram found in df of n measures (see ngram_matrix)."""
+    n = max(1, n)
+    return float((np.log((n + 1) / (df + 1)) + 1) / (np.log(n + 1) + 1))
+
+
+def effective_rare_floor(params: "Params", n: int) -> float:
+    """Shared n-grams make candidates when at least this rare: the floor, or the df cap, whichever binds."""
+    return max(params.rare_floor, rarity_of(params.rare_max_df, n))
+
+
 def rare_candidates(Bn, rarity: np.ndarray, df: np.ndarray, floor: float) -> set[tuple[int, int]]:
     """Pairs sharing an n-gram at least `floor` rare: a bounded number per n-gram."""
     cols = np.flatnonzero((rarity >= floor) & (df >= 2))
@@ -249,7 +263,6 @@ class AlignResult:
     threads: int
     ids: list[str]
     scores: dict[tuple[int, int], float]
-    signals: dict[tuple[int, int], dict]
 
 
 @dataclass
@@ -283,16 +296,19 @@ def pair_features(db: Database, encoder: Encoder, params: Params, run_id: str, p
         cands |= candidate_pairs([V, H], [params.cos_floor, params.hash_floor], new_rows, params.max_candidates)
     if Bn is not None and len(ids) > 1:
         # rare shared n-grams: recomputed over the whole corpus, a pair's rarity only falls as it grows
-        cands |= rare_candidates(Bn, rarity, df, params.rare_floor)
+        cands |= rare_candidates(Bn, rarity, df, effective_rare_floor(params, len(ids)))
     terms = queries.measure_terms(db) if cands else {}
+    key_terms = {m: [t for t in ts if t[1] in KEY_TERM_KINDS and len(t[2]) >= 3] for m, ts in terms.items()}
+    levels = [stated_level(t) for t in texts] if cands else []
     new_pairs: list[tuple] = []
     for i, j in sorted(cands):
         a, b = ids[i], ids[j]
         if (a, b) in stored_keys:
             continue
-        ts, tm = term_similarity(terms.get(a, []), terms.get(b, []))
-        new_pairs.append((a, b, round(float(V[i] @ V[j]), 5), round(float(H[i] @ H[j]), 5), ts, tm,
-                          level_conflict(texts[i], texts[j])))
+        ta, tb = key_terms.get(a), key_terms.get(b)
+        ts, tm = term_similarity(ta, tb) if ta and tb else (0.0, None)
+        conflict = 1.0 if levels[i] and levels[j] and levels[i] != levels[j] else 0.0
+        new_pairs.append((a, b, round(float(V[i] @ V[j]), 5), round(float(H[i] @ H[j]), 5), ts, tm, conflict))
     if new_rows or new_pairs:
         queries.store_pairs(db, encoder.name, run_id, new_pairs, [ids[i] for i in new_rows])
 
@@ -309,7 +325,8 @@ def pair_features(db: Database, encoder: Encoder, params: Params, run_id: str, p
         term = np.array([p[4] for p in stored])
         conflict = np.array([p[6] for p in stored])
         rare = np.round(pair_rarity(Bn, rarity, A, B), 5)
-        keep = (cos >= params.cos_floor) | (hcos >= params.hash_floor) | (rare >= params.rare_floor)
+        keep = (cos >= params.cos_floor) | (hcos >= params.hash_floor) | \
+            (rare >= effective_rare_floor(params, len(ids)) - 1e-6)
         idx = np.flatnonzero(keep)
         stored = [stored[k] for k in idx]
         A, B, cos, term, conflict, rare = A[idx], B[idx], cos[idx], term[idx], conflict[idx], rare[idx]
@@ -325,25 +342,22 @@ def compute_links(db: Database, encoder: Encoder, params: Params, run_id: str, p
     """Scores of all candidate pairs; the links are those passing the link threshold."""
     pf = pair_features(db, encoder, params, run_id, progress)
     P = np.round(combine(params, pf.X), 6) if len(pf.X) else np.zeros(0)
+    # pairs scoring under SCORE_FLOOR weigh nothing in a mean of 0.6: clustering leaves them out
+    keep = np.flatnonzero(P >= SCORE_FLOOR)
+    scores = {(int(pf.a[k]), int(pf.b[k])): float(P[k]) for k in keep}
     links: list[dict] = []
-    scores: dict[tuple[int, int], float] = {}
-    signals: dict[tuple[int, int], dict] = {}
-    for k in range(len(P)):
-        a, b = int(pf.a[k]), int(pf.b[k])
+    method = "logistic:" + encoder.name
+    for k in np.flatnonzero(P >= params.link_threshold):
         row = pf.raw[k]
         sig = {f: float(pf.X[k, n]) for n, f in enumerate(FEATURES[:6])}
         sig["same_doc"] = int(sig["same_doc"])
         sig["hash_cos"] = float(row[3])
         if row[5]:
             sig["term_match"] = row[5]
-        scores[(a, b)] = float(P[k])
-        signals[(a, b)] = sig
-        if P[k] >= params.link_threshold:
-            links.append({"measure_id": pf.ids[a], "measure_id2": pf.ids[b], "score": float(P[k]),
-                          "signals": json.dumps(sig, ensure_ascii=False), "method": "logistic:" + encoder.name,
-                          "run_id": run_id})
+        links.append({"measure_id": pf.ids[pf.a[k]], "measure_id2": pf.ids[pf.b[k]], "score": float(P[k]),
+                      "signals": json.dumps(sig, ensure_ascii=False), "method": method, "run_id": run_id})
     result = AlignResult(encoder.name, len(pf.ids), pf.encoded, pf.new_measures, pf.new_pairs, len(pf.raw),
-                         len(links), 0, pf.ids, scores, signals)
+                         len(links), 0, pf.ids, scores)
     return links, result
 
 

@@ -171,18 +171,22 @@ def compute_statuses(db: Database, as_of: dt.date | None = None) -> list[Status]
             thread_measures.setdefault(t, []).append(mid)
     quantities = queries.quantities_by_measure(db)
     documents = {d["id"]: d for d in queries.list_documents(db)}
+    titled = [(m, _titles(m["text"])) for m in ms if "《" in m["text"]]  # measures citing a 《title》
+    first_measure: dict[str, str] = {}
+    for m in ms:
+        first_measure.setdefault(m["document_id"], m["id"])
     out: list[Status] = []
     for c in ms:
         if c["kind"] not in FUTURE_KINDS:
             continue
         mates = sorted({m for t in members.get(c["id"], ()) for m in thread_measures.get(t, ()) if m != c["id"]})
         later = [by_id[m] for m in mates if m in by_id and _later(c, by_id[m])]
-        out.append(_status_of(c, later, ms, documents, quantities, as_of))
+        out.append(_status_of(c, later, titled, first_measure, documents, quantities, as_of))
     return out
 
 
-def _status_of(c: dict, later: list[dict], all_measures: list[dict], documents: dict[str, dict],
-               quantities: dict[str, list[dict]], as_of: dt.date) -> Status:
+def _status_of(c: dict, later: list[dict], titled: list[tuple[dict, list[str]]], first_measure: dict[str, str],
+               documents: dict[str, dict], quantities: dict[str, list[dict]], as_of: dt.date) -> Status:
     deadline = c.get("deadline")
     end = deadline_end(deadline)
     passed = end is not None and as_of > end
@@ -194,14 +198,14 @@ def _status_of(c: dict, later: list[dict], all_measures: list[dict], documents: 
             if d["id"] == c["document_id"] or not _later(c, {"document_id": d["id"], "sort_date": d.get("sort_date")}):
                 continue
             if d.get("title") and any(_title_match(t, d["title"]) for t in titles):
-                first = next((m["id"] for m in all_measures if m["document_id"] == d["id"]), None)
+                first = first_measure.get(d["id"])
                 return Status(c["id"], "fulfilled", "policy-issued",
                               f"the promised 《{titles[0]}》 is itself a later document ({d.get('date') or d.get('sort_date')})",
                               [first] if first else [], deadline)
-        for e in all_measures:
+        for e, cited in titled:
             if not _later(c, e):
                 continue
-            for t in _titles(e["text"]):
+            for t in cited:
                 if not _cites_as_existing(e["text"], t):
                     continue
                 if any(_title_match(t, p) for p in titles) or (described and _description_covered(described, t) >= 0.6):

@@ -86,7 +86,8 @@ def fit_once(pf, labelled, y, groups, keys, gold, base, C, folds=5):
     w, b = fit_weights(pf.X[labelled], y, C)
     params = al.Params(weights=dict(zip(al.FEATURES, map(float, w))), bias=b, link_threshold=0.5,
                        cluster_threshold=0.5, secondary_threshold=0.5, cos_floor=base.cos_floor,
-                       hash_floor=base.hash_floor, rare_floor=base.rare_floor, max_candidates=base.max_candidates)
+                       hash_floor=base.hash_floor, rare_floor=base.rare_floor, rare_max_df=base.rare_max_df,
+                       max_candidates=base.max_candidates)
     tc, ts, r = best_thresholds(pf, al.combine(params, pf.X), gold)
     params.cluster_threshold, params.secondary_threshold = tc, ts
     params.link_threshold = min(0.5, tc)
