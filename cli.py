@@ -122,7 +122,16 @@ def _align_locked(db, paths, model, model_name, params_path, encoding, as_of, si
     status = "failed"
     report = None
     try:
-        report = ingest(db, paths, encoding=encoding, run_id=run_id, on_file=None) if paths else None
+        report = None
+        if paths:
+            from compare.pipeline import expand_paths
+
+            files = list(expand_paths(paths))
+            if silent or len(files) < 20:
+                report = ingest(db, paths, encoding=encoding, run_id=run_id)
+            else:
+                with click.progressbar(length=len(files), label="reading", file=sys.stderr) as bar:
+                    report = ingest(db, paths, encoding=encoding, run_id=run_id, on_file=lambda _: bar.update(1))
         if report:
             for r in report.results:
                 if r.skipped:
@@ -152,7 +161,6 @@ def _model_name(model):
 
 
 def _align_stored(db, model, model_name, params_path, run_id, silent, as_of=None):
-    from compare.align import align_corpus, load_params
     from db import queries
 
     if not queries.alignable_measures(db):
@@ -163,6 +171,8 @@ def _align_stored(db, model, model_name, params_path, run_id, silent, as_of=None
 
             refresh(db, run_id, as_of)
         return None
+    # heavy imports (numpy, the encoder) only once there is work to do
+    from compare.align import align_corpus, load_params
     from compare.encoders import get_encoder
 
     encoder = get_encoder(model)
@@ -170,8 +180,12 @@ def _align_stored(db, model, model_name, params_path, run_id, silent, as_of=None
     todo = len(queries.alignable_measures(db))
     if silent:
         return align_corpus(db, encoder, params, run_id, as_of=as_of)
+
+    def stage(name, seconds):
+        click.echo(f"  {name}: {seconds:.1f} s", err=True)
+
     with click.progressbar(length=todo, label="embedding", file=sys.stderr) as bar:
-        return align_corpus(db, encoder, params, run_id, progress=bar.update, as_of=as_of)
+        return align_corpus(db, encoder, params, run_id, progress=bar.update, as_of=as_of, on_stage=stage)
 
 
 @cli.command()

@@ -100,27 +100,74 @@ def ensure_vectors(db: Database, encoder: Encoder, hashes: list[str], texts: lis
 
 def candidate_pairs(vectors: list[np.ndarray], floors: list[float], rows: list[int], k: int,
                     block: int = 1024) -> set[tuple[int, int]]:
-    """Index pairs (i<j) where, for some signal, row i's cosine with j passes its floor.
+    """Index pairs (i<j) where, for some signal, j is among row i's k nearest and passes the floor.
 
     Blocked matrix products: memory stays at block x N, and the cost of new rows grows
     with their number times the corpus, never with the square of the corpus.
     """
     out: set[tuple[int, int]] = set()
-    n = vectors[0].shape[0]
-    rows = np.asarray(sorted(rows), dtype=np.int64)
-    for start in range(0, len(rows), block):
-        idx = rows[start:start + block]
-        for V, floor in zip(vectors, floors):
-            sims = V[idx] @ V.T
-            sims[np.arange(len(idx)), idx] = -1.0  # not with itself
-            if n > k:
-                part = np.argpartition(-sims, k, axis=1)[:, :k]
-            else:
-                part = np.tile(np.arange(n), (len(idx), 1))
-            for r, i in enumerate(idx):
-                for j in part[r]:
-                    if sims[r, j] >= floor:
-                        out.add((min(i, int(j)), max(i, int(j))))
+    for V, floor in zip(vectors, floors):
+        out |= topk_update(V, floor, rows, k, {}, block)[0]
+    return out
+
+
+def topk_update(V: np.ndarray, floor: float, new_rows: list[int], k: int, known: dict[int, np.ndarray],
+                block: int = 1024) -> tuple[set[tuple[int, int]], dict[int, np.ndarray]]:
+    """Candidates of new rows, and of old rows that gain a new neighbour in their top k.
+
+    known: the k best similarities of old rows (best first). Returns the candidate pairs and
+    the updated best-k similarities of every row touched, so that "among the k nearest" means
+    the same whether documents came one at a time or all at once.
+    """
+    n = V.shape[0]
+    pairs: set[tuple[int, int]] = set()
+    updated: dict[int, np.ndarray] = {}
+    new = np.asarray(sorted(new_rows), dtype=np.int64)
+    if len(new) == 0 or n < 2:
+        return pairs, updated
+    is_new = np.zeros(n, dtype=bool)
+    is_new[new] = True
+    kk = min(k, n - 1)
+    for start in range(0, len(new), block):
+        idx = new[start:start + block]
+        sims = np.round(V[idx] @ V.T, 5)
+        sims[np.arange(len(idx)), idx] = -np.inf  # not with itself
+        part = np.argpartition(-sims, kk - 1, axis=1)[:, :kk]
+        for r, i in enumerate(idx):
+            best = np.sort(sims[r, part[r]])[::-1].astype(np.float32)
+            updated[int(i)] = best
+            for j in part[r]:
+                if sims[r, j] >= floor:
+                    pairs.add((min(int(i), int(j)), max(int(i), int(j))))
+    # old rows: do the new rows enter their top k?
+    old = np.flatnonzero(~is_new)
+    for start in range(0, len(old), block * 8):
+        idx = old[start:start + block * 8]
+        sims = np.round(V[idx] @ V[new].T, 5)
+        for r, i in enumerate(idx):
+            prev = known.get(int(i))
+            kth = prev[-1] if prev is not None and len(prev) >= kk else -np.inf
+            hits = np.flatnonzero(sims[r] >= kth) if np.isfinite(kth) else np.arange(len(new))
+            if len(hits) == 0:
+                continue
+            merged = np.concatenate([prev if prev is not None else np.zeros(0, np.float32),
+                                     sims[r, hits].astype(np.float32)])
+            best = np.sort(merged)[::-1][:kk]
+            updated[int(i)] = best
+            for h in hits:
+                if sims[r, h] >= floor and sims[r, h] >= best[-1]:
+                    j = int(new[h])
+                    pairs.add((min(int(i), j), max(int(i), j)))
+    return pairs, updated
+
+
+def kth_of(best: dict[str, np.ndarray], ids: list[str], k: int) -> np.ndarray:
+    """Each measure's k-th best similarity (−inf while it has fewer than k neighbours)."""
+    out = np.full(len(ids), -np.inf)
+    for i, mid in enumerate(ids):
+        b = best.get(mid)
+        if b is not None and len(b) >= min(k, len(ids) - 1) and len(b):
+            out[i] = b[-1]
     return out
 
 
@@ -292,8 +339,17 @@ def pair_features(db: Database, encoder: Encoder, params: Params, run_id: str, p
     stored_keys = {(p[0], p[1]) for p in queries.load_pairs(db, encoder.name)}
     Bn, rarity, df = ngram_matrix(texts) if texts else (None, None, None)
     cands: set[tuple[int, int]] = set()
-    if new_rows and len(ids) > 1:
-        cands |= candidate_pairs([V, H], [params.cos_floor, params.hash_floor], new_rows, params.max_candidates)
+    best: dict[str, dict[str, np.ndarray]] = {}
+    for channel, M, floor in (("semantic", V, params.cos_floor), ("hashing", H, params.hash_floor)):
+        stored_best = {m: np.frombuffer(b, dtype=np.float32)
+                       for m, b in queries.load_neighbours(db, encoder.name, channel).items()}
+        known = {pos[m]: v for m, v in stored_best.items() if m in pos}
+        if new_rows and len(ids) > 1:
+            found, updated = topk_update(M, floor, new_rows, params.max_candidates, known)
+            cands |= found
+            queries.store_neighbours(db, encoder.name, channel, {ids[i]: v.tobytes() for i, v in updated.items()})
+            stored_best.update({ids[i]: v for i, v in updated.items()})
+        best[channel] = stored_best
     if Bn is not None and len(ids) > 1:
         # rare shared n-grams: recomputed over the whole corpus, a pair's rarity only falls as it grows
         cands |= rare_candidates(Bn, rarity, df, effective_rare_floor(params, len(ids)))
@@ -325,8 +381,13 @@ def pair_features(db: Database, encoder: Encoder, params: Params, run_id: str, p
         term = np.array([p[4] for p in stored])
         conflict = np.array([p[6] for p in stored])
         rare = np.round(pair_rarity(Bn, rarity, A, B), 5)
-        keep = (cos >= params.cos_floor) | (hcos >= params.hash_floor) | \
-            (rare >= effective_rare_floor(params, len(ids)) - 1e-6)
+        # a pair counts while it is, now, among the k nearest of one of its measures (or shares
+        # a rare n-gram): the same set whatever order the documents came in
+        kv, kh = kth_of(best["semantic"], ids, params.max_candidates), kth_of(best["hashing"], ids,
+                                                                             params.max_candidates)
+        near_v = (cos >= params.cos_floor) & ((cos >= kv[A] - 1e-6) | (cos >= kv[B] - 1e-6))
+        near_h = (hcos >= params.hash_floor) & ((hcos >= kh[A] - 1e-6) | (hcos >= kh[B] - 1e-6))
+        keep = near_v | near_h | (rare >= effective_rare_floor(params, len(ids)) - 1e-6)
         idx = np.flatnonzero(keep)
         stored = [stored[k] for k in idx]
         A, B, cos, term, conflict, rare = A[idx], B[idx], cos[idx], term[idx], conflict[idx], rare[idx]
@@ -366,13 +427,26 @@ def logit(p: float) -> float:
 
 
 def align_corpus(db: Database, encoder: Encoder, params: Params, run_id: str, progress=None,
-                 as_of=None) -> AlignResult:
-    """Align every current measure: vectors, candidates, links, threads, statuses. Idempotent."""
+                 as_of=None, on_stage=None) -> AlignResult:
+    """Align every current measure: vectors, candidates, links, threads, statuses. Idempotent.
+
+    on_stage(name, seconds) hears when each stage ends (for progress output).
+    """
+    import time
+
     from .status import refresh
     from .threads import rebuild
 
+    def timed(name, fn, *args, **kw):
+        t = time.perf_counter()
+        out = fn(*args, **kw)
+        if on_stage:
+            on_stage(name, time.perf_counter() - t)
+        return out
+
     fingerprint = queries.alignment_fingerprint(db)
-    links, result = compute_links(db, encoder, params, run_id, progress)
-    result.threads = rebuild(db, links, result, params, run_id)
-    refresh(db, run_id, as_of, state={"model": encoder.name, "fingerprint": fingerprint, "run_id": run_id})
+    links, result = timed("vectors, candidates and scores", compute_links, db, encoder, params, run_id, progress)
+    result.threads = timed("threads", rebuild, db, links, result, params, run_id)
+    timed("statuses", refresh, db, run_id, as_of,
+          state={"model": encoder.name, "fingerprint": fingerprint, "run_id": run_id})
     return result

@@ -112,7 +112,12 @@ def assign_ids(new: list[set[str]], old: dict[str, set[str]], fresh: list[str]) 
             used.add(tid)
     for i in range(len(new)):
         if ids[i] is None:
-            ids[i] = fresh[i]
+            # a fresh id must not repeat one in use or one an old thread had (it may resolve elsewhere)
+            candidate = fresh[i]
+            while candidate in used or candidate in old:
+                candidate = "t" + hashlib.sha256((candidate + "'").encode()).hexdigest()[:11]
+            ids[i] = candidate
+            used.add(candidate)
     events: list[tuple[str, str, str]] = []
     for tid, members in sorted(old.items()):
         if tid in used:

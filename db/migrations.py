@@ -313,3 +313,17 @@ def m005_alignment_state(db: Database) -> None:
             run_id TEXT NOT NULL,
             at TEXT NOT NULL
         )""")
+
+
+@migrations()
+def m006_neighbours(db: Database) -> None:
+    # Each measure's k best similarities per candidate channel, kept up to date as documents
+    # arrive, so that top-k candidates mean the same after incremental and batch runs.
+    db.execute("""
+        CREATE TABLE neighbours (
+            model TEXT NOT NULL,
+            channel TEXT NOT NULL,         -- semantic or hashing
+            measure_id TEXT NOT NULL,
+            sims BLOB NOT NULL,            -- float32, best first, at most k
+            PRIMARY KEY (model, channel, measure_id)
+        )""")

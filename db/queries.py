@@ -447,3 +447,14 @@ def measure_rows(db: Database, ids: list[str]) -> dict[str, dict]:
                           f"JOIN documents d ON d.id = m.document_id WHERE m.id IN ({marks})", chunk):
             out[r["id"]] = dict(r)
     return out
+
+
+def load_neighbours(db: Database, model: str, channel: str) -> dict[str, bytes]:
+    return {r[0]: r[1] for r in db.execute("SELECT measure_id, sims FROM neighbours WHERE model = ? AND channel = ?",
+                                           [model, channel])}
+
+
+def store_neighbours(db: Database, model: str, channel: str, rows: dict[str, bytes]) -> None:
+    with write_tx(db):
+        db.conn.executemany("INSERT OR REPLACE INTO neighbours (model, channel, measure_id, sims) VALUES (?, ?, ?, ?)",
+                            [(model, channel, m, b) for m, b in rows.items()])

@@ -179,6 +179,12 @@ def test_assign_ids_inherits_merges_and_splits():
     assert ids == ["tA", "f2"]
 
 
+def test_fresh_ids_never_repeat_an_inherited_one():
+    # the new cluster {1,2} would get fresh id "tA" — but tA was inherited by {1,2,3}'s successor
+    ids, _ = th.assign_ids([{"1", "2", "3", "9"}, {"5", "6"}], {"tA": {"1", "2", "3"}}, ["tX", "tA"])
+    assert ids[0] == "tA" and ids[1] != "tA" and len(set(ids)) == 2
+
+
 def test_term_similarity_titles_must_match_whole():
     from compare.terms import extract_terms
 
