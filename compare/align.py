@@ -17,7 +17,6 @@ annotations by scripts/fit_alignment.py and shipped in compare/alignment.json.
 from __future__ import annotations
 
 import json
-import math
 import re
 from dataclasses import dataclass, field
 from importlib import resources
@@ -420,10 +419,6 @@ def compute_links(db: Database, encoder: Encoder, params: Params, run_id: str, p
     result = AlignResult(encoder.name, len(pf.ids), pf.encoded, pf.new_measures, pf.new_pairs, len(pf.raw),
                          len(links), 0, pf.ids, scores)
     return links, result
-
-
-def logit(p: float) -> float:
-    return math.log(p / (1 - p))
 
 
 def align_corpus(db: Database, encoder: Encoder, params: Params, run_id: str, progress=None,

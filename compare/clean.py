@@ -208,7 +208,7 @@ def clean(text: str) -> Cleaned:
     open_para = False
 
     def end_paragraph(at_orig: int):
-        nonlocal length, open_para, para_start, para_heading
+        nonlocal length, open_para, para_heading
         if not open_para:
             return
         paragraphs.append(Paragraph(para_start, length, para_heading))
@@ -315,8 +315,3 @@ def _merge_bold(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
         else:
             out.append((a, b))
     return out
-
-
-def compact(s: str) -> str:
-    """Text without whitespace, for matching that ignores layout."""
-    return re.sub(r"\s+", "", s)

@@ -6,7 +6,7 @@ another document, it does not set a deadline.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
              "八": 8, "九": 9}
@@ -51,9 +51,6 @@ class Quantity:
     raw: str
     start: int
     end: int
-
-    def as_dict(self) -> dict:
-        return asdict(self)
 
 
 _TITLE = re.compile(r"《[^《》]*》")

@@ -5,7 +5,6 @@ import datetime as _dt
 import json
 import uuid
 from collections.abc import Iterable
-from typing import Any
 
 from sqlite_utils import Database
 
@@ -172,15 +171,6 @@ def quantities_by_measure(db: Database, measure_ids: Iterable[str] | None = None
         wanted = set(measure_ids)
         out = {k: v for k, v in out.items() if k in wanted}
     return out
-
-
-def counts(db: Database) -> dict[str, Any]:
-    return {
-        "documents": db.execute("SELECT count(*) FROM documents WHERE is_current = 1").fetchone()[0],
-        "measures": db.execute(
-            "SELECT count(*) FROM measures m JOIN documents d ON d.id = m.document_id WHERE d.is_current = 1"
-        ).fetchone()[0],
-    }
 
 
 # --- alignment -------------------------------------------------------------------------
@@ -357,10 +347,6 @@ def alignment_is_current(db: Database, model: str) -> bool:
     """Were the stored links, threads and statuses built, to the end, from these measures and model?"""
     row = db.execute("SELECT model, fingerprint FROM alignment_state WHERE id = 1").fetchone()
     return bool(row) and row[0] == model and row[1] == alignment_fingerprint(db)
-
-
-def measure_exists(db: Database, measure_id: str) -> bool:
-    return db.execute("SELECT 1 FROM measures WHERE id = ?", [measure_id]).fetchone() is not None
 
 
 def resolve_measure(db: Database, ref: str) -> str:

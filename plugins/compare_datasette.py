@@ -100,15 +100,20 @@ def timeline_svg(rows: list[dict]) -> Markup:
     return Markup("".join(parts))
 
 
-async def thread_page(request, datasette):
+async def _thread_or_404(datasette, ref: str) -> str:
+    """The current id of a thread (an old, merged id resolves), else 404."""
     from compare.errors import CompareError
     from db import queries
 
-    ref = request.url_vars["thread_id"]
     try:
-        tid = await _run(datasette, queries.resolve_thread, ref)
+        return await _run(datasette, queries.resolve_thread, ref)
     except CompareError:
         raise NotFound(f"No thread {ref}")
+
+
+async def thread_page(request, datasette):
+    ref = request.url_vars["thread_id"]
+    tid = await _thread_or_404(datasette, ref)
     if tid != ref:
         return Response.redirect(datasette.urls.path(f"/-/compare/thread/{tid}"))
     thread, rows, flags = await _run(datasette, _thread_data, tid)
@@ -140,14 +145,7 @@ def _thread_data(db, tid):
 
 async def regions_page(request, datasette):
     """The same thread across regions and levels, side by side."""
-    from compare.errors import CompareError
-    from db import queries
-
-    ref = request.url_vars["thread_id"]
-    try:
-        tid = await _run(datasette, queries.resolve_thread, ref)
-    except CompareError:
-        raise NotFound(f"No thread {ref}")
+    tid = await _thread_or_404(datasette, request.url_vars["thread_id"])
     thread, rows, _ = await _run(datasette, _thread_data, tid)
     order = {"national": 0, "province": 1, "city": 2, "district": 3, "town": 4}
     columns: dict[tuple, list] = {}

@@ -8,6 +8,17 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "corpus"
 
 
+def rows(db_path, sql, args=()):
+    """Rows straight from the SQLite file, not through the code under test."""
+    import sqlite3
+
+    conn = sqlite3.connect(db_path)
+    try:
+        return conn.execute(sql, args).fetchall()
+    finally:
+        conn.close()
+
+
 def shared_dir() -> Path | None:
     env = os.environ.get("COMPARE_SHARED")
     for cand in ([Path(env)] if env else []) + [ROOT.parent / "shared", ROOT.parent.parent / "shared"]:

@@ -1,22 +1,13 @@
 import json
-import sqlite3
 
 import numpy as np
 import pytest
 
 from compare import align as al
 from compare import threads as th
-from conftest import EXAMPLES
+from conftest import EXAMPLES, rows
 
 FILES = sorted(p for p in EXAMPLES.iterdir() if p.is_file())
-
-
-def rows(db_path, sql, args=()):
-    conn = sqlite3.connect(db_path)
-    try:
-        return conn.execute(sql, args).fetchall()
-    finally:
-        conn.close()
 
 
 def thread_sets(db_path):

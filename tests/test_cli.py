@@ -1,17 +1,8 @@
 import json
-import sqlite3
 
 import pytest
 
-from conftest import EXAMPLES
-
-
-def rows(db_path, sql, args=()):
-    conn = sqlite3.connect(db_path)
-    try:
-        return conn.execute(sql, args).fetchall()
-    finally:
-        conn.close()
+from conftest import EXAMPLES, rows
 
 
 def test_align_docs_measures_export_on_examples(run, db_path):
