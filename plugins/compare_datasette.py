@@ -60,7 +60,7 @@ def timeline_svg(rows: list[dict]) -> Markup:
     lo, hi = min(known), max(known)
     if hi - lo < 1:
         lo, hi = lo - 0.5, hi + 0.5
-    width, left, right, lane_h = 960, 90, 30, 40
+    width, left, right, lane_h = 960, 90, 70, 40  # room on the right for marks spread past the last date
     lanes: dict[str, int] = {}
     for r in sorted(rows, key=lambda r: ({"city": 0, "district": 1}.get(r.get("level"), 2), r["region"] or "?")):
         lanes.setdefault(r["region"] or "?", len(lanes))
@@ -84,7 +84,7 @@ def timeline_svg(rows: list[dict]) -> Markup:
     for v, i in order:
         r = rows[i]
         lane = r["region"] or "?"
-        cx = max(x(v), placed.get(lane, -1e9) + 20)  # spread marks that would overlap
+        cx = min(max(x(v), placed.get(lane, -1e9) + 20), width - 10)  # spread marks that would overlap
         placed[lane] = cx
         cy = 40 + lane_h * lanes[lane]
         colour = KIND_COLOURS.get(r["kind"], "#777")
