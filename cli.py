@@ -93,6 +93,8 @@ def align(paths, database, model, params_path, encoding, as_of, silent):
     from db import db_lock
 
     db = _open(database)
+    from compare.encoders import model_name as _model_name
+
     model_name = _model_name(model)
     with db_lock(database, "aligning"):
         report, result = _align_locked(db, paths, model, model_name, params_path, encoding, as_of, silent)
@@ -146,18 +148,6 @@ def _align_locked(db, paths, model, model_name, params_path, encoding, as_of, si
         added = report.added if report else []
         queries.finish_run(db, run_id, status, len(added), len(report.problems) if report else 0)
     return report, result
-
-
-def _model_name(model):
-    """The cache name of a model without loading it (keeps the no-op path light)."""
-    import os
-
-    if model in (None, "", "default", "use", "use-multilingual-v3"):
-        return "use-multilingual-v3"
-    if model in ("hashing", "hashing-ngram-512"):
-        return "hashing-ngram-512"
-    path = os.path.expanduser(model)
-    return "st:" + (os.path.realpath(path) if os.path.isdir(path) else model)
 
 
 def _align_stored(db, model, model_name, params_path, run_id, silent, as_of=None):

@@ -280,10 +280,13 @@ def stated_level(text: str) -> str | None:
     return marks.pop() if len(marks) == 1 else None
 
 
-def level_conflict(a: str, b: str) -> float:
+def levels_conflict(la: str | None, lb: str | None) -> float:
     """1 when both measures state their level and the levels differ: a district fund is not the city's."""
-    la, lb = stated_level(a), stated_level(b)
     return 1.0 if la and lb and la != lb else 0.0
+
+
+def level_conflict(a: str, b: str) -> float:
+    return levels_conflict(stated_level(a), stated_level(b))
 
 
 def features(cos: np.ndarray, tfidf: np.ndarray, rare: np.ndarray, term: np.ndarray, conflict: np.ndarray,
@@ -362,8 +365,8 @@ def pair_features(db: Database, encoder: Encoder, params: Params, run_id: str, p
             continue
         ta, tb = key_terms.get(a), key_terms.get(b)
         ts, tm = term_similarity(ta, tb) if ta and tb else (0.0, None)
-        conflict = 1.0 if levels[i] and levels[j] and levels[i] != levels[j] else 0.0
-        new_pairs.append((a, b, round(float(V[i] @ V[j]), 5), round(float(H[i] @ H[j]), 5), ts, tm, conflict))
+        new_pairs.append((a, b, round(float(V[i] @ V[j]), 5), round(float(H[i] @ H[j]), 5), ts, tm,
+                          levels_conflict(levels[i], levels[j])))
     if new_rows or new_pairs:
         queries.store_pairs(db, encoder.name, run_id, new_pairs, [ids[i] for i in new_rows])
 

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-from typing import Protocol
-
-import numpy as np
+from typing import TYPE_CHECKING, Protocol
 
 from .errors import CompareError
+
+if TYPE_CHECKING:  # numpy is imported where vectors are made: naming a model stays light
+    import numpy as np
 
 DEFAULT_MODEL = "use-multilingual-v3"
 
@@ -30,6 +31,8 @@ class Encoder(Protocol):
 
 
 def _normalise(v: np.ndarray) -> np.ndarray:
+    import numpy as np
+
     v = np.asarray(v, dtype=np.float32)
     norms = np.linalg.norm(v, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
@@ -59,6 +62,8 @@ class USEEncoder:
         return self._model
 
     def encode(self, texts: list[str]) -> np.ndarray:
+        import numpy as np
+
         model = self._load()
         out = [np.asarray(model.encode(texts[i:i + self.batch_size]), dtype=np.float32)
                for i in range(0, len(texts), self.batch_size)]
@@ -69,9 +74,7 @@ class SentenceTransformerEncoder:
     def __init__(self, model: str, batch_size: int = 32):
         self.model_ref = model
         self.batch_size = batch_size
-        path = os.path.expanduser(model)
-        # a local directory is named by its resolved path: two folders never share a cache
-        self.name = "st:" + (os.path.realpath(path) if os.path.isdir(path) else model)
+        self.name = model_name(model)
         self._model = None
 
     def _load(self):
@@ -102,6 +105,8 @@ class HashingEncoder:
     dim = 512
 
     def encode(self, texts: list[str]) -> np.ndarray:
+        import numpy as np
+
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for i, t in enumerate(texts):
             t = "".join(t.split())
@@ -112,10 +117,27 @@ class HashingEncoder:
         return _normalise(out)
 
 
+DEFAULT_ALIASES = (None, "", "default", DEFAULT_MODEL, "use")
+HASHING_ALIASES = ("hashing", HashingEncoder.name)
+
+
+def model_name(model: str | None) -> str:
+    """The cache name of a --model value, without loading anything.
+
+    A local directory is named by its resolved path: two folders never share a cache.
+    """
+    if model in DEFAULT_ALIASES:
+        return DEFAULT_MODEL
+    if model in HASHING_ALIASES:
+        return HashingEncoder.name
+    path = os.path.expanduser(model)
+    return "st:" + (os.path.realpath(path) if os.path.isdir(path) else model)
+
+
 def get_encoder(model: str | None = None) -> Encoder:
     """The encoder for a --model value: default USE, 'hashing', or a sentence-transformers model."""
-    if model in (None, "", "default", DEFAULT_MODEL, "use"):
+    if model in DEFAULT_ALIASES:
         return USEEncoder()
-    if model in ("hashing", HashingEncoder.name):
+    if model in HASHING_ALIASES:
         return HashingEncoder()
     return SentenceTransformerEncoder(model)

@@ -170,8 +170,8 @@ def compute_statuses(db: Database, as_of: dt.date | None = None) -> list[Status]
         for t in tids:
             thread_measures.setdefault(t, []).append(mid)
     quantities = queries.quantities_by_measure(db)
-    documents = {d["id"]: d for d in queries.list_documents(db)}
     titled = [(m, _titles(m["text"])) for m in ms if "《" in m["text"]]  # measures citing a 《title》
+    by_date = queries.list_documents(db)  # in date order
     first_measure: dict[str, str] = {}
     for m in ms:
         first_measure.setdefault(m["document_id"], m["id"])
@@ -181,12 +181,12 @@ def compute_statuses(db: Database, as_of: dt.date | None = None) -> list[Status]
             continue
         mates = sorted({m for t in members.get(c["id"], ()) for m in thread_measures.get(t, ()) if m != c["id"]})
         later = [by_id[m] for m in mates if m in by_id and _later(c, by_id[m])]
-        out.append(_status_of(c, later, titled, first_measure, documents, quantities, as_of))
+        out.append(_status_of(c, later, titled, first_measure, by_date, quantities, as_of))
     return out
 
 
 def _status_of(c: dict, later: list[dict], titled: list[tuple[dict, list[str]]], first_measure: dict[str, str],
-               documents: dict[str, dict], quantities: dict[str, list[dict]], as_of: dt.date) -> Status:
+               documents: list[dict], quantities: dict[str, list[dict]], as_of: dt.date) -> Status:
     deadline = c.get("deadline")
     end = deadline_end(deadline)
     passed = end is not None and as_of > end
@@ -194,7 +194,7 @@ def _status_of(c: dict, later: list[dict], titled: list[tuple[dict, list[str]]],
 
     # 1. a promised policy that now exists
     if titles or described:
-        for d in sorted(documents.values(), key=lambda d: d.get("sort_date") or ""):
+        for d in documents:  # in date order
             if d["id"] == c["document_id"] or not _later(c, {"document_id": d["id"], "sort_date": d.get("sort_date")}):
                 continue
             if d.get("title") and any(_title_match(t, d["title"]) for t in titles):

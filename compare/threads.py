@@ -64,13 +64,22 @@ def average_linkage(n: int, scores: dict[tuple[int, int], float], threshold: flo
     return sorted((sorted(m) for m in members.values() if len(m) > 1), key=lambda m: m[0])
 
 
-def secondary_members(clusters: list[list[int]], scores: dict[tuple[int, int], float],
-                      threshold: float) -> list[dict[int, float]]:
-    """For each cluster: outside measures whose mean score to its members >= threshold."""
+def neighbours(scores: dict[tuple[int, int], float]) -> dict[int, dict[int, float]]:
+    """Each measure's scored partners, both ways round."""
     nbr: dict[int, dict[int, float]] = {}
     for (a, b), s in scores.items():
         nbr.setdefault(a, {})[b] = s
         nbr.setdefault(b, {})[a] = s
+    return nbr
+
+
+def secondary_members(clusters: list[list[int]], scores: dict[tuple[int, int], float],
+                      threshold: float) -> list[dict[int, float]]:
+    """For each cluster: outside measures whose mean score to its members >= threshold."""
+    return _secondary(clusters, neighbours(scores), threshold)
+
+
+def _secondary(clusters: list[list[int]], nbr: dict[int, dict[int, float]], threshold: float) -> list[dict[int, float]]:
     out = []
     for c in clusters:
         cset = set(c)
@@ -161,7 +170,8 @@ def build_threads(db: Database, result, params, run_id: str) -> tuple[list[dict]
     """Clusters → thread rows with stable ids, members, aliases and events."""
     ids = result.ids
     clusters = average_linkage(len(ids), result.scores, params.cluster_threshold)
-    extras = secondary_members(clusters, result.scores, params.secondary_threshold)
+    nbr = neighbours(result.scores)
+    extras = _secondary(clusters, nbr, params.secondary_threshold)
     ms = {m["id"]: m for m in queries.alignable_measures(db)}
     terms = queries.measure_terms(db)
     texts = {mid: (ms[mid]["analysis_text"] or ms[mid]["text"]) for mid in ms}
@@ -174,10 +184,6 @@ def build_threads(db: Database, result, params, run_id: str) -> tuple[list[dict]
 
     now = queries.now()
     threads, members, aliases, ev_rows = [], [], [], []
-    nbr: dict[int, dict[int, float]] = {}
-    for (a, b), s in result.scores.items():
-        nbr.setdefault(a, {})[b] = s
-        nbr.setdefault(b, {})[a] = s
     for k, (cluster, extra) in enumerate(zip(clusters, extras)):
         tid = thread_ids[k]
         all_idx = list(cluster) + sorted(extra)

@@ -260,14 +260,20 @@ def thread_created_runs(db: Database) -> dict[str, str]:
     return {r[0]: r[1] for r in db.execute("SELECT id, created_run FROM threads")}
 
 
-def list_threads(db: Database) -> list[dict]:
+def list_threads(db: Database, thread_id: str | None = None) -> list[dict]:
+    """Threads, largest first, each with its measure ids (or just the one thread asked for)."""
+    where, args = ("WHERE id = ?", [thread_id]) if thread_id else ("", [])
+    member_where = "WHERE thread_id = ?" if thread_id else ""
+    members: dict[str, list[str]] = {}
+    for tid, mid in db.execute(f"SELECT thread_id, measure_id FROM thread_members {member_where} "
+                               "ORDER BY thread_id, measure_id", args):
+        members.setdefault(tid, []).append(mid)
     out = []
-    for r in db.query("SELECT * FROM threads ORDER BY size DESC, first_date, id"):
+    for r in db.query(f"SELECT * FROM threads {where} ORDER BY size DESC, first_date, id", args):
         r = dict(r)
         r["regions"] = json.loads(r["regions"] or "[]")
         r["levels"] = json.loads(r["levels"] or "[]")
-        r["measure_ids"] = [x[0] for x in db.execute(
-            "SELECT measure_id FROM thread_members WHERE thread_id = ? ORDER BY measure_id", [r["id"]])]
+        r["measure_ids"] = members.get(r["id"], [])
         out.append(r)
     return out
 
@@ -382,27 +388,30 @@ def list_flags(db: Database, reviewer: str | None = None, target_id: str | None 
     return [dict(r) for r in db.query(sql + " ORDER BY id DESC", args)]
 
 
-def effective_flags(db: Database) -> dict[str, dict]:
-    """The latest flag that applies to each measure: on the measure, or on a thread holding it.
+def list_statuses(db: Database, document_id: str | None = None, thread_id: str | None = None) -> list[dict]:
+    """Commitments' computed and flagged status, from the `commitments` view Datasette shows too.
 
-    A flag on a thread id that was merged away still applies, through the alias (view flag_targets).
+    All of them, or those of one document, or those in one thread.
     """
-    out = {}
-    for r in db.query("SELECT flag_id AS id, target_id, target_type, status, note, reviewer, created_at, source, "
-                      "measure_id FROM measure_flags"):
-        out[r["measure_id"]] = dict(r)
-    return out
-
-
-def list_statuses(db: Database) -> list[dict]:
-    """Every commitment's computed and flagged status, from the `commitments` view Datasette shows too."""
+    where, args = "", []
+    if document_id:
+        where, args = "WHERE document_id = ?", [document_id]
+    elif thread_id:
+        where, args = "WHERE measure_id IN (SELECT measure_id FROM thread_members WHERE thread_id = ?)", [thread_id]
     out = []
-    for r in db.query("SELECT * FROM commitments ORDER BY sort_date IS NULL, sort_date, document_id, ordinal"):
+    for r in db.query(f"SELECT * FROM commitments {where} "
+                      "ORDER BY sort_date IS NULL, sort_date, document_id, ordinal", args):
         r = dict(r)
         r["evidence_measure_ids"] = json.loads(r["evidence_measure_ids"])
         r["status"] = r["computed_status"]
         out.append(r)
     return out
+
+
+def status_counts(db: Database) -> dict[str, int]:
+    """How many commitments have each effective status."""
+    return {r[0]: r[1] for r in db.execute("SELECT effective_status, count(*) FROM commitments "
+                                           "GROUP BY effective_status ORDER BY effective_status")}
 
 
 def search_measures(db: Database, q: str, limit: int = 100) -> list[dict]:

@@ -127,17 +127,17 @@ async def thread_page(request, datasette):
 def _thread_data(db, tid):
     from db import queries
 
-    thread = next(t for t in queries.list_threads(db) if t["id"] == tid)
-    statuses = {s["measure_id"]: s for s in queries.list_statuses(db)}
-    flags_by_measure = queries.effective_flags(db)
+    thread = queries.list_threads(db, tid)[0]
+    statuses = {s["measure_id"]: s for s in queries.list_statuses(db, thread_id=tid)}
     rows = []
     for r in queries.thread_timeline(db, tid):
-        s = statuses.get(r["measure_id"])
-        flag = flags_by_measure.get(r["measure_id"])
         # a status, computed or flagged, belongs to a promise; reports of progress carry none
+        s = statuses.get(r["measure_id"])
+        flag = {"status": s["flagged_status"], "reviewer": s["flagged_by"], "note": s["flag_note"]} \
+            if s and s["flagged_status"] else None
         rows.append(dict(r, computed_status=s["computed_status"] if s else None,
-                         effective_status=((flag["status"] if flag else s["computed_status"]) if s else None),
-                         flag=flag if s else None, reason=s["reason"] if s else None))
+                         effective_status=s["effective_status"] if s else None,
+                         flag=flag, reason=s["reason"] if s else None))
     flags = [f for f in queries.list_flags(db) if f["target_id"] == tid or
              f["target_id"] in {r["measure_id"] for r in rows}]
     return thread, rows, flags
@@ -175,7 +175,7 @@ def _document_data(db, doc_id):
     from db import queries
 
     measures = queries.list_measures(db, doc_id)
-    statuses = {s["measure_id"]: s for s in queries.list_statuses(db) if s["document_id"] == doc_id}
+    statuses = {s["measure_id"]: s for s in queries.list_statuses(db, document_id=doc_id)}
     memberships = queries.thread_memberships(db)
     threads = {t["id"]: t for t in queries.list_threads(db)}
     return measures, statuses, memberships, threads
@@ -215,8 +215,7 @@ async def index_page(request, datasette):
     from db import queries
 
     threads = await _run(datasette, queries.list_threads)
-    counts = await _run(datasette, lambda db: {r[0]: r[1] for r in db.execute(
-        "SELECT effective_status, count(*) FROM commitments GROUP BY effective_status")})
+    counts = await _run(datasette, queries.status_counts)
     docs = await _run(datasette, queries.list_documents)
     return await _page(datasette, request, "compare_index.html", {
         "threads": [t for t in threads if t["size"] >= 2][:200], "counts": counts, "docs": docs,

@@ -170,11 +170,9 @@ def test_deadline_end():
 # --- flags ------------------------------------------------------------------------------
 
 def flag_rows(db_path):
-    conn = sqlite3.connect(db_path)
-    try:
-        return conn.execute("SELECT * FROM flags ORDER BY id").fetchall()
-    finally:
-        conn.close()
+    from conftest import rows
+
+    return rows(db_path, "SELECT * FROM flags ORDER BY id")
 
 
 def test_flags_are_append_only_in_the_database(db_path):
@@ -222,7 +220,7 @@ def test_flag_on_a_merged_thread_applies_to_the_thread_it_went_into(db_path):
                   "created_run": "r"}],
         [{"thread_id": "tNEW", "measure_id": m, "role": "core", "score": 1.0} for m in ("m1", "m2")],
         [{"old_id": "tOLD", "thread_id": "tNEW", "event": "merged", "run_id": "r", "at": "now"}], [])
-    flags = queries.effective_flags(db)
+    flags = {r["measure_id"]: r for r in db.query("SELECT * FROM measure_flags")}
     assert flags["m1"]["status"] == "unfulfilled" and flags["m2"]["target_id"] == "tOLD"
 
 

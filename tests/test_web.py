@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from conftest import EXAMPLES
+from conftest import EXAMPLES, rows
 
 PASSWORD = "correct horse"
 
@@ -43,19 +43,11 @@ def get(ds, path, **kw):
 
 
 def first_thread(db_path):
-    conn = sqlite3.connect(db_path)
-    try:
-        return conn.execute("SELECT id, label FROM threads ORDER BY size DESC, id LIMIT 1").fetchone()
-    finally:
-        conn.close()
+    return rows(db_path, "SELECT id, label FROM threads ORDER BY size DESC, id LIMIT 1")[0]
 
 
 def flags_count(db_path):
-    conn = sqlite3.connect(db_path)
-    try:
-        return conn.execute("SELECT count(*) FROM flags").fetchone()[0]
-    finally:
-        conn.close()
+    return rows(db_path, "SELECT count(*) FROM flags")[0][0]
 
 
 def actor_cookie(ds, name="张三"):
