@@ -342,6 +342,7 @@ def pair_features(db: Database, encoder: Encoder, params: Params, run_id: str, p
     Bn, rarity, df = ngram_matrix(texts) if texts else (None, None, None)
     cands: set[tuple[int, int]] = set()
     best: dict[str, dict[str, np.ndarray]] = {}
+    neighbour_rows: dict[str, dict[str, bytes]] = {}
     for channel, M, floor in (("semantic", V, params.cos_floor), ("hashing", H, params.hash_floor)):
         stored_best = {m: np.frombuffer(b, dtype=np.float32)
                        for m, b in queries.load_neighbours(db, encoder.name, channel).items()}
@@ -349,7 +350,7 @@ def pair_features(db: Database, encoder: Encoder, params: Params, run_id: str, p
         if new_rows and len(ids) > 1:
             found, updated = topk_update(M, floor, new_rows, params.max_candidates, known)
             cands |= found
-            queries.store_neighbours(db, encoder.name, channel, {ids[i]: v.tobytes() for i, v in updated.items()})
+            neighbour_rows[channel] = {ids[i]: v.tobytes() for i, v in updated.items()}
             stored_best.update({ids[i]: v for i, v in updated.items()})
         best[channel] = stored_best
     if Bn is not None and len(ids) > 1:
@@ -368,7 +369,10 @@ def pair_features(db: Database, encoder: Encoder, params: Params, run_id: str, p
         new_pairs.append((a, b, round(float(V[i] @ V[j]), 5), round(float(H[i] @ H[j]), 5), ts, tm,
                           levels_conflict(levels[i], levels[j])))
     if new_rows or new_pairs:
-        queries.store_pairs(db, encoder.name, run_id, new_pairs, [ids[i] for i in new_rows])
+        # best-k similarities, pairs and the "aligned" marks go in together: best-k lists that
+        # already hold the new rows, stored without them being marked aligned, would count
+        # those rows twice on the next run and make "among the k nearest" too strict
+        queries.store_candidates(db, encoder.name, run_id, new_pairs, [ids[i] for i in new_rows], neighbour_rows)
 
     # every stored pair of current measures under this model, scored with current corpus statistics;
     # a pair counts only while it passes a candidate floor on the current corpus, so the set

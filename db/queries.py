@@ -215,6 +215,15 @@ def store_pairs(db: Database, model: str, run_id: str, pairs: list[tuple], measu
                             [(model, m, run_id) for m in measure_ids])
 
 
+def store_candidates(db: Database, model: str, run_id: str, pairs: list[tuple], measure_ids: list[str],
+                     neighbours: dict[str, dict[str, bytes]]) -> None:
+    """One alignment step in one transaction: best-k similarities per channel, new pairs, aligned marks."""
+    with write_tx(db):
+        for channel, rows in neighbours.items():
+            store_neighbours(db, model, channel, rows)
+        store_pairs(db, model, run_id, pairs, measure_ids)
+
+
 def load_pairs(db: Database, model: str) -> list[tuple]:
     return db.execute("SELECT a, b, cos, hash_cos, term_sim, term_match, level_conflict FROM pairs "
                       "WHERE model = ? ORDER BY a, b",

@@ -64,6 +64,31 @@ def test_incremental_equals_batch_and_keeps_ids(run, tmp_path, model):
     assert sorted(map(sorted, thread_sets(str(inc)).values())) == sorted(map(sorted, thread_sets(str(batch)).values()))
 
 
+def test_a_crash_while_storing_candidates_leaves_them_unchanged_and_the_rerun_equals_batch(run, tmp_path,
+                                                                                             monkeypatch):
+    from db import queries
+
+    batch, inc = tmp_path / "batch.db", tmp_path / "inc.db"
+    run("align", "--model", "hashing", "-d", batch, *FILES)
+    run("align", "--model", "hashing", "-d", inc, FILES[0])
+    table = "SELECT model, channel, measure_id, hex(sims) FROM neighbours ORDER BY 1, 2, 3"
+    before = rows(str(inc), table)
+    assert before
+
+    def crash(*args, **kw):
+        raise RuntimeError("power cut")
+
+    # the best-k lists are written first, then the pairs: the crash comes between the two
+    monkeypatch.setattr(queries, "store_pairs", crash)
+    with pytest.raises(RuntimeError):
+        run("align", "--model", "hashing", "-d", inc, *FILES)
+    assert rows(str(inc), table) == before
+    monkeypatch.undo()
+    run("align", "--model", "hashing", "-d", inc, *FILES)
+    assert link_set(str(inc)) == link_set(str(batch))
+    assert sorted(map(sorted, thread_sets(str(inc)).values())) == sorted(map(sorted, thread_sets(str(batch)).values()))
+
+
 def test_old_thread_ids_resolve_after_a_merge(db_path):
     from db import open_db, queries
 
