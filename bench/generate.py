@@ -65,7 +65,9 @@ def document(i: int, p: dict[str, list[str]], rnd: random.Random) -> str:
     n_measures = rnd.randint(60, 140)
     if rnd.random() < 0.3:
         title = f"{'上海市' if city else district}促进产业高质量发展行动方案（{year}-{year + 2}年）"
-        lines = [title, "", "一、重点任务", ""]
+        # a document number of its own: otherwise plans of one district and year are versions of one document
+        number = f"{'沪府办发' if city else district[0] + '府发'}〔{year}〕{i}号"
+        lines = [title, "", number, "", "一、重点任务", ""]
         for k in range(n_measures // 4):
             lines.append(f"{k + 1}、{measure(p['future'], rnd, district)}" +
                          "".join(measure(p["future"], rnd, district) for _ in range(3)))

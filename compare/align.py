@@ -404,25 +404,47 @@ def pair_features(db: Database, encoder: Encoder, params: Params, run_id: str, p
     return PairFeatures(ids, A, B, X, stored, encoded, len(new_rows), len(new_pairs))
 
 
+@dataclass
+class Links:
+    """The pairs passing the link threshold; a row (with its signals) is built only when stored."""
+    pf: PairFeatures
+    P: np.ndarray
+    idx: np.ndarray  # indices into pf's pairs
+    method: str
+    run_id: str
+
+    def __len__(self) -> int:
+        return len(self.idx)
+
+    def scores(self) -> dict[tuple[str, str], float]:
+        ids, a, b = self.pf.ids, self.pf.a, self.pf.b
+        return {(ids[a[k]], ids[b[k]]): float(self.P[k]) for k in self.idx}
+
+    def row(self, k: int) -> dict:
+        pf = self.pf
+        raw = pf.raw[k]
+        sig = {f: float(pf.X[k, n]) for n, f in enumerate(FEATURES[:6])}
+        sig["same_doc"] = int(sig["same_doc"])
+        sig["hash_cos"] = float(raw[3])
+        if raw[5]:
+            sig["term_match"] = raw[5]
+        return {"measure_id": pf.ids[pf.a[k]], "measure_id2": pf.ids[pf.b[k]], "score": float(self.P[k]),
+                "signals": json.dumps(sig, ensure_ascii=False), "method": self.method, "run_id": self.run_id}
+
+    def rows(self, wanted: set[tuple[str, str]]) -> list[dict]:
+        ids, a, b = self.pf.ids, self.pf.a, self.pf.b
+        return [self.row(k) for k in self.idx if (ids[a[k]], ids[b[k]]) in wanted]
+
+
 def compute_links(db: Database, encoder: Encoder, params: Params, run_id: str, progress=None) -> tuple[
-        list[dict], AlignResult]:
+        Links, AlignResult]:
     """Scores of all candidate pairs; the links are those passing the link threshold."""
     pf = pair_features(db, encoder, params, run_id, progress)
     P = np.round(combine(params, pf.X), 6) if len(pf.X) else np.zeros(0)
     # pairs scoring under SCORE_FLOOR weigh nothing in a mean of 0.6: clustering leaves them out
     keep = np.flatnonzero(P >= SCORE_FLOOR)
-    scores = {(int(pf.a[k]), int(pf.b[k])): float(P[k]) for k in keep}
-    links: list[dict] = []
-    method = "logistic:" + encoder.name
-    for k in np.flatnonzero(P >= params.link_threshold):
-        row = pf.raw[k]
-        sig = {f: float(pf.X[k, n]) for n, f in enumerate(FEATURES[:6])}
-        sig["same_doc"] = int(sig["same_doc"])
-        sig["hash_cos"] = float(row[3])
-        if row[5]:
-            sig["term_match"] = row[5]
-        links.append({"measure_id": pf.ids[pf.a[k]], "measure_id2": pf.ids[pf.b[k]], "score": float(P[k]),
-                      "signals": json.dumps(sig, ensure_ascii=False), "method": method, "run_id": run_id})
+    scores = dict(zip(zip(pf.a[keep].tolist(), pf.b[keep].tolist()), P[keep].tolist()))
+    links = Links(pf, P, np.flatnonzero(P >= params.link_threshold), "logistic:" + encoder.name, run_id)
     result = AlignResult(encoder.name, len(pf.ids), pf.encoded, pf.new_measures, pf.new_pairs, len(pf.raw),
                          len(links), 0, pf.ids, scores)
     return links, result

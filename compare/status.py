@@ -20,6 +20,7 @@ import datetime as dt
 import json
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from sqlite_utils import Database
 
@@ -95,6 +96,7 @@ def _titles(text: str) -> list[str]:
     return [m.group(1) for m in TITLE.finditer(text)]
 
 
+@lru_cache(maxsize=1 << 18)
 def _title_match(a: str, b: str) -> bool:
     from rapidfuzz import fuzz
 
@@ -171,6 +173,10 @@ def compute_statuses(db: Database, as_of: dt.date | None = None) -> list[Status]
             thread_measures.setdefault(t, []).append(mid)
     quantities = queries.quantities_by_measure(db)
     titled = [(m, _titles(m["text"])) for m in ms if "《" in m["text"]]  # measures citing a 《title》
+    citing: dict[str, list[int]] = {}  # title -> positions in titled, in time order
+    for i, (_, cited) in enumerate(titled):
+        for t in dict.fromkeys(cited):
+            citing.setdefault(t, []).append(i)
     by_date = queries.list_documents(db)  # in date order
     first_measure: dict[str, str] = {}
     for m in ms:
@@ -181,12 +187,14 @@ def compute_statuses(db: Database, as_of: dt.date | None = None) -> list[Status]
             continue
         mates = sorted({m for t in members.get(c["id"], ()) for m in thread_measures.get(t, ()) if m != c["id"]})
         later = [by_id[m] for m in mates if m in by_id and _later(c, by_id[m])]
-        out.append(_status_of(c, later, titled, first_measure, by_date, quantities, as_of))
+        out.append(_status_of(c, later, (titled, citing), first_measure, by_date, quantities, as_of))
     return out
 
 
-def _status_of(c: dict, later: list[dict], titled: list[tuple[dict, list[str]]], first_measure: dict[str, str],
-               documents: list[dict], quantities: dict[str, list[dict]], as_of: dt.date) -> Status:
+def _status_of(c: dict, later: list[dict], titled: tuple[list[tuple[dict, list[str]]], dict[str, list[int]]],
+               first_measure: dict[str, str], documents: list[dict], quantities: dict[str, list[dict]],
+               as_of: dt.date) -> Status:
+    """titled: measures citing 《titles》 (in time order) and, per title, where it is cited."""
     deadline = c.get("deadline")
     end = deadline_end(deadline)
     passed = end is not None and as_of > end
@@ -195,20 +203,24 @@ def _status_of(c: dict, later: list[dict], titled: list[tuple[dict, list[str]]],
     # 1. a promised policy that now exists
     if titles or described:
         for d in documents:  # in date order
-            if d["id"] == c["document_id"] or not _later(c, {"document_id": d["id"], "sort_date": d.get("sort_date")}):
+            if not titles or not d.get("title") or not _later(c, {"document_id": d["id"], "sort_date": d.get("sort_date")}):
                 continue
-            if d.get("title") and any(_title_match(t, d["title"]) for t in titles):
+            if any(_title_match(t, d["title"]) for t in titles):
                 first = first_measure.get(d["id"])
                 return Status(c["id"], "fulfilled", "policy-issued",
                               f"the promised 《{titles[0]}》 is itself a later document ({d.get('date') or d.get('sort_date')})",
                               [first] if first else [], deadline)
-        for e, cited in titled:
+        measures, citing = titled
+        # titles that would answer the promise, then only the measures citing one of them
+        answers = {t for t in citing if any(_title_match(t, p) for p in titles)
+                   or (described and _description_covered(described, t) >= 0.6)}
+        for e, cited in (measures[i] for i in sorted({i for t in answers for i in citing[t]})):
             if not _later(c, e):
                 continue
             for t in cited:
                 if not _cites_as_existing(e["text"], t):
                     continue
-                if any(_title_match(t, p) for p in titles) or (described and _description_covered(described, t) >= 0.6):
+                if t in answers:
                     return Status(c["id"], "fulfilled", "policy-cited",
                                   f"later document {e.get('date') or e.get('sort_date')} ({e.get('issuer') or e['document_id']}) "
                                   f"cites 《{t}》 as in force", [e["id"]], deadline)

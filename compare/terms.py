@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 INSTITUTION_SUFFIXES = (
     "创新中心", "分中心", "研究中心", "服务中心", "中心", "基地", "平台", "孵化器", "联合体", "工作站", "研究院",
@@ -46,6 +47,7 @@ class Term:
 _PERIOD_IN_BRACKETS = re.compile(r"[（(](?:\d{4}\s*[-—–~至]\s*\d{4}\s*年?|\d{4}\s*年(?:版|度)?|试行|暂行|修订|修订版|征求意见稿|送审稿|草案)[）)]")
 
 
+@lru_cache(maxsize=1 << 16)
 def norm_term(s: str) -> str:
     """A canonical form for matching variants of one term (not for display)."""
     s = re.sub(r"\s+", "", s)

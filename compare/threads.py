@@ -24,43 +24,50 @@ from db import queries
 
 
 def average_linkage(n: int, scores: dict[tuple[int, int], float], threshold: float) -> list[list[int]]:
-    """Clusters (lists of indices, size >= 2) merged while the mean pairwise score >= threshold."""
-    nbr: dict[int, dict[int, float]] = {i: {} for i in range(n)}
+    """Clusters (lists of indices, size >= 2) merged while the mean pairwise score >= threshold.
+
+    Greedy: the pair of clusters with the highest mean score merges first (ties by index). The
+    merged cluster keeps the index of the side with more neighbours and takes in the other's:
+    a merge costs the smaller side's neighbours, not both. Means of the kept side's other
+    neighbours only fall (its size grew), so their heap entries stay as upper bounds and are
+    re-pushed with the true mean when they come up.
+    """
+    nbr: list[dict[int, float]] = [{} for _ in range(n)]
     for (a, b), s in scores.items():
         nbr[a][b] = s
         nbr[b][a] = s
-    size = {i: 1 for i in range(n)}
+    size = [1] * n
     members: dict[int, list[int]] = {i: [i] for i in range(n)}
+    alive = [True] * n
     heap = [(-s, a, b) for (a, b), s in scores.items() if s >= threshold]
     heapq.heapify(heap)
-    alive = set(range(n))
-    nxt = n
     while heap:
         neg, a, b = heapq.heappop(heap)
-        if a not in alive or b not in alive:
+        if not (alive[a] and alive[b]):
             continue
         avg = nbr[a].get(b, 0.0) / (size[a] * size[b])
         if abs(avg + neg) > 1e-12:
+            if avg < -neg and avg >= threshold:  # a stale upper bound: queue the true mean
+                heapq.heappush(heap, (-avg, a, b))
             continue
-        c = nxt
-        nxt += 1
-        alive -= {a, b}
-        alive.add(c)
-        size[c] = size[a] + size[b]
-        members[c] = members.pop(a) + members.pop(b)
-        nbr[c] = {}
-        for o in sorted(set(nbr[a]) | set(nbr[b])):
-            if o in (a, b) or o not in alive:
+        keep, gone = (a, b) if len(nbr[a]) >= len(nbr[b]) else (b, a)
+        alive[gone] = False
+        size[keep] += size[gone]
+        members[keep] += members.pop(gone)
+        mine = nbr[keep]
+        mine.pop(gone, None)
+        for o, s in nbr[gone].items():
+            if o == keep:
                 continue
-            total = nbr[a].get(o, 0.0) + nbr[b].get(o, 0.0)
-            nbr[c][o] = total
-            nbr[o][c] = total
-            nbr[o].pop(a, None)
-            nbr[o].pop(b, None)
-            mean = total / (size[c] * size[o])
+            theirs = nbr[o]
+            del theirs[gone]
+            total = mine.get(o, 0.0) + s
+            mine[o] = total
+            theirs[keep] = total
+            mean = total / (size[keep] * size[o])
             if mean >= threshold:
-                heapq.heappush(heap, (-mean, min(c, o), max(c, o)))
-        del nbr[a], nbr[b]
+                heapq.heappush(heap, (-mean, min(keep, o), max(keep, o)))
+        nbr[gone] = {}
     return sorted((sorted(m) for m in members.values() if len(m) > 1), key=lambda m: m[0])
 
 
@@ -83,15 +90,12 @@ def _secondary(clusters: list[list[int]], nbr: dict[int, dict[int, float]], thre
     out = []
     for c in clusters:
         cset = set(c)
-        near = set()
-        for m in c:
-            near.update(nbr.get(m, {}))
-        extra = {}
-        for o in sorted(near - cset):
-            mean = sum(nbr[o].get(m, 0.0) for m in c) / len(c)
-            if mean >= threshold:
-                extra[o] = mean
-        out.append(extra)
+        total: dict[int, float] = {}
+        for m in c:  # summed in member order, as a mean over the members would be
+            for o, s in nbr.get(m, {}).items():
+                if o not in cset:
+                    total[o] = total.get(o, 0.0) + s
+        out.append({o: total[o] / len(c) for o in sorted(total) if total[o] / len(c) >= threshold})
     return out
 
 
@@ -106,12 +110,17 @@ def assign_ids(new: list[set[str]], old: dict[str, set[str]], fresh: list[str]) 
     Returns the ids and events (event, thread_id, other_id): merged (an old id absorbed by
     another thread), split (part of an old thread went to a new one), retired.
     """
+    # overlaps through an index of old members: cost grows with the members, not new x old
+    owner: dict[str, list[str]] = {}
+    for tid, members in old.items():
+        for m in members:
+            owner.setdefault(m, []).append(tid)
+    shared: dict[str, dict[int, int]] = {}  # old thread -> new cluster -> shared members
     overlaps = []
     for i, c in enumerate(new):
-        for tid, members in old.items():
-            inter = len(c & members)
-            if inter:
-                overlaps.append((-inter, -inter / len(c | members), tid, i))
+        for tid, inter in Counter(t for m in c for t in owner.get(m, ())).items():
+            shared.setdefault(tid, {})[i] = inter
+            overlaps.append((-inter, -inter / (len(c) + len(old[tid]) - inter), tid, i))
     overlaps.sort()
     ids: list[str | None] = [None] * len(new)
     used: set[str] = set()
@@ -128,15 +137,16 @@ def assign_ids(new: list[set[str]], old: dict[str, set[str]], fresh: list[str]) 
             ids[i] = candidate
             used.add(candidate)
     events: list[tuple[str, str, str]] = []
-    for tid, members in sorted(old.items()):
+    for tid in sorted(old):
+        hits = shared.get(tid, {})
         if tid in used:
             # members that went to other threads: a split
-            for i, c in enumerate(new):
-                if ids[i] != tid and ids[i] not in old and len(c & members) * 2 >= len(c):
+            for i in sorted(hits):
+                if ids[i] != tid and ids[i] not in old and hits[i] * 2 >= len(new[i]):
                     events.append(("split", ids[i], tid))
             continue
-        best = max(range(len(new)), key=lambda i: (len(new[i] & members), -i), default=None)
-        if best is not None and new[best] & members:
+        if hits:
+            best = max(hits, key=lambda i: (hits[i], -i))
             events.append(("merged", tid, ids[best]))
         else:
             events.append(("retired", tid, ""))
@@ -221,7 +231,8 @@ def build_threads(db: Database, result, params, run_id: str) -> tuple[list[dict]
     return threads, members, aliases, ev_rows
 
 
-def rebuild(db: Database, links: list[dict], result, params, run_id: str) -> int:
+def rebuild(db: Database, links, result, params, run_id: str) -> int:
+    """Threads from the scored pairs; links stored by difference (see queries.replace_alignment)."""
     threads, members, aliases, events = build_threads(db, result, params, run_id)
     queries.replace_alignment(db, links, threads, members, aliases, events)
     return len(threads)

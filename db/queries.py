@@ -244,25 +244,57 @@ def current_threads(db: Database) -> dict[str, set[str]]:
     return out
 
 
-def replace_alignment(db: Database, links: list[dict], threads: list[dict], members: list[dict],
+def replace_alignment(db: Database, links, threads: list[dict], members: list[dict],
                       aliases: list[dict], events: list[dict]) -> None:
-    """Links and threads are derived data: replaced as a whole, in one transaction."""
+    """Links, threads and members are derived data, replaced in one transaction.
+
+    links: the new link set, with .scores() {(a, b): score}, .method and .rows(keys) building the
+    full rows of the keys asked for. Links are written by difference: a link whose score and
+    method did not change keeps its row (and the run that found it).
+    """
+    if isinstance(links, list):
+        links = LinkRows(links)
+    new = links.scores()
+    stored = {(a, b): (s, m) for a, b, s, m in db.execute("SELECT measure_id, measure_id2, score, method FROM links")}
+    gone = [k for k in stored if k not in new]
+    changed = {k for k, s in new.items() if stored.get(k) != (s, links.method)}
     with write_tx(db):
-        db.execute("DELETE FROM links")
+        db.conn.executemany("DELETE FROM links WHERE measure_id = ? AND measure_id2 = ?", gone)
+        _insert(db, "links", links.rows(changed), replace=True)
         db.execute("DELETE FROM thread_members")
         db.execute("DELETE FROM threads")
-        if links:
-            db["links"].insert_all(links, pk=("measure_id", "measure_id2"))
-        if threads:
-            db["threads"].insert_all(threads, pk="id")
-        if members:
-            db["thread_members"].insert_all(members, pk=("thread_id", "measure_id"))
+        _insert(db, "threads", threads)
+        _insert(db, "thread_members", members)
         for a in aliases:
             db["thread_aliases"].upsert(a, pk="old_id")
         # an id that names a thread again is no longer an alias
         db.execute("DELETE FROM thread_aliases WHERE old_id IN (SELECT id FROM threads)")
-        if events:
-            db["thread_events"].insert_all(events, pk="id")
+        _insert(db, "thread_events", events)
+
+
+class LinkRows:
+    """A plain list of link rows, seen as a link set (every row counts as changed)."""
+    method = None
+
+    def __init__(self, rows: list[dict]):
+        self._rows = {(r["measure_id"], r["measure_id2"]): r for r in rows}
+
+    def scores(self) -> dict[tuple[str, str], float]:
+        return {k: r["score"] for k, r in self._rows.items()}
+
+    def rows(self, keys: set[tuple[str, str]]) -> list[dict]:
+        return [r for k, r in self._rows.items() if k in keys]
+
+
+def _insert(db: Database, table: str, rows: list[dict], replace: bool = False) -> None:
+    """Plain executemany of dict rows, grouped by their keys: no per-value type sniffing."""
+    groups: dict[tuple[str, ...], list[dict]] = {}
+    for r in rows:
+        groups.setdefault(tuple(r), []).append(r)
+    for cols, group in groups.items():
+        sql = (f"INSERT {'OR REPLACE ' if replace else ''}INTO [{table}] ({', '.join(f'[{c}]' for c in cols)}) "
+               f"VALUES ({', '.join('?' * len(cols))})")
+        db.conn.executemany(sql, [tuple(r[c] for c in cols) for r in group])
 
 
 def thread_created_runs(db: Database) -> dict[str, str]:
