@@ -153,7 +153,7 @@ def _align_locked(db, paths, model, model_name, params_path, encoding, as_of, si
 def _align_stored(db, model, model_name, params_path, run_id, silent, as_of=None):
     from db import queries
 
-    if not queries.alignable_measures(db):
+    if not queries.count_alignable(db):
         return None
     if queries.alignment_is_current(db, model_name):
         if as_of:  # nothing new to align, but deadlines are judged at another date
@@ -167,7 +167,7 @@ def _align_stored(db, model, model_name, params_path, run_id, silent, as_of=None
 
     encoder = get_encoder(model)
     params = load_params(params_path)
-    todo = len(queries.alignable_measures(db))
+    todo = queries.count_alignable(db)
     if silent:
         return align_corpus(db, encoder, params, run_id, as_of=as_of)
 

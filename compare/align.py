@@ -175,13 +175,39 @@ def kth_of(best: dict[str, np.ndarray], ids: list[str], k: int) -> np.ndarray:
 _SEP = re.compile(r"[\s，。、；：:;,.“”\"《》（）()！？!?]+")
 
 
-def tfidf_matrix(texts: list[str]):
-    """Row-normalised character 2-4-gram TF-IDF of the texts (digits kept)."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
+def ngram_stats(texts: list[str]):
+    """Character 2-4-gram statistics of the texts, counted once per distinct text.
 
-    vec = TfidfVectorizer(analyzer="char", ngram_range=(2, 4), sublinear_tf=True, dtype=np.float32,
-                          preprocessor=lambda s: _SEP.sub("|", s))
-    return vec.fit_transform(texts)
+    Returns (T, Bn, rarity, df): T the row-normalised TF-IDF (sublinear tf, smooth idf, digits
+    kept), Bn the binary presence of n-grams that do not cross punctuation, with each such
+    n-gram's document frequency df and rarity = idf / log(N + 1), in 0..1 (1 for an n-gram in one
+    measure, 0 for one in all). Duplicate texts count as often as they occur, as if each were
+    counted on its own, but are split into n-grams once.
+    """
+    import scipy.sparse as sp
+    from sklearn.feature_extraction.text import CountVectorizer
+    from sklearn.preprocessing import normalize
+
+    first: dict[str, int] = {}
+    row = np.array([first.setdefault(t, len(first)) for t in texts], dtype=np.int64)
+    weight = np.bincount(row, minlength=len(first)).astype(np.float64)
+    cv = CountVectorizer(analyzer="char", ngram_range=(2, 4), dtype=np.float32,
+                         preprocessor=lambda s: _SEP.sub("|", s))
+    C = cv.fit_transform(list(first)).tocsr()
+    n = len(texts)
+    present = C.copy()
+    present.data[:] = 1
+    df_all = np.asarray(present.T @ weight).ravel()
+    # TF-IDF as sklearn's TfidfVectorizer(sublinear_tf=True) computes it
+    idf = np.log((1 + n) / (1 + df_all)) + 1
+    T = C.astype(np.float64)
+    T.data = np.log(T.data) + 1
+    T = normalize(T @ sp.diags(idf), norm="l2", copy=False).astype(np.float32)
+    keep = np.flatnonzero(np.array(["|" not in g for g in cv.get_feature_names_out()], dtype=bool))
+    Bn = present[:, keep].tocsr()
+    df = df_all[keep]
+    rarity = (np.log((n + 1) / (df + 1)) + 1) / (np.log(max(1, n) + 1) + 1)
+    return T[row], Bn[row], rarity.astype(np.float32), df
 
 
 def pair_tfidf(T, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -191,24 +217,6 @@ def pair_tfidf(T, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     for s in range(0, len(a), 50000):
         out[s:s + 50000] = np.asarray(T[a[s:s + 50000]].multiply(T[b[s:s + 50000]]).sum(axis=1)).ravel()
     return out
-
-
-def ngram_matrix(texts: list[str]):
-    """Binary character 2-4-gram presence (no n-gram across punctuation) and each n-gram's rarity.
-
-    Rarity is idf / log(N + 1), in 0..1: 1 for an n-gram in one measure, 0 for one in all.
-    """
-    from sklearn.feature_extraction.text import CountVectorizer
-
-    cv = CountVectorizer(analyzer="char", ngram_range=(2, 4), binary=True, dtype=np.float32,
-                         preprocessor=lambda s: _SEP.sub("|", s))
-    Bn = cv.fit_transform(texts).tocsc()
-    keep = np.array(["|" not in g for g in cv.get_feature_names_out()], dtype=bool)
-    Bn = Bn[:, np.flatnonzero(keep)].tocsr()
-    n = max(1, len(texts))
-    df = np.asarray(Bn.sum(axis=0)).ravel()
-    rarity = (np.log((n + 1) / (df + 1)) + 1) / (np.log(n + 1) + 1)
-    return Bn, rarity.astype(np.float32), df
 
 
 def pair_rarity(Bn, rarity: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -224,7 +232,7 @@ def pair_rarity(Bn, rarity: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndar
 
 
 def rarity_of(df: int, n: int) -> float:
-    """The rarity of an n-gram found in df of n measures (see ngram_matrix)."""
+    """The rarity of an n-gram found in df of n measures (see ngram_stats)."""
     n = max(1, n)
     return float((np.log((n + 1) / (df + 1)) + 1) / (np.log(n + 1) + 1))
 
@@ -312,11 +320,13 @@ class AlignResult:
     threads: int
     ids: list[str]
     scores: dict[tuple[int, int], float]
+    rows: list[dict] = field(default_factory=list)  # the measures aligned, in ids order
 
 
 @dataclass
 class PairFeatures:
     ids: list[str]
+    rows: list[dict]
     a: np.ndarray  # indices into ids
     b: np.ndarray
     X: np.ndarray  # one row of FEATURES per pair
@@ -338,8 +348,9 @@ def pair_features(db: Database, encoder: Encoder, params: Params, run_id: str, p
 
     done = queries.aligned_measure_ids(db, encoder.name)
     new_rows = [i for i, mid in enumerate(ids) if mid not in done]
-    stored_keys = {(p[0], p[1]) for p in queries.load_pairs(db, encoder.name)}
-    Bn, rarity, df = ngram_matrix(texts) if texts else (None, None, None)
+    stored = queries.load_pairs(db, encoder.name)
+    stored_keys = {(p[0], p[1]) for p in stored}
+    T, Bn, rarity, df = ngram_stats(texts) if texts else (None, None, None, None)
     cands: set[tuple[int, int]] = set()
     best: dict[str, dict[str, np.ndarray]] = {}
     neighbour_rows: dict[str, dict[str, bytes]] = {}
@@ -377,7 +388,8 @@ def pair_features(db: Database, encoder: Encoder, params: Params, run_id: str, p
     # every stored pair of current measures under this model, scored with current corpus statistics;
     # a pair counts only while it passes a candidate floor on the current corpus, so the set
     # does not depend on the order documents came in
-    stored = [p for p in queries.load_pairs(db, encoder.name) if p[0] in pos and p[1] in pos]
+    stored = sorted([p for p in stored if p[0] in pos and p[1] in pos] +
+                    [p for p in new_pairs if p[0] in pos and p[1] in pos])
     A = np.array([pos[p[0]] for p in stored], dtype=np.int64)
     B = np.array([pos[p[1]] for p in stored], dtype=np.int64)
     X = np.zeros((0, len(FEATURES)))
@@ -397,11 +409,11 @@ def pair_features(db: Database, encoder: Encoder, params: Params, run_id: str, p
         idx = np.flatnonzero(keep)
         stored = [stored[k] for k in idx]
         A, B, cos, term, conflict, rare = A[idx], B[idx], cos[idx], term[idx], conflict[idx], rare[idx]
-        tf = np.round(pair_tfidf(tfidf_matrix(texts), A, B), 5)
+        tf = np.round(pair_tfidf(T, A, B), 5)
         doc = np.array([m["document_id"] for m in ms])
         same = (doc[A] == doc[B]).astype(float)
         X = features(cos, tf, rare, term, conflict, same)
-    return PairFeatures(ids, A, B, X, stored, encoded, len(new_rows), len(new_pairs))
+    return PairFeatures(ids, ms, A, B, X, stored, encoded, len(new_rows), len(new_pairs))
 
 
 @dataclass
@@ -446,7 +458,7 @@ def compute_links(db: Database, encoder: Encoder, params: Params, run_id: str, p
     scores = dict(zip(zip(pf.a[keep].tolist(), pf.b[keep].tolist()), P[keep].tolist()))
     links = Links(pf, P, np.flatnonzero(P >= params.link_threshold), "logistic:" + encoder.name, run_id)
     result = AlignResult(encoder.name, len(pf.ids), pf.encoded, pf.new_measures, pf.new_pairs, len(pf.raw),
-                         len(links), 0, pf.ids, scores)
+                         len(links), 0, pf.ids, scores, pf.rows)
     return links, result
 
 

@@ -16,6 +16,7 @@ fulfil a district's target. A promise about a named 《document》 is tracked by
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import json
 import re
@@ -181,12 +182,23 @@ def compute_statuses(db: Database, as_of: dt.date | None = None) -> list[Status]
     first_measure: dict[str, str] = {}
     for m in ms:
         first_measure.setdefault(m["document_id"], m["id"])
+    # each thread's dated members in date order: a commitment's later mates are a suffix
+    dated: dict[str, tuple[list[str], list[str]]] = {}
+    for t, mids in thread_measures.items():
+        order = sorted((str(by_id[m]["sort_date"]), m) for m in mids if m in by_id and by_id[m].get("sort_date"))
+        dated[t] = ([d for d, _ in order], [m for _, m in order])
     out: list[Status] = []
     for c in ms:
         if c["kind"] not in FUTURE_KINDS:
             continue
-        mates = sorted({m for t in members.get(c["id"], ()) for m in thread_measures.get(t, ()) if m != c["id"]})
-        later = [by_id[m] for m in mates if m in by_id and _later(c, by_id[m])]
+        later_ids: set[str] = set()
+        if c.get("sort_date"):
+            since = str(c["sort_date"])
+            for t in members.get(c["id"], ()):
+                dates, mids = dated[t]
+                later_ids.update(m for m in mids[bisect.bisect_right(dates, since):]
+                                 if by_id[m]["document_id"] != c["document_id"])
+        later = [by_id[m] for m in sorted(later_ids)]
         out.append(_status_of(c, later, (titled, citing), first_measure, by_date, quantities, as_of))
     return out
 

@@ -182,7 +182,7 @@ def build_threads(db: Database, result, params, run_id: str) -> tuple[list[dict]
     clusters = average_linkage(len(ids), result.scores, params.cluster_threshold)
     nbr = neighbours(result.scores)
     extras = _secondary(clusters, nbr, params.secondary_threshold)
-    ms = {m["id"]: m for m in queries.alignable_measures(db)}
+    ms = {m["id"]: m for m in (result.rows or queries.alignable_measures(db))}
     terms = queries.measure_terms(db)
     texts = {mid: (ms[mid]["analysis_text"] or ms[mid]["text"]) for mid in ms}
 

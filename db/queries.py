@@ -184,6 +184,11 @@ def alignable_measures(db: Database) -> list[dict]:
         "WHERE d.is_current = 1 AND m.kind != 'other' ORDER BY m.id"))
 
 
+def count_alignable(db: Database) -> int:
+    return db.execute("SELECT count(*) FROM measures m JOIN documents d ON d.id = m.document_id "
+                      "WHERE d.is_current = 1 AND m.kind != 'other'").fetchone()[0]
+
+
 def cached_vectors(db: Database, model: str, hashes: list[str]) -> dict[str, bytes]:
     out: dict[str, bytes] = {}
     for i in range(0, len(hashes), 500):
