@@ -330,7 +330,8 @@ class PairFeatures:
     a: np.ndarray  # indices into ids
     b: np.ndarray
     X: np.ndarray  # one row of FEATURES per pair
-    raw: list[tuple]  # stored pair rows (a, b, cos, hash_cos, term_sim, term_match, level_conflict)
+    hash_cos: np.ndarray  # per pair: cosine of the hashing vectors (shown among a link's signals)
+    term_match: dict[tuple[int, int], str]  # (a, b) -> the key terms that matched, where some did
     encoded: int
     new_measures: int
     new_pairs: int
@@ -348,8 +349,9 @@ def pair_features(db: Database, encoder: Encoder, params: Params, run_id: str, p
 
     done = queries.aligned_measure_ids(db, encoder.name)
     new_rows = [i for i, mid in enumerate(ids) if mid not in done]
-    stored = queries.load_pairs(db, encoder.name)
-    stored_keys = {(p[0], p[1]) for p in stored}
+    n = len(ids)
+    cols = queries.load_pair_columns(db, encoder.name, pos)
+    stored_codes = np.frombuffer(cols["a"], dtype=np.int64) * n + np.frombuffer(cols["b"], dtype=np.int64)
     T, Bn, rarity, df = ngram_stats(texts) if texts else (None, None, None, None)
     cands: set[tuple[int, int]] = set()
     best: dict[str, dict[str, np.ndarray]] = {}
@@ -358,23 +360,25 @@ def pair_features(db: Database, encoder: Encoder, params: Params, run_id: str, p
         stored_best = {m: np.frombuffer(b, dtype=np.float32)
                        for m, b in queries.load_neighbours(db, encoder.name, channel).items()}
         known = {pos[m]: v for m, v in stored_best.items() if m in pos}
-        if new_rows and len(ids) > 1:
+        if new_rows and n > 1:
             found, updated = topk_update(M, floor, new_rows, params.max_candidates, known)
             cands |= found
             neighbour_rows[channel] = {ids[i]: v.tobytes() for i, v in updated.items()}
             stored_best.update({ids[i]: v for i, v in updated.items()})
         best[channel] = stored_best
-    if Bn is not None and len(ids) > 1:
+    if Bn is not None and n > 1:
         # rare shared n-grams: recomputed over the whole corpus, a pair's rarity only falls as it grows
-        cands |= rare_candidates(Bn, rarity, df, effective_rare_floor(params, len(ids)))
-    terms = queries.measure_terms(db) if cands else {}
+        cands |= rare_candidates(Bn, rarity, df, effective_rare_floor(params, n))
+    fresh = sorted(cands)
+    if fresh:
+        codes = np.array([i * n + j for i, j in fresh], dtype=np.int64)
+        fresh = [p for p, old in zip(fresh, np.isin(codes, stored_codes)) if not old]
+    terms = queries.measure_terms(db) if fresh else {}
     key_terms = {m: [t for t in ts if t[1] in KEY_TERM_KINDS and len(t[2]) >= 3] for m, ts in terms.items()}
-    levels = [stated_level(t) for t in texts] if cands else []
+    levels = [stated_level(t) for t in texts] if fresh else []
     new_pairs: list[tuple] = []
-    for i, j in sorted(cands):
+    for i, j in fresh:
         a, b = ids[i], ids[j]
-        if (a, b) in stored_keys:
-            continue
         ta, tb = key_terms.get(a), key_terms.get(b)
         ts, tm = term_similarity(ta, tb) if ta and tb else (0.0, None)
         new_pairs.append((a, b, round(float(V[i] @ V[j]), 5), round(float(H[i] @ H[j]), 5), ts, tm,
@@ -388,16 +392,19 @@ def pair_features(db: Database, encoder: Encoder, params: Params, run_id: str, p
     # every stored pair of current measures under this model, scored with current corpus statistics;
     # a pair counts only while it passes a candidate floor on the current corpus, so the set
     # does not depend on the order documents came in
-    stored = sorted([p for p in stored if p[0] in pos and p[1] in pos] +
-                    [p for p in new_pairs if p[0] in pos and p[1] in pos])
-    A = np.array([pos[p[0]] for p in stored], dtype=np.int64)
-    B = np.array([pos[p[1]] for p in stored], dtype=np.int64)
+    match = cols["term_match"]
+    for (i, j), p in zip(fresh, new_pairs):
+        if p[5]:
+            match[(i, j)] = p[5]
+    A = np.concatenate([np.frombuffer(cols["a"], dtype=np.int64), np.array([i for i, _ in fresh], dtype=np.int64)])
+    B = np.concatenate([np.frombuffer(cols["b"], dtype=np.int64), np.array([j for _, j in fresh], dtype=np.int64)])
+    cos, hcos, term, conflict = (np.concatenate([np.frombuffer(cols[k], dtype=np.float64),
+                                                 np.array([p[c] for p in new_pairs], dtype=np.float64)])
+                                 for k, c in (("cos", 2), ("hash_cos", 3), ("term_sim", 4), ("level_conflict", 6)))
+    order = np.argsort(A * n + B, kind="stable")  # canonical: by measure ids
+    A, B, cos, hcos, term, conflict = A[order], B[order], cos[order], hcos[order], term[order], conflict[order]
     X = np.zeros((0, len(FEATURES)))
-    if stored:
-        cos = np.array([p[2] for p in stored])
-        hcos = np.array([p[3] for p in stored])
-        term = np.array([p[4] for p in stored])
-        conflict = np.array([p[6] for p in stored])
+    if len(A):
         rare = np.round(pair_rarity(Bn, rarity, A, B), 5)
         # a pair counts while it is, now, among the k nearest of one of its measures (or shares
         # a rare n-gram): the same set whatever order the documents came in
@@ -405,15 +412,14 @@ def pair_features(db: Database, encoder: Encoder, params: Params, run_id: str, p
                                                                              params.max_candidates)
         near_v = (cos >= params.cos_floor) & ((cos >= kv[A] - 1e-6) | (cos >= kv[B] - 1e-6))
         near_h = (hcos >= params.hash_floor) & ((hcos >= kh[A] - 1e-6) | (hcos >= kh[B] - 1e-6))
-        keep = near_v | near_h | (rare >= effective_rare_floor(params, len(ids)) - 1e-6)
+        keep = near_v | near_h | (rare >= effective_rare_floor(params, n) - 1e-6)
         idx = np.flatnonzero(keep)
-        stored = [stored[k] for k in idx]
-        A, B, cos, term, conflict, rare = A[idx], B[idx], cos[idx], term[idx], conflict[idx], rare[idx]
+        A, B, cos, hcos, term, conflict, rare = (x[idx] for x in (A, B, cos, hcos, term, conflict, rare))
         tf = np.round(pair_tfidf(T, A, B), 5)
         doc = np.array([m["document_id"] for m in ms])
         same = (doc[A] == doc[B]).astype(float)
         X = features(cos, tf, rare, term, conflict, same)
-    return PairFeatures(ids, ms, A, B, X, stored, encoded, len(new_rows), len(new_pairs))
+    return PairFeatures(ids, ms, A, B, X, hcos, match, encoded, len(new_rows), len(new_pairs))
 
 
 @dataclass
@@ -428,24 +434,36 @@ class Links:
     def __len__(self) -> int:
         return len(self.idx)
 
-    def scores(self) -> dict[tuple[str, str], float]:
-        ids, a, b = self.pf.ids, self.pf.a, self.pf.b
-        return {(ids[a[k]], ids[b[k]]): float(self.P[k]) for k in self.idx}
+    def changes(self, stored) -> tuple[list[tuple[str, str]], list[dict]]:
+        """Against the stored links (rows of measure_id, measure_id2, score, method): the keys
+        to delete and the rows to write (new, or with another score or method)."""
+        ids, n = self.pf.ids, len(self.pf.ids)
+        pos = {mid: i for i, mid in enumerate(ids)}
+        codes = self.pf.a[self.idx] * n + self.pf.b[self.idx]
+        order = np.argsort(codes)
+        codes, scores = codes[order], self.P[self.idx][order]
+        gone: list[tuple[str, str]] = []
+        kept = np.zeros(len(codes), dtype=bool)
+        for a, b, score, method in stored:
+            i, j = pos.get(a), pos.get(b)
+            k = np.searchsorted(codes, i * n + j) if i is not None and j is not None else len(codes)
+            if k == len(codes) or codes[k] != i * n + j:
+                gone.append((a, b))
+            elif score == float(scores[k]) and method == self.method:
+                kept[k] = True
+        return gone, [self.row(int(self.idx[order[k]])) for k in np.flatnonzero(~kept)]
 
     def row(self, k: int) -> dict:
         pf = self.pf
-        raw = pf.raw[k]
         sig = {f: float(pf.X[k, n]) for n, f in enumerate(FEATURES[:6])}
         sig["same_doc"] = int(sig["same_doc"])
-        sig["hash_cos"] = float(raw[3])
-        if raw[5]:
-            sig["term_match"] = raw[5]
+        sig["hash_cos"] = float(pf.hash_cos[k])
+        match = pf.term_match.get((int(pf.a[k]), int(pf.b[k])))
+        if match:
+            sig["term_match"] = match
         return {"measure_id": pf.ids[pf.a[k]], "measure_id2": pf.ids[pf.b[k]], "score": float(self.P[k]),
                 "signals": json.dumps(sig, ensure_ascii=False), "method": self.method, "run_id": self.run_id}
 
-    def rows(self, wanted: set[tuple[str, str]]) -> list[dict]:
-        ids, a, b = self.pf.ids, self.pf.a, self.pf.b
-        return [self.row(k) for k in self.idx if (ids[a[k]], ids[b[k]]) in wanted]
 
 
 def compute_links(db: Database, encoder: Encoder, params: Params, run_id: str, progress=None) -> tuple[
@@ -457,7 +475,7 @@ def compute_links(db: Database, encoder: Encoder, params: Params, run_id: str, p
     keep = np.flatnonzero(P >= SCORE_FLOOR)
     scores = dict(zip(zip(pf.a[keep].tolist(), pf.b[keep].tolist()), P[keep].tolist()))
     links = Links(pf, P, np.flatnonzero(P >= params.link_threshold), "logistic:" + encoder.name, run_id)
-    result = AlignResult(encoder.name, len(pf.ids), pf.encoded, pf.new_measures, pf.new_pairs, len(pf.raw),
+    result = AlignResult(encoder.name, len(pf.ids), pf.encoded, pf.new_measures, pf.new_pairs, len(pf.a),
                          len(links), 0, pf.ids, scores, pf.rows)
     return links, result
 

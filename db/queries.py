@@ -229,10 +229,35 @@ def store_candidates(db: Database, model: str, run_id: str, pairs: list[tuple], 
         store_pairs(db, model, run_id, pairs, measure_ids)
 
 
-def load_pairs(db: Database, model: str) -> list[tuple]:
-    return db.execute("SELECT a, b, cos, hash_cos, term_sim, term_match, level_conflict FROM pairs "
-                      "WHERE model = ? ORDER BY a, b",
-                      [model]).fetchall()
+def load_pair_columns(db: Database, model: str, pos: dict[str, int]) -> dict:
+    """Stored pairs of the measures in pos, as compact columns (indices from pos).
+
+    Millions of pairs held as tuples of strings and floats cost gigabytes; as typed arrays,
+    40 bytes a pair. Keys: a, b (array 'q'), cos, hash_cos, term_sim, level_conflict (array 'd'),
+    term_match {(a, b): matched terms} for the few pairs that have one.
+    """
+    from array import array
+
+    cols = {"a": array("q"), "b": array("q"), "cos": array("d"), "hash_cos": array("d"),
+            "term_sim": array("d"), "level_conflict": array("d"), "term_match": {}}
+    cur = db.conn.execute("SELECT a, b, cos, hash_cos, term_sim, term_match, level_conflict FROM pairs "
+                          "WHERE model = ?", [model])
+    a, b, cos, hcos, term, conflict, match = (cols[k] for k in ("a", "b", "cos", "hash_cos", "term_sim",
+                                                                "level_conflict", "term_match"))
+    while rows := cur.fetchmany(50000):
+        for ra, rb, c, h, t, m, lc in rows:
+            i, j = pos.get(ra), pos.get(rb)
+            if i is None or j is None:
+                continue
+            a.append(i)
+            b.append(j)
+            cos.append(c)
+            hcos.append(h)
+            term.append(t)
+            conflict.append(lc)
+            if m:
+                match[(i, j)] = m
+    return cols
 
 
 def measure_terms(db: Database) -> dict[str, list[tuple[str, str, str]]]:
@@ -253,19 +278,16 @@ def replace_alignment(db: Database, links, threads: list[dict], members: list[di
                       aliases: list[dict], events: list[dict]) -> None:
     """Links, threads and members are derived data, replaced in one transaction.
 
-    links: the new link set, with .scores() {(a, b): score}, .method and .rows(keys) building the
-    full rows of the keys asked for. Links are written by difference: a link whose score and
-    method did not change keeps its row (and the run that found it).
+    links: the new link set, with .changes(stored rows) giving the keys to delete and the rows to
+    write. Links are written by difference: a link whose score and method did not change keeps
+    its row (and the run that found it).
     """
     if isinstance(links, list):
         links = LinkRows(links)
-    new = links.scores()
-    stored = {(a, b): (s, m) for a, b, s, m in db.execute("SELECT measure_id, measure_id2, score, method FROM links")}
-    gone = [k for k in stored if k not in new]
-    changed = {k for k, s in new.items() if stored.get(k) != (s, links.method)}
     with write_tx(db):
+        gone, rows = links.changes(db.conn.execute("SELECT measure_id, measure_id2, score, method FROM links"))
         db.conn.executemany("DELETE FROM links WHERE measure_id = ? AND measure_id2 = ?", gone)
-        _insert(db, "links", links.rows(changed), replace=True)
+        _insert(db, "links", rows, replace=True)
         db.execute("DELETE FROM thread_members")
         db.execute("DELETE FROM threads")
         _insert(db, "threads", threads)
@@ -278,17 +300,13 @@ def replace_alignment(db: Database, links, threads: list[dict], members: list[di
 
 
 class LinkRows:
-    """A plain list of link rows, seen as a link set (every row counts as changed)."""
-    method = None
+    """A plain list of link rows, seen as a link set that replaces the stored one."""
 
     def __init__(self, rows: list[dict]):
         self._rows = {(r["measure_id"], r["measure_id2"]): r for r in rows}
 
-    def scores(self) -> dict[tuple[str, str], float]:
-        return {k: r["score"] for k, r in self._rows.items()}
-
-    def rows(self, keys: set[tuple[str, str]]) -> list[dict]:
-        return [r for k, r in self._rows.items() if k in keys]
+    def changes(self, stored) -> tuple[list[tuple[str, str]], list[dict]]:
+        return [(a, b) for a, b, _, _ in stored if (a, b) not in self._rows], list(self._rows.values())
 
 
 def _insert(db: Database, table: str, rows: list[dict], replace: bool = False) -> None:
