@@ -110,49 +110,69 @@ def candidate_pairs(vectors: list[np.ndarray], floors: list[float], rows: list[i
     return out
 
 
-def topk_update(V: np.ndarray, floor: float, new_rows: list[int], k: int, known: dict[int, np.ndarray],
-                block: int = 1024) -> tuple[set[tuple[int, int]], dict[int, np.ndarray]]:
-    """Candidates of new rows, and of old rows that gain a new neighbour in their top k.
+Best = tuple[np.ndarray, np.ndarray]  # a row's k best similarities (best first) and the rows they are with
 
-    known: the k best similarities of old rows (best first). Returns the candidate pairs and
-    the updated best-k similarities of every row touched, so that "among the k nearest" means
-    the same whether documents came one at a time or all at once.
-    """
+
+def topk_rows(V: np.ndarray, floor: float, rows: list[int], k: int, block: int = 1024) -> tuple[
+        set[tuple[int, int]], dict[int, Best]]:
+    """The k nearest of each of `rows` among all rows, from scratch: candidate pairs and best-k lists."""
     n = V.shape[0]
     pairs: set[tuple[int, int]] = set()
-    updated: dict[int, np.ndarray] = {}
-    new = np.asarray(sorted(new_rows), dtype=np.int64)
-    if len(new) == 0 or n < 2:
+    updated: dict[int, Best] = {}
+    rows_ = np.asarray(sorted(rows), dtype=np.int64)
+    if len(rows_) == 0 or n < 2:
         return pairs, updated
-    is_new = np.zeros(n, dtype=bool)
-    is_new[new] = True
     kk = min(k, n - 1)
-    for start in range(0, len(new), block):
-        idx = new[start:start + block]
+    for start in range(0, len(rows_), block):
+        idx = rows_[start:start + block]
         sims = np.round(V[idx] @ V.T, 5)
         sims[np.arange(len(idx)), idx] = -np.inf  # not with itself
         part = np.argpartition(-sims, kk - 1, axis=1)[:, :kk]
         for r, i in enumerate(idx):
-            best = np.sort(sims[r, part[r]])[::-1].astype(np.float32)
-            updated[int(i)] = best
-            for j in part[r]:
-                if sims[r, j] >= floor:
-                    pairs.add((min(int(i), int(j)), max(int(i), int(j))))
+            order = part[r][np.argsort(-sims[r, part[r]], kind="stable")]
+            updated[int(i)] = (sims[r, order].astype(np.float32), order.astype(np.int64))
+            # ties with the k-th count too: which of equals argpartition keeps is arbitrary
+            for j in np.flatnonzero(sims[r] >= max(floor, sims[r, order[-1]])):
+                pairs.add((min(int(i), int(j)), max(int(i), int(j))))
+    return pairs, updated
+
+
+def topk_update(V: np.ndarray, floor: float, new_rows: list[int], k: int, known: dict[int, Best],
+                block: int = 1024, recomputed: set[int] | None = None) -> tuple[
+        set[tuple[int, int]], dict[int, Best]]:
+    """Candidates of new rows, and of old rows that gain a new neighbour in their top k.
+
+    known: the best-k lists of old rows. Returns the candidate pairs and the updated best-k
+    lists of every row touched, so that "among the k nearest" means the same whether
+    documents came one at a time or all at once. Rows in `recomputed` were just computed
+    from scratch against every row, new ones included, and are left alone.
+    """
+    n = V.shape[0]
+    pairs, updated = topk_rows(V, floor, new_rows, k, block)
+    new = np.asarray(sorted(new_rows), dtype=np.int64)
+    if len(new) == 0 or n < 2:
+        return pairs, updated
+    kk = min(k, n - 1)
+    skip = np.zeros(n, dtype=bool)
+    skip[new] = True
+    skip[list(recomputed or ())] = True
     # old rows: do the new rows enter their top k?
-    old = np.flatnonzero(~is_new)
+    old = np.flatnonzero(~skip)
     for start in range(0, len(old), block * 8):
         idx = old[start:start + block * 8]
         sims = np.round(V[idx] @ V[new].T, 5)
         for r, i in enumerate(idx):
             prev = known.get(int(i))
-            kth = prev[-1] if prev is not None and len(prev) >= kk else -np.inf
+            kth = prev[0][-1] if prev is not None and len(prev[0]) >= kk else -np.inf
             hits = np.flatnonzero(sims[r] >= kth) if np.isfinite(kth) else np.arange(len(new))
             if len(hits) == 0:
                 continue
-            merged = np.concatenate([prev if prev is not None else np.zeros(0, np.float32),
+            merged = np.concatenate([prev[0] if prev is not None else np.zeros(0, np.float32),
                                      sims[r, hits].astype(np.float32)])
-            best = np.sort(merged)[::-1][:kk]
-            updated[int(i)] = best
+            with_ = np.concatenate([prev[1] if prev is not None else np.zeros(0, np.int64), new[hits]])
+            order = np.argsort(-merged, kind="stable")[:kk]
+            best = merged[order]
+            updated[int(i)] = (best, with_[order])
             for h in hits:
                 if sims[r, h] >= floor and sims[r, h] >= best[-1]:
                     j = int(new[h])
@@ -161,7 +181,9 @@ def topk_update(V: np.ndarray, floor: float, new_rows: list[int], k: int, known:
 
 
 def kth_of(best: dict[str, np.ndarray], ids: list[str], k: int) -> np.ndarray:
-    """Each measure's k-th best similarity (−inf while it has fewer than k neighbours)."""
+    """Each measure's k-th best similarity (−inf while it has fewer than k neighbours).
+
+    best: measure id -> its best-k similarities, best first."""
     out = np.full(len(ids), -np.inf)
     for i, mid in enumerate(ids):
         b = best.get(mid)
@@ -356,16 +378,35 @@ def pair_features(db: Database, encoder: Encoder, params: Params, run_id: str, p
     cands: set[tuple[int, int]] = set()
     best: dict[str, dict[str, np.ndarray]] = {}
     neighbour_rows: dict[str, dict[str, bytes]] = {}
+    # measures aligned before that are no longer current (a new version superseded their document)
+    left = sorted(m for m in done if m not in pos)
     for channel, M, floor in (("semantic", V, params.cos_floor), ("hashing", H, params.hash_floor)):
-        stored_best = {m: np.frombuffer(b, dtype=np.float32)
-                       for m, b in queries.load_neighbours(db, encoder.name, channel).items()}
-        known = {pos[m]: v for m, v in stored_best.items() if m in pos}
-        if new_rows and n > 1:
-            found, updated = topk_update(M, floor, new_rows, params.max_candidates, known)
+        stored = queries.load_neighbours(db, encoder.name, channel)
+        known: dict[int, Best] = {}
+        stale: set[int] = set()
+        for m, (blob, with_) in stored.items():
+            i = pos.get(m)
+            if i is None:
+                continue
+            partners = [pos.get(x) for x in with_.split()] if with_ is not None else [None]
+            if None in partners:
+                # its k nearest included measures that left (or are not known): recompute them
+                stale.add(i)
+                continue
+            known[i] = (np.frombuffer(blob, dtype=np.float32), np.array(partners, dtype=np.int64))
+        stale -= set(new_rows)
+        updated: dict[int, Best] = {}
+        if stale and n > 1:
+            found, updated = topk_rows(M, floor, sorted(stale), params.max_candidates)
             cands |= found
-            neighbour_rows[channel] = {ids[i]: v.tobytes() for i, v in updated.items()}
-            stored_best.update({ids[i]: v for i, v in updated.items()})
-        best[channel] = stored_best
+        if new_rows and n > 1:
+            found, more = topk_update(M, floor, new_rows, params.max_candidates, known, recomputed=stale)
+            cands |= found
+            updated.update(more)
+        if updated:
+            neighbour_rows[channel] = {ids[i]: (v.tobytes(), " ".join(ids[j] for j in w))
+                                       for i, (v, w) in updated.items()}
+        best[channel] = {ids[i]: v for i, (v, _) in known.items()} | {ids[i]: v for i, (v, _) in updated.items()}
     if Bn is not None and n > 1:
         # rare shared n-grams: recomputed over the whole corpus, a pair's rarity only falls as it grows
         cands |= rare_candidates(Bn, rarity, df, effective_rare_floor(params, n))
@@ -383,11 +424,12 @@ def pair_features(db: Database, encoder: Encoder, params: Params, run_id: str, p
         ts, tm = term_similarity(ta, tb) if ta and tb else (0.0, None)
         new_pairs.append((a, b, round(float(V[i] @ V[j]), 5), round(float(H[i] @ H[j]), 5), ts, tm,
                           levels_conflict(levels[i], levels[j])))
-    if new_rows or new_pairs:
+    if new_rows or new_pairs or neighbour_rows or left:
         # best-k similarities, pairs and the "aligned" marks go in together: best-k lists that
         # already hold the new rows, stored without them being marked aligned, would count
         # those rows twice on the next run and make "among the k nearest" too strict
-        queries.store_candidates(db, encoder.name, run_id, new_pairs, [ids[i] for i in new_rows], neighbour_rows)
+        queries.store_candidates(db, encoder.name, run_id, new_pairs, [ids[i] for i in new_rows], neighbour_rows,
+                                 left)
 
     # every stored pair of current measures under this model, scored with current corpus statistics;
     # a pair counts only while it passes a candidate floor on the current corpus, so the set

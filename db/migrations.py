@@ -327,3 +327,11 @@ def m006_neighbours(db: Database) -> None:
             sims BLOB NOT NULL,            -- float32, best first, at most k
             PRIMARY KEY (model, channel, measure_id)
         )""")
+
+
+@migrations()
+def m007_neighbour_ids(db: Database) -> None:
+    # Which measures the k best similarities belong to: when a new version of a document
+    # supersedes the old one, the measures that had the old one's measures among their k
+    # nearest are found and their neighbours recomputed (NULL: not known, recomputed then).
+    db.execute("ALTER TABLE neighbours ADD COLUMN ids TEXT")

@@ -221,12 +221,18 @@ def store_pairs(db: Database, model: str, run_id: str, pairs: list[tuple], measu
 
 
 def store_candidates(db: Database, model: str, run_id: str, pairs: list[tuple], measure_ids: list[str],
-                     neighbours: dict[str, dict[str, bytes]]) -> None:
-    """One alignment step in one transaction: best-k similarities per channel, new pairs, aligned marks."""
+                     neighbours: dict[str, dict[str, tuple[bytes, str]]], left: list[str] = ()) -> None:
+    """One alignment step in one transaction: best-k lists per channel, new pairs, aligned marks.
+
+    left: measures no longer current; their marks and best-k lists go (should they come back,
+    they are aligned as new). Their pairs stay: a pair's own features do not change.
+    """
     with write_tx(db):
         for channel, rows in neighbours.items():
             store_neighbours(db, model, channel, rows)
         store_pairs(db, model, run_id, pairs, measure_ids)
+        db.conn.executemany("DELETE FROM aligned WHERE model = ? AND measure_id = ?", [(model, m) for m in left])
+        db.conn.executemany("DELETE FROM neighbours WHERE model = ? AND measure_id = ?", [(model, m) for m in left])
 
 
 def load_pair_columns(db: Database, model: str, pos: dict[str, int]) -> dict:
@@ -508,12 +514,14 @@ def measure_rows(db: Database, ids: list[str]) -> dict[str, dict]:
     return out
 
 
-def load_neighbours(db: Database, model: str, channel: str) -> dict[str, bytes]:
-    return {r[0]: r[1] for r in db.execute("SELECT measure_id, sims FROM neighbours WHERE model = ? AND channel = ?",
-                                           [model, channel])}
+def load_neighbours(db: Database, model: str, channel: str) -> dict[str, tuple[bytes, str | None]]:
+    """measure id -> (k best similarities as float32 bytes, the measure ids they belong to, space-separated)."""
+    return {r[0]: (r[1], r[2]) for r in db.execute(
+        "SELECT measure_id, sims, ids FROM neighbours WHERE model = ? AND channel = ?", [model, channel])}
 
 
-def store_neighbours(db: Database, model: str, channel: str, rows: dict[str, bytes]) -> None:
+def store_neighbours(db: Database, model: str, channel: str, rows: dict[str, tuple[bytes, str]]) -> None:
     with write_tx(db):
-        db.conn.executemany("INSERT OR REPLACE INTO neighbours (model, channel, measure_id, sims) VALUES (?, ?, ?, ?)",
-                            [(model, channel, m, b) for m, b in rows.items()])
+        db.conn.executemany(
+            "INSERT OR REPLACE INTO neighbours (model, channel, measure_id, sims, ids) VALUES (?, ?, ?, ?, ?)",
+            [(model, channel, m, b, ids) for m, (b, ids) in rows.items()])

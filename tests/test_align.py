@@ -1,4 +1,5 @@
 import json
+import sqlite3
 
 import numpy as np
 import pytest
@@ -112,6 +113,58 @@ def test_links_are_written_by_difference(db_path):
     # the two repaired rows come from the new run; every untouched row is as it was
     assert [r[:5] for r in second] == [r[:5] for r in first]
     assert {(r[0], r[1]) for r in second if r[5] == "r2"} == {(a, b), (c, d)}
+
+
+def _reply(title, number, measures):
+    lines = [title, "", number, "", "一、主要做法", ""]
+    for k, m in enumerate(measures):
+        lines += [f"{k + 1}、{m}", ""]
+    return "\n".join(lines + ["上海市嘉定区人民政府", "", "2025年3月1日"])
+
+
+@pytest.mark.parametrize("model", ["hashing", "default"])
+def test_a_new_version_aligns_as_if_the_old_one_never_was(run, tmp_path, model):
+    # x's k nearest are all in the draft; the final version drops them, so x's nearest are
+    # now elsewhere (y and its variants, which have k close variants of their own)
+    x = "推进嘉定区智能网联汽车测试道路建设，累计开放测试道路长度达到一千公里"
+    y = "推进嘉定区智能网联汽车测试道路扩容，开放测试道路长度继续增加"
+    cn = "一二三四五六七八九十"
+    near_x = ([x.replace("一千", f"{c}百") + "。" for c in cn[:9]] + [x.replace("累计", f"第{c}批") + "。" for c in cn]
+              + [x.replace("达到", f"超过{c}") + "。" for c in cn[:7]])
+    near_y = ([y.replace("继续", f"第{c}次") + "。" for c in cn] + [y.replace("扩容", f"扩容{c}期") + "。" for c in cn]
+              + [y.replace("增加", f"增加{c}成") + "。" for c in cn[:7]])
+    other = ["加快建设生物医药产业园区，引进龙头企业三家。", "完善人才公寓供给，新增人才住房五百套。"]
+    for d in ("draft", "final", "rest"):
+        (tmp_path / d).mkdir()
+    (tmp_path / "draft" / "a.txt").write_text(_reply("关于推进智能网联汽车发展的报告", "嘉府〔2025〕7号", near_x + other),
+                                             encoding="utf-8")
+    (tmp_path / "final" / "a.txt").write_text(_reply("关于推进智能网联汽车发展的报告", "嘉府〔2025〕7号", other),
+                                             encoding="utf-8")
+    (tmp_path / "rest" / "b.txt").write_text(_reply("关于道路测试工作的答复", "嘉府〔2025〕8号", [x + "。", other[0]]),
+                                            encoding="utf-8")
+    (tmp_path / "rest" / "c.txt").write_text(_reply("关于测试道路扩容的答复", "嘉府〔2025〕9号", [y + "。"]), encoding="utf-8")
+    (tmp_path / "rest" / "d.txt").write_text(_reply("关于测试道路扩容情况的报告", "嘉府〔2025〕10号", near_y),
+                                            encoding="utf-8")
+    inc, batch = tmp_path / "inc.db", tmp_path / "batch.db"
+    run("align", "--model", model, "-d", inc, tmp_path / "draft", tmp_path / "rest")
+    run("align", "--model", model, "-d", inc, tmp_path / "final")
+    run("align", "--model", model, "-d", batch, tmp_path / "final", tmp_path / "rest")
+    assert rows(str(inc), "SELECT count(*) FROM documents WHERE is_current = 0") == [(1,)]
+    assert link_set(str(inc)) == link_set(str(batch))
+    assert sorted(map(sorted, thread_sets(str(inc)).values())) == sorted(map(sorted, thread_sets(str(batch)).values()))
+
+
+def test_best_k_lists_from_before_their_ids_were_kept_are_recomputed(run, tmp_path):
+    batch, inc = tmp_path / "batch.db", tmp_path / "inc.db"
+    run("align", "--model", "hashing", "-d", batch, *FILES)
+    run("align", "--model", "hashing", "-d", inc, *FILES[:-1])
+    conn = sqlite3.connect(inc)
+    conn.execute("UPDATE neighbours SET ids = NULL")  # as schema m006 left them
+    conn.commit()
+    conn.close()
+    run("align", "--model", "hashing", "-d", inc, FILES[-1])
+    assert rows(str(inc), "SELECT count(*) FROM neighbours WHERE ids IS NULL") == [(0,)]
+    assert link_set(str(inc)) == link_set(str(batch))
 
 
 def test_old_thread_ids_resolve_after_a_merge(db_path):
