@@ -110,12 +110,29 @@ def candidate_pairs(vectors: list[np.ndarray], floors: list[float], rows: list[i
     return out
 
 
-Best = tuple[np.ndarray, np.ndarray]  # a row's k best similarities (best first) and the rows they are with
+Best = tuple[np.ndarray, np.ndarray]  # a row's k nearest: similarities (float32) and rows, nearest first
+
+# "The k nearest" is taken in one total order: similarity (rounded to 5 decimals) descending,
+# then row ascending. Rows are in measure-id order, which adding or removing measures never
+# changes, so equal similarities break the same way in every run.
+
+
+def _nearest(sims: np.ndarray, cols: np.ndarray, kk: int) -> np.ndarray:
+    """Positions into sims/cols of the kk best under (similarity desc, column asc), in that order."""
+    if len(sims) > kk:
+        v = np.partition(sims, len(sims) - kk)[len(sims) - kk]  # the kk-th largest value
+        above = np.flatnonzero(sims > v)
+        ties = np.flatnonzero(sims == v)
+        ties = ties[np.argsort(cols[ties], kind="stable")][:kk - len(above)]
+        pick = np.concatenate([above, ties])
+    else:
+        pick = np.arange(len(sims))
+    return pick[np.lexsort((cols[pick], -sims[pick]))]
 
 
 def topk_rows(V: np.ndarray, floor: float, rows: list[int], k: int, block: int = 1024) -> tuple[
         set[tuple[int, int]], dict[int, Best]]:
-    """The k nearest of each of `rows` among all rows, from scratch: candidate pairs and best-k lists."""
+    """The k nearest of each of `rows` among all rows, from scratch: candidate pairs and lists."""
     n = V.shape[0]
     pairs: set[tuple[int, int]] = set()
     updated: dict[int, Best] = {}
@@ -123,16 +140,16 @@ def topk_rows(V: np.ndarray, floor: float, rows: list[int], k: int, block: int =
     if len(rows_) == 0 or n < 2:
         return pairs, updated
     kk = min(k, n - 1)
+    cols = np.arange(n, dtype=np.int64)
     for start in range(0, len(rows_), block):
         idx = rows_[start:start + block]
-        sims = np.round(V[idx] @ V.T, 5)
-        sims[np.arange(len(idx)), idx] = -np.inf  # not with itself
-        part = np.argpartition(-sims, kk - 1, axis=1)[:, :kk]
+        sims = np.round(V[idx] @ V.T, 5).astype(np.float32)
         for r, i in enumerate(idx):
-            order = part[r][np.argsort(-sims[r, part[r]], kind="stable")]
-            updated[int(i)] = (sims[r, order].astype(np.float32), order.astype(np.int64))
-            # ties with the k-th count too: which of equals argpartition keeps is arbitrary
-            for j in np.flatnonzero(sims[r] >= max(floor, sims[r, order[-1]])):
+            row = np.delete(sims[r], i)  # not with itself
+            others = np.delete(cols, i)
+            pick = _nearest(row, others, kk)
+            updated[int(i)] = (row[pick], others[pick])
+            for j in others[pick][row[pick] >= floor]:
                 pairs.add((min(int(i), int(j)), max(int(i), int(j))))
     return pairs, updated
 
@@ -140,12 +157,12 @@ def topk_rows(V: np.ndarray, floor: float, rows: list[int], k: int, block: int =
 def topk_update(V: np.ndarray, floor: float, new_rows: list[int], k: int, known: dict[int, Best],
                 block: int = 1024, recomputed: set[int] | None = None) -> tuple[
         set[tuple[int, int]], dict[int, Best]]:
-    """Candidates of new rows, and of old rows that gain a new neighbour in their top k.
+    """Candidates of new rows, and of old rows that gain a new neighbour in their k nearest.
 
-    known: the best-k lists of old rows. Returns the candidate pairs and the updated best-k
-    lists of every row touched, so that "among the k nearest" means the same whether
-    documents came one at a time or all at once. Rows in `recomputed` were just computed
-    from scratch against every row, new ones included, and are left alone.
+    known: the lists of old rows. Returns the candidate pairs and the updated lists of every
+    row touched, so that "among the k nearest" means the same whether documents came one at a
+    time or all at once. Rows in `recomputed` were just computed from scratch against every
+    row, new ones included, and are left alone.
     """
     n = V.shape[0]
     pairs, updated = topk_rows(V, floor, new_rows, k, block)
@@ -156,40 +173,39 @@ def topk_update(V: np.ndarray, floor: float, new_rows: list[int], k: int, known:
     skip = np.zeros(n, dtype=bool)
     skip[new] = True
     skip[list(recomputed or ())] = True
-    # old rows: do the new rows enter their top k?
+    is_new = np.zeros(n, dtype=bool)
+    is_new[new] = True
+    # old rows: do new rows enter their k nearest?
     old = np.flatnonzero(~skip)
+    empty = (np.zeros(0, np.float32), np.zeros(0, np.int64))
     for start in range(0, len(old), block * 8):
         idx = old[start:start + block * 8]
-        sims = np.round(V[idx] @ V[new].T, 5)
+        sims = np.round(V[idx] @ V[new].T, 5).astype(np.float32)
         for r, i in enumerate(idx):
-            prev = known.get(int(i))
-            kth = prev[0][-1] if prev is not None and len(prev[0]) >= kk else -np.inf
-            hits = np.flatnonzero(sims[r] >= kth) if np.isfinite(kth) else np.arange(len(new))
+            prev_s, prev_j = known.get(int(i), empty)
+            hits = np.flatnonzero(sims[r] >= prev_s[-1]) if len(prev_s) >= kk else np.arange(len(new))
             if len(hits) == 0:
                 continue
-            merged = np.concatenate([prev[0] if prev is not None else np.zeros(0, np.float32),
-                                     sims[r, hits].astype(np.float32)])
-            with_ = np.concatenate([prev[1] if prev is not None else np.zeros(0, np.int64), new[hits]])
-            order = np.argsort(-merged, kind="stable")[:kk]
-            best = merged[order]
-            updated[int(i)] = (best, with_[order])
-            for h in hits:
-                if sims[r, h] >= floor and sims[r, h] >= best[-1]:
-                    j = int(new[h])
-                    pairs.add((min(int(i), j), max(int(i), j)))
+            merged_s = np.concatenate([prev_s, sims[r, hits]])
+            merged_j = np.concatenate([prev_j, new[hits]])
+            pick = _nearest(merged_s, merged_j, kk)
+            updated[int(i)] = (merged_s[pick], merged_j[pick])
+            for j in merged_j[pick][(merged_s[pick] >= floor) & is_new[merged_j[pick]]]:
+                pairs.add((min(int(i), int(j)), max(int(i), int(j))))
     return pairs, updated
 
 
-def kth_of(best: dict[str, np.ndarray], ids: list[str], k: int) -> np.ndarray:
-    """Each measure's k-th best similarity (−inf while it has fewer than k neighbours).
-
-    best: measure id -> its best-k similarities, best first."""
-    out = np.full(len(ids), -np.inf)
-    for i, mid in enumerate(ids):
-        b = best.get(mid)
-        if b is not None and len(b) >= min(k, len(ids) - 1) and len(b):
-            out[i] = b[-1]
-    return out
+def near_codes(lists: dict[int, Best], floor: float, n: int) -> np.ndarray:
+    """Pair codes (i * n + j, i < j) of every row with each of its k nearest passing the floor."""
+    a, b = [], []
+    for i, (s, w) in lists.items():
+        ok = w[s >= floor]
+        a.append(np.full(len(ok), i, dtype=np.int64))
+        b.append(ok)
+    if not a:
+        return np.zeros(0, dtype=np.int64)
+    a, b = np.concatenate(a), np.concatenate(b)
+    return np.unique(np.minimum(a, b) * n + np.maximum(a, b))
 
 
 # --- lexical signals -----------------------------------------------------------------------
@@ -376,7 +392,7 @@ def pair_features(db: Database, encoder: Encoder, params: Params, run_id: str, p
     stored_codes = np.frombuffer(cols["a"], dtype=np.int64) * n + np.frombuffer(cols["b"], dtype=np.int64)
     T, Bn, rarity, df = ngram_stats(texts) if texts else (None, None, None, None)
     cands: set[tuple[int, int]] = set()
-    best: dict[str, dict[str, np.ndarray]] = {}
+    near: list[np.ndarray] = []  # per channel: codes of pairs among the k nearest, now
     neighbour_rows: dict[str, dict[str, bytes]] = {}
     # measures aligned before that are no longer current (a new version superseded their document)
     left = sorted(m for m in done if m not in pos)
@@ -406,7 +422,7 @@ def pair_features(db: Database, encoder: Encoder, params: Params, run_id: str, p
         if updated:
             neighbour_rows[channel] = {ids[i]: (v.tobytes(), " ".join(ids[j] for j in w))
                                        for i, (v, w) in updated.items()}
-        best[channel] = {ids[i]: v for i, (v, _) in known.items()} | {ids[i]: v for i, (v, _) in updated.items()}
+        near.append(near_codes(known | updated, floor, n))
     if Bn is not None and n > 1:
         # rare shared n-grams: recomputed over the whole corpus, a pair's rarity only falls as it grows
         cands |= rare_candidates(Bn, rarity, df, effective_rare_floor(params, n))
@@ -450,11 +466,9 @@ def pair_features(db: Database, encoder: Encoder, params: Params, run_id: str, p
         rare = np.round(pair_rarity(Bn, rarity, A, B), 5)
         # a pair counts while it is, now, among the k nearest of one of its measures (or shares
         # a rare n-gram): the same set whatever order the documents came in
-        kv, kh = kth_of(best["semantic"], ids, params.max_candidates), kth_of(best["hashing"], ids,
-                                                                             params.max_candidates)
-        near_v = (cos >= params.cos_floor) & ((cos >= kv[A] - 1e-6) | (cos >= kv[B] - 1e-6))
-        near_h = (hcos >= params.hash_floor) & ((hcos >= kh[A] - 1e-6) | (hcos >= kh[B] - 1e-6))
-        keep = near_v | near_h | (rare >= effective_rare_floor(params, n) - 1e-6)
+        codes = A * n + B
+        keep = (np.isin(codes, near[0]) | np.isin(codes, near[1])
+                | (rare >= effective_rare_floor(params, n) - 1e-6))
         idx = np.flatnonzero(keep)
         A, B, cos, hcos, term, conflict, rare = (x[idx] for x in (A, B, cos, hcos, term, conflict, rare))
         tf = np.round(pair_tfidf(T, A, B), 5)

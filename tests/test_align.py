@@ -250,6 +250,25 @@ def test_candidate_generation_matches_brute_force():
     assert got == want
 
 
+def test_k_nearest_break_ties_the_same_way_however_rows_arrive():
+    rng = np.random.default_rng(1)
+    V = np.repeat(rng.normal(size=(6, 8)), 10, axis=0).astype(np.float32)  # ties everywhere
+    V /= np.linalg.norm(V, axis=1, keepdims=True)
+    n, k = len(V), 4
+    _, batch = al.topk_rows(V, 0.0, list(range(n)), k)
+    lists: dict[int, tuple] = {}  # global row -> (sims, global rows)
+    for chunk in np.array_split(rng.permutation(n), 4):
+        present = sorted(set(lists) | set(chunk.tolist()))
+        local = {g: i for i, g in enumerate(present)}
+        known = {local[g]: (s, np.array([local[x] for x in w])) for g, (s, w) in lists.items()}
+        _, updated = al.topk_update(V[present], 0.0, [local[g] for g in chunk], k, known, block=7)
+        for i, (s, w) in updated.items():
+            lists[present[i]] = (s, np.array([present[x] for x in w]))
+    assert {g: w.tolist() for g, (_, w) in lists.items()} == {g: w.tolist() for g, (_, w) in batch.items()}
+    assert set(al.near_codes(batch, 0.0, n)) == set(al.near_codes(
+        {g: (s, w) for g, (s, w) in lists.items()}, 0.0, n))
+
+
 def test_average_linkage_does_not_chain():
     # a-b and b-c strong, a-c unknown: a chain that single linkage would join
     scores = {(0, 1): 0.9, (1, 2): 0.9, (3, 4): 0.95}
