@@ -498,15 +498,19 @@ class Links:
         codes = self.pf.a[self.idx] * n + self.pf.b[self.idx]
         order = np.argsort(codes)
         codes, scores = codes[order], self.P[self.idx][order]
-        gone: list[tuple[str, str]] = []
+        rows = stored.fetchall() if hasattr(stored, "fetchall") else list(stored)
+        i = np.fromiter((pos.get(r[0], -1) for r in rows), dtype=np.int64, count=len(rows))
+        j = np.fromiter((pos.get(r[1], -1) for r in rows), dtype=np.int64, count=len(rows))
+        stored_codes = np.where((i >= 0) & (j >= 0), i * n + j, -1)
+        k = np.minimum(np.searchsorted(codes, stored_codes), max(len(codes) - 1, 0))
+        found = (stored_codes >= 0) & (codes[k] == stored_codes) if len(codes) else np.zeros(len(rows), dtype=bool)
+        same = found.copy()
+        if len(codes):
+            same &= np.fromiter((r[2] for r in rows), dtype=np.float64, count=len(rows)) == scores[k]
+            same &= np.fromiter((r[3] == self.method for r in rows), dtype=bool, count=len(rows))
         kept = np.zeros(len(codes), dtype=bool)
-        for a, b, score, method in stored:
-            i, j = pos.get(a), pos.get(b)
-            k = np.searchsorted(codes, i * n + j) if i is not None and j is not None else len(codes)
-            if k == len(codes) or codes[k] != i * n + j:
-                gone.append((a, b))
-            elif score == float(scores[k]) and method == self.method:
-                kept[k] = True
+        kept[k[same]] = True
+        gone = [(rows[x][0], rows[x][1]) for x in np.flatnonzero(~found)]
         return gone, [self.row(int(self.idx[order[k]])) for k in np.flatnonzero(~kept)]
 
     def row(self, k: int) -> dict:

@@ -174,11 +174,21 @@ def compute_statuses(db: Database, as_of: dt.date | None = None) -> list[Status]
             thread_measures.setdefault(t, []).append(mid)
     quantities = queries.quantities_by_measure(db)
     titled = [(m, _titles(m["text"])) for m in ms if "《" in m["text"]]  # measures citing a 《title》
-    citing: dict[str, list[int]] = {}  # title -> positions in titled, in time order
-    for i, (_, cited) in enumerate(titled):
+    # in date order as text, undated ("") first: the measures later than a date are a suffix
+    titled.sort(key=lambda mt: str(mt[0].get("sort_date") or ""))
+    titled_dates = [str(m.get("sort_date") or "") for m, _ in titled]
+    # title -> positions in titled where it is cited as in force (not promised), in time order
+    citing: dict[str, list[int]] = {}
+    for i, (m, cited) in enumerate(titled):
         for t in dict.fromkeys(cited):
-            citing.setdefault(t, []).append(i)
-    by_date = queries.list_documents(db)  # in date order
+            positions = citing.setdefault(t, [])
+            if _cites_as_existing(m["text"], t):
+                positions.append(i)
+    # dated documents in date order (list_documents sorts by sort_date, as text): the documents
+    # later than a commitment are a suffix, found by bisection
+    dated_documents = sorted((d for d in queries.list_documents(db) if d.get("sort_date")),
+                             key=lambda d: str(d["sort_date"]))
+    documents = (dated_documents, [str(d["sort_date"]) for d in dated_documents])
     first_measure: dict[str, str] = {}
     for m in ms:
         first_measure.setdefault(m["document_id"], m["id"])
@@ -199,14 +209,17 @@ def compute_statuses(db: Database, as_of: dt.date | None = None) -> list[Status]
                 later_ids.update(m for m in mids[bisect.bisect_right(dates, since):]
                                  if by_id[m]["document_id"] != c["document_id"])
         later = [by_id[m] for m in sorted(later_ids)]
-        out.append(_status_of(c, later, (titled, citing), first_measure, by_date, quantities, as_of))
+        out.append(_status_of(c, later, (titled, citing, titled_dates), first_measure, documents, quantities, as_of))
     return out
 
 
-def _status_of(c: dict, later: list[dict], titled: tuple[list[tuple[dict, list[str]]], dict[str, list[int]]],
-               first_measure: dict[str, str], documents: list[dict], quantities: dict[str, list[dict]],
-               as_of: dt.date) -> Status:
-    """titled: measures citing 《titles》 (in time order) and, per title, where it is cited."""
+def _status_of(c: dict, later: list[dict],
+               titled: tuple[list[tuple[dict, list[str]]], dict[str, list[int]], list[str]],
+               first_measure: dict[str, str], documents: tuple[list[dict], list[str]],
+               quantities: dict[str, list[dict]], as_of: dt.date) -> Status:
+    """titled: measures citing 《titles》 (in date order, undated first), per title where it is
+    cited as in force, and their dates ("" when undated);
+    documents: the dated documents in date order and their dates."""
     deadline = c.get("deadline")
     end = deadline_end(deadline)
     passed = end is not None and as_of > end
@@ -214,25 +227,28 @@ def _status_of(c: dict, later: list[dict], titled: tuple[list[tuple[dict, list[s
 
     # 1. a promised policy that now exists
     if titles or described:
-        for d in documents:  # in date order
-            if not titles or not d.get("title") or not _later(c, {"document_id": d["id"], "sort_date": d.get("sort_date")}):
+        dated, dates = documents
+        later_documents = dated[bisect.bisect_right(dates, str(c["sort_date"])):] \
+            if titles and c.get("sort_date") else []
+        for d in later_documents:  # in date order
+            if not d.get("title") or d["id"] == c["document_id"]:
                 continue
             if any(_title_match(t, d["title"]) for t in titles):
                 first = first_measure.get(d["id"])
                 return Status(c["id"], "fulfilled", "policy-issued",
                               f"the promised 《{titles[0]}》 is itself a later document ({d.get('date') or d.get('sort_date')})",
                               [first] if first else [], deadline)
-        measures, citing = titled
-        # titles that would answer the promise, then only the measures citing one of them
+        measures, citing, measure_dates = titled
+        # titles that would answer the promise, then only the later measures citing one of them
         answers = {t for t in citing if any(_title_match(t, p) for p in titles)
                    or (described and _description_covered(described, t) >= 0.6)}
-        for e, cited in (measures[i] for i in sorted({i for t in answers for i in citing[t]})):
+        first = bisect.bisect_right(measure_dates, str(c["sort_date"])) if c.get("sort_date") else len(measure_dates)
+        positions = sorted({i for t in answers for i in citing[t] if i >= first})
+        for e, cited in (measures[i] for i in positions):
             if not _later(c, e):
                 continue
             for t in cited:
-                if not _cites_as_existing(e["text"], t):
-                    continue
-                if t in answers:
+                if t in answers and _cites_as_existing(e["text"], t):  # (indexed above; the first in text order)
                     return Status(c["id"], "fulfilled", "policy-cited",
                                   f"later document {e.get('date') or e.get('sort_date')} ({e.get('issuer') or e['document_id']}) "
                                   f"cites 《{t}》 as in force", [e["id"]], deadline)

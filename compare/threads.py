@@ -30,7 +30,9 @@ def average_linkage(n: int, scores: dict[tuple[int, int], float], threshold: flo
     merged cluster keeps the index of the side with more neighbours and takes in the other's:
     a merge costs the smaller side's neighbours, not both. Means of the kept side's other
     neighbours only fall (its size grew), so their heap entries stay as upper bounds and are
-    re-pushed with the true mean when they come up.
+    re-pushed with the true mean when they come up. A merged pair's mean is a weighted mean of
+    the two sides' means, so it is pushed only when it exceeds the kept side's (whose entry
+    already bounds it): merges push a fraction of the entries, with the same result.
     """
     nbr: list[dict[int, float]] = [{} for _ in range(n)]
     for (a, b), s in scores.items():
@@ -52,6 +54,7 @@ def average_linkage(n: int, scores: dict[tuple[int, int], float], threshold: flo
             continue
         keep, gone = (a, b) if len(nbr[a]) >= len(nbr[b]) else (b, a)
         alive[gone] = False
+        kept_size = size[keep]
         size[keep] += size[gone]
         members[keep] += members.pop(gone)
         mine = nbr[keep]
@@ -61,11 +64,16 @@ def average_linkage(n: int, scores: dict[tuple[int, int], float], threshold: flo
                 continue
             theirs = nbr[o]
             del theirs[gone]
-            total = mine.get(o, 0.0) + s
+            before = mine.get(o)
+            total = (before or 0.0) + s
             mine[o] = total
             theirs[keep] = total
             mean = total / (size[keep] * size[o])
-            if mean >= threshold:
+            if mean < threshold:
+                continue
+            # the kept side's mean with o, if at or over the threshold, has an entry >= it
+            kept_mean = before / (kept_size * size[o]) if before is not None else None
+            if kept_mean is None or kept_mean < threshold or mean > kept_mean:
                 heapq.heappush(heap, (-mean, min(keep, o), max(keep, o)))
         nbr[gone] = {}
     return sorted((sorted(m) for m in members.values() if len(m) > 1), key=lambda m: m[0])

@@ -276,6 +276,34 @@ def test_average_linkage_does_not_chain():
     assert th.average_linkage(5, {**scores, (0, 2): 0.7}, 0.6) == [[0, 1, 2], [3, 4]]
 
 
+def _reference_average_linkage(n, scores, threshold):
+    """Greedy average linkage written plainly: every step recomputes every pair of clusters."""
+    clusters = [[i] for i in range(n)]
+    while True:
+        best = None
+        for x in range(len(clusters)):
+            for y in range(x + 1, len(clusters)):
+                total = sum(scores.get((min(a, b), max(a, b)), 0.0) for a in clusters[x] for b in clusters[y])
+                mean = total / (len(clusters[x]) * len(clusters[y]))
+                if mean >= threshold and (best is None or mean > best[0]):
+                    best = (mean, x, y)
+        if best is None:
+            return sorted((sorted(c) for c in clusters if len(c) > 1), key=lambda c: c[0])
+        _, x, y = best
+        clusters[x] += clusters.pop(y)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_average_linkage_matches_a_plain_greedy_implementation(seed):
+    # dense random graphs with distinct scores (no ties), many merges of merged clusters
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(4, 24))
+    pairs = [(a, b) for a in range(n) for b in range(a + 1, n) if rng.random() < 0.5]
+    values = rng.permutation(len(pairs)) / max(1, len(pairs)) * 0.6 + 0.4
+    scores = {p: float(v) for p, v in zip(pairs, values)}
+    assert th.average_linkage(n, scores, 0.55) == _reference_average_linkage(n, scores, 0.55)
+
+
 def test_secondary_membership_lets_a_measure_speak_of_two_commitments():
     scores = {(0, 1): 0.9, (2, 3): 0.9, (1, 4): 0.8, (0, 4): 0.8, (2, 4): 0.85, (3, 4): 0.8}
     clusters = th.average_linkage(5, scores, 0.7)
