@@ -205,7 +205,21 @@ def near_codes(lists: dict[int, Best], floor: float, n: int) -> np.ndarray:
     if not a:
         return np.zeros(0, dtype=np.int64)
     a, b = np.concatenate(a), np.concatenate(b)
-    return np.unique(np.minimum(a, b) * n + np.maximum(a, b))
+    return sorted_unique(np.minimum(a, b) * n + np.maximum(a, b))
+
+
+def sorted_unique(x: np.ndarray) -> np.ndarray:
+    """np.unique of an integer array by one sort (numpy 2's hashing unique is slower here)."""
+    x = np.sort(x)
+    return x[np.concatenate(([True], x[1:] != x[:-1]))] if len(x) else x
+
+
+def member(x: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    """np.isin(x, sorted_set) for a sorted array, by bisection (x is not sorted or copied)."""
+    if not len(sorted_set):
+        return np.zeros(len(x), dtype=bool)
+    k = np.minimum(np.searchsorted(sorted_set, x), len(sorted_set) - 1)
+    return sorted_set[k] == x
 
 
 # --- lexical signals -----------------------------------------------------------------------
@@ -429,7 +443,7 @@ def pair_features(db: Database, encoder: Encoder, params: Params, run_id: str, p
     fresh = sorted(cands)
     if fresh:
         codes = np.array([i * n + j for i, j in fresh], dtype=np.int64)
-        fresh = [p for p, old in zip(fresh, np.isin(codes, stored_codes)) if not old]
+        fresh = [p for p, old in zip(fresh, member(codes, np.sort(stored_codes))) if not old]
     terms = queries.measure_terms(db) if fresh else {}
     key_terms = {m: [t for t in ts if t[1] in KEY_TERM_KINDS and len(t[2]) >= 3] for m, ts in terms.items()}
     levels = [stated_level(t) for t in texts] if fresh else []
@@ -467,7 +481,7 @@ def pair_features(db: Database, encoder: Encoder, params: Params, run_id: str, p
         # a pair counts while it is, now, among the k nearest of one of its measures (or shares
         # a rare n-gram): the same set whatever order the documents came in
         codes = A * n + B
-        keep = (np.isin(codes, near[0]) | np.isin(codes, near[1])
+        keep = (member(codes, near[0]) | member(codes, near[1])
                 | (rare >= effective_rare_floor(params, n) - 1e-6))
         idx = np.flatnonzero(keep)
         A, B, cos, hcos, term, conflict, rare = (x[idx] for x in (A, B, cos, hcos, term, conflict, rare))

@@ -342,3 +342,13 @@ def test_term_similarity_titles_must_match_whole():
 def test_stated_levels_conflict():
     assert al.level_conflict("区级层面,浦东科创母基金持续加大投资", "市级层面，已设立225亿元生物医药母基金") == 1.0
     assert al.level_conflict("推动成立总规模225亿元的生物医药产业母基金", "市级层面，已设立225亿元生物医药母基金") == 0.0
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_membership_by_bisection_agrees_with_numpy(seed):
+    rng = np.random.default_rng(seed)
+    x = rng.integers(0, 50, size=int(rng.integers(0, 200)))
+    pool = rng.integers(0, 50, size=int(rng.integers(0, 60)))
+    s = al.sorted_unique(pool)
+    assert s.tolist() == np.unique(pool).tolist()
+    assert al.member(x, s).tolist() == np.isin(x, pool).tolist()
