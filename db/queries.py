@@ -65,9 +65,13 @@ def current_version(db: Database, doc_key: str, source: str) -> dict | None:
 
 
 def record_file(db: Database, sha256: str, path: str, document_id: str, run_id: str) -> None:
+    """Remember that these bytes were seen at this path (first sighting only)."""
+    # a re-run sees every file again: a read, not a write transaction per file
+    if db.execute("SELECT 1 FROM files WHERE sha256 = ? AND path = ?", [sha256, path]).fetchone():
+        return
     with write_tx(db):
-        db["files"].insert({"sha256": sha256, "path": path, "document_id": document_id,
-                            "first_seen": now(), "run_id": run_id}, ignore=True)
+        db.conn.execute("INSERT OR IGNORE INTO files (sha256, path, document_id, first_seen, run_id) "
+                        "VALUES (?, ?, ?, ?, ?)", [sha256, path, document_id, now(), run_id])
 
 
 def store_document(db: Database, document: dict, measures: list[dict], quantities: list[dict],
@@ -414,11 +418,10 @@ def replace_statuses(db: Database, rows: list[dict], state: dict | None = None) 
 def alignment_fingerprint(db: Database) -> str:
     import hashlib
 
-    h = hashlib.sha256()
-    for (mid,) in db.execute("SELECT m.id FROM measures m JOIN documents d ON d.id = m.document_id "
-                             "WHERE d.is_current = 1 AND m.kind != 'other' ORDER BY m.id"):
-        h.update(mid.encode())
-    return h.hexdigest()
+    # sorted here, not by ORDER BY: walking the id index visits the table in random order
+    ids = sorted(r[0] for r in db.execute("SELECT m.id FROM measures m JOIN documents d ON d.id = m.document_id "
+                                          "WHERE d.is_current = 1 AND m.kind != 'other'"))
+    return hashlib.sha256("".join(ids).encode()).hexdigest()
 
 
 def alignment_is_current(db: Database, model: str) -> bool:
