@@ -214,12 +214,18 @@ def sorted_unique(x: np.ndarray) -> np.ndarray:
     return x[np.concatenate(([True], x[1:] != x[:-1]))] if len(x) else x
 
 
+def locate(x: np.ndarray, sorted_set: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each value of x, by bisection in a sorted array: its index there and whether it is
+    there (the index is meaningful only where it is)."""
+    if not len(sorted_set):
+        return np.zeros(len(x), dtype=np.int64), np.zeros(len(x), dtype=bool)
+    k = np.minimum(np.searchsorted(sorted_set, x), len(sorted_set) - 1)
+    return k, sorted_set[k] == x
+
+
 def member(x: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
     """np.isin(x, sorted_set) for a sorted array, by bisection (x is not sorted or copied)."""
-    if not len(sorted_set):
-        return np.zeros(len(x), dtype=bool)
-    k = np.minimum(np.searchsorted(sorted_set, x), len(sorted_set) - 1)
-    return sorted_set[k] == x
+    return locate(x, sorted_set)[1]
 
 
 # --- lexical signals -----------------------------------------------------------------------
@@ -512,14 +518,12 @@ class Links:
         codes = self.pf.a[self.idx] * n + self.pf.b[self.idx]
         order = np.argsort(codes)
         codes, scores = codes[order], self.P[self.idx][order]
-        rows = stored.fetchall() if hasattr(stored, "fetchall") else list(stored)
+        rows = list(stored)
         i = np.fromiter((pos.get(r[0], -1) for r in rows), dtype=np.int64, count=len(rows))
         j = np.fromiter((pos.get(r[1], -1) for r in rows), dtype=np.int64, count=len(rows))
-        stored_codes = np.where((i >= 0) & (j >= 0), i * n + j, -1)
-        k = np.minimum(np.searchsorted(codes, stored_codes), max(len(codes) - 1, 0))
-        found = (stored_codes >= 0) & (codes[k] == stored_codes) if len(codes) else np.zeros(len(rows), dtype=bool)
+        k, found = locate(np.where((i >= 0) & (j >= 0), i * n + j, -1), codes)  # codes are >= 0
         same = found.copy()
-        if len(codes):
+        if same.any():
             same &= np.fromiter((r[2] for r in rows), dtype=np.float64, count=len(rows)) == scores[k]
             same &= np.fromiter((r[3] == self.method for r in rows), dtype=bool, count=len(rows))
         kept = np.zeros(len(codes), dtype=bool)

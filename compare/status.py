@@ -184,8 +184,8 @@ def compute_statuses(db: Database, as_of: dt.date | None = None) -> list[Status]
             positions = citing.setdefault(t, [])
             if _cites_as_existing(m["text"], t):
                 positions.append(i)
-    # dated documents in date order (list_documents sorts by sort_date, as text): the documents
-    # later than a commitment are a suffix, found by bisection
+    # dated documents sorted by sort_date as text: the documents later than a commitment are a
+    # suffix, found by bisection
     dated_documents = sorted((d for d in queries.list_documents(db) if d.get("sort_date")),
                              key=lambda d: str(d["sort_date"]))
     documents = (dated_documents, [str(d["sort_date"]) for d in dated_documents])
@@ -248,7 +248,8 @@ def _status_of(c: dict, later: list[dict],
             if not _later(c, e):
                 continue
             for t in cited:
-                if t in answers and _cites_as_existing(e["text"], t):  # (indexed above; the first in text order)
+                # the first answering title, in text order, that e cites as in force
+                if t in answers and _cites_as_existing(e["text"], t):
                     return Status(c["id"], "fulfilled", "policy-cited",
                                   f"later document {e.get('date') or e.get('sort_date')} ({e.get('issuer') or e['document_id']}) "
                                   f"cites 《{t}》 as in force", [e["id"]], deadline)
