@@ -150,12 +150,23 @@ def _align_locked(db, paths, model, model_name, params_path, encoding, as_of, si
     return report, result
 
 
+def _params_digest(params_path):
+    """The alignment parameters' digest (compare.params is light: the no-op path stays fast)."""
+    from compare.params import load_params
+
+    try:
+        return load_params(params_path).digest
+    except (OSError, ValueError, TypeError) as e:
+        raise click.ClickException(f"{params_path or 'compare/alignment.json'}: cannot be read as alignment "
+                                   f"parameters ({e}); pass a JSON file written by scripts/fit_alignment.py")
+
+
 def _align_stored(db, model, model_name, params_path, run_id, silent, as_of=None):
     from db import queries
 
     if not queries.count_alignable(db):
         return None
-    if queries.alignment_is_current(db, model_name):
+    if queries.alignment_is_current(db, model_name, _params_digest(params_path)):
         if as_of:  # nothing new to align, but deadlines are judged at another date
             from compare.status import refresh
 

@@ -4,7 +4,10 @@ Signals for a pair of measures:
 - `cos`: semantic cosine of sentence embeddings (one encoder; vectors cached by model);
 - `tfidf`: cosine of character 2-4-gram TF-IDF vectors, digits kept (Chinese reuses terms
   verbatim, and numbers matter); its weights come from the current corpus;
+- `rare`: how rare the rarest character n-gram both measures contain is in the corpus;
 - `term`: best fuzzy match between the measures' key terms (《titles》 must match nearly whole);
+- `level_conflict`: both state the level they speak for (区级 / 市级) and the levels differ;
+- `name_conflict`: both name programmes or policies (“…”, 《…》) and none of the names match;
 - `same_doc`: both in one document (links inside a document count, but weigh less).
 
 Candidates are found by blocked matrix products over the semantic vectors and over a
@@ -19,7 +22,6 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from importlib import resources
 
 import numpy as np
 from sqlite_utils import Database
@@ -27,38 +29,10 @@ from sqlite_utils import Database
 from db import queries
 
 from .encoders import Encoder, HashingEncoder
+from .params import Params, load_params, params_text  # noqa: F401 (the alignment parameters live there)
 
 SCORE_FLOOR = 0.05
-FEATURES = ("cos", "tfidf", "rare", "term", "level_conflict", "same_doc", "cos_x_tfidf")
-
-
-@dataclass
-class Params:
-    weights: dict[str, float]
-    bias: float
-    link_threshold: float  # a pair scoring this much is a link
-    cluster_threshold: float  # average-linkage merge threshold
-    secondary_threshold: float  # a measure also joins a thread it links to this much on average
-    cos_floor: float = 0.35  # candidate floors
-    hash_floor: float = 0.30
-    rare_floor: float = 0.60  # a shared 2-4-gram at least this rare makes a candidate…
-    rare_max_df: int = 20  # …and in at most this many measures (bounds the pairs one n-gram makes)
-    max_candidates: int = 10  # per measure and signal
-    provenance: dict = field(default_factory=dict)
-
-    def as_dict(self) -> dict:
-        return {k: getattr(self, k) for k in ("weights", "bias", "link_threshold", "cluster_threshold",
-                                              "secondary_threshold", "cos_floor", "hash_floor", "rare_floor", "rare_max_df",
-                                              "max_candidates")}
-
-
-def load_params(path: str | None = None) -> Params:
-    if path:
-        with open(path, encoding="utf-8") as f:
-            data = json.load(f)
-    else:
-        data = json.loads(resources.files("compare").joinpath("alignment.json").read_text(encoding="utf-8"))
-    return Params(**data)
+FEATURES = ("cos", "tfidf", "rare", "term", "level_conflict", "name_conflict", "same_doc", "cos_x_tfidf")
 
 
 # --- vectors ----------------------------------------------------------------------------
@@ -334,6 +308,24 @@ def term_similarity(ta: list[tuple[str, str, str]], tb: list[tuple[str, str, str
     return round(best, 4), match
 
 
+NAME_KINDS = ("title", "quoted")
+NAME_MATCH = 0.6  # names whose partial fuzzy ratio is under this are different names (春昇杯 ~ 嘉智杯: 0.5)
+
+
+def name_conflict(ta: list[tuple[str, str, str]], tb: list[tuple[str, str, str]]) -> float:
+    """1 when both measures name programmes or policies (“…”, 《…》) and no name of one is like a
+    name of the other: “春昇杯” is not “嘉智杯”, 《…操作细则》 is not 《…若干意见》. Partial ratio, so that
+    “新优药械” and 《上海市生物医药“新优药械”产品目录》 are alike."""
+    from rapidfuzz import fuzz
+
+    na = [t[2] for t in ta if t[1] in NAME_KINDS and len(t[2]) >= 2]
+    nb = [t[2] for t in tb if t[1] in NAME_KINDS and len(t[2]) >= 2]
+    if not na or not nb:
+        return 0.0
+    best = max(fuzz.partial_ratio(x, y) for x in na for y in nb) / 100.0
+    return 1.0 if best < NAME_MATCH else 0.0
+
+
 _CITY_MARK = re.compile(r"市级|市层面|全市|本市|我市")
 _DISTRICT_MARK = re.compile(r"区级|区层面|全区|本区|我区|区内|区属")
 _NATION_MARK = re.compile(r"国家级|国家层面|全国")
@@ -356,8 +348,8 @@ def level_conflict(a: str, b: str) -> float:
 
 
 def features(cos: np.ndarray, tfidf: np.ndarray, rare: np.ndarray, term: np.ndarray, conflict: np.ndarray,
-             same_doc: np.ndarray) -> np.ndarray:
-    return np.column_stack([cos, tfidf, rare, term, conflict, same_doc, cos * tfidf]).astype(np.float64)
+             names: np.ndarray, same_doc: np.ndarray) -> np.ndarray:
+    return np.column_stack([cos, tfidf, rare, term, conflict, names, same_doc, cos * tfidf]).astype(np.float64)
 
 
 def combine(params: Params, X: np.ndarray) -> np.ndarray:
@@ -451,15 +443,16 @@ def pair_features(db: Database, encoder: Encoder, params: Params, run_id: str, p
         codes = np.array([i * n + j for i, j in fresh], dtype=np.int64)
         fresh = [p for p, old in zip(fresh, member(codes, np.sort(stored_codes))) if not old]
     terms = queries.measure_terms(db) if fresh else {}
-    key_terms = {m: [t for t in ts if t[1] in KEY_TERM_KINDS and len(t[2]) >= 3] for m, ts in terms.items()}
+    key_terms = {m: [t for t in ts if t[1] in KEY_TERM_KINDS and len(t[2]) >= 2] for m, ts in terms.items()}
     levels = [stated_level(t) for t in texts] if fresh else []
     new_pairs: list[tuple] = []
     for i, j in fresh:
         a, b = ids[i], ids[j]
         ta, tb = key_terms.get(a), key_terms.get(b)
         ts, tm = term_similarity(ta, tb) if ta and tb else (0.0, None)
+        nc = name_conflict(ta, tb) if ta and tb else 0.0
         new_pairs.append((a, b, round(float(V[i] @ V[j]), 5), round(float(H[i] @ H[j]), 5), ts, tm,
-                          levels_conflict(levels[i], levels[j])))
+                          levels_conflict(levels[i], levels[j]), nc))
     if new_rows or new_pairs or neighbour_rows or left:
         # best-k similarities, pairs and the "aligned" marks go in together: best-k lists that
         # already hold the new rows, stored without them being marked aligned, would count
@@ -476,11 +469,11 @@ def pair_features(db: Database, encoder: Encoder, params: Params, run_id: str, p
             match[(i, j)] = p[5]
     A = np.concatenate([np.frombuffer(cols["a"], dtype=np.int64), np.array([i for i, _ in fresh], dtype=np.int64)])
     B = np.concatenate([np.frombuffer(cols["b"], dtype=np.int64), np.array([j for _, j in fresh], dtype=np.int64)])
-    cos, hcos, term, conflict = (np.concatenate([np.frombuffer(cols[k], dtype=np.float64),
-                                                 np.array([p[c] for p in new_pairs], dtype=np.float64)])
-                                 for k, c in (("cos", 2), ("hash_cos", 3), ("term_sim", 4), ("level_conflict", 6)))
+    cos, hcos, term, conflict, names = (
+        np.concatenate([np.frombuffer(cols[k], dtype=np.float64), np.array([p[c] for p in new_pairs], dtype=np.float64)])
+        for k, c in (("cos", 2), ("hash_cos", 3), ("term_sim", 4), ("level_conflict", 6), ("name_conflict", 7)))
     order = np.argsort(A * n + B, kind="stable")  # canonical: by measure ids
-    A, B, cos, hcos, term, conflict = A[order], B[order], cos[order], hcos[order], term[order], conflict[order]
+    A, B, cos, hcos, term, conflict, names = (x[order] for x in (A, B, cos, hcos, term, conflict, names))
     X = np.zeros((0, len(FEATURES)))
     if len(A):
         rare = np.round(pair_rarity(Bn, rarity, A, B), 5)
@@ -490,11 +483,12 @@ def pair_features(db: Database, encoder: Encoder, params: Params, run_id: str, p
         keep = (member(codes, near[0]) | member(codes, near[1])
                 | (rare >= effective_rare_floor(params, n) - 1e-6))
         idx = np.flatnonzero(keep)
-        A, B, cos, hcos, term, conflict, rare = (x[idx] for x in (A, B, cos, hcos, term, conflict, rare))
+        A, B, cos, hcos, term, conflict, names, rare = (x[idx] for x in (A, B, cos, hcos, term, conflict, names,
+                                                                          rare))
         tf = np.round(pair_tfidf(T, A, B), 5)
         doc = np.array([m["document_id"] for m in ms])
         same = (doc[A] == doc[B]).astype(float)
-        X = features(cos, tf, rare, term, conflict, same)
+        X = features(cos, tf, rare, term, conflict, names, same)
     return PairFeatures(ids, ms, A, B, X, hcos, match, encoded, len(new_rows), len(new_pairs))
 
 
@@ -533,7 +527,7 @@ class Links:
 
     def row(self, k: int) -> dict:
         pf = self.pf
-        sig = {f: float(pf.X[k, n]) for n, f in enumerate(FEATURES[:6])}
+        sig = {f: float(pf.X[k, n]) for n, f in enumerate(FEATURES[:-1])}
         sig["same_doc"] = int(sig["same_doc"])
         sig["hash_cos"] = float(pf.hash_cos[k])
         match = pf.term_match.get((int(pf.a[k]), int(pf.b[k])))
@@ -576,7 +570,7 @@ def align_corpus(db: Database, encoder: Encoder, params: Params, run_id: str, pr
             on_stage(name, time.perf_counter() - t)
         return out
 
-    fingerprint = queries.alignment_fingerprint(db)
+    fingerprint = queries.alignment_fingerprint(db, params.digest)
     links, result = timed("vectors, candidates and scores", compute_links, db, encoder, params, run_id, progress)
     result.threads = timed("threads", rebuild, db, links, result, params, run_id)
     timed("statuses", refresh, db, run_id, as_of,

@@ -20,6 +20,8 @@ _DISTRICT_SHORT["浦东新"] = "浦东新区"
 ORG_SUFFIX = r"(?:人民政府|政府|委员会|办公厅|办公室|管理局|监督管理局|局|厅|委|办|中心|院|部|署|会)"
 DOC_NUMBER = re.compile(r"([\u4e00-\u9fff]{1,12})\s*[〔\[［【(（]\s*(\d{4})\s*[〕\]］】)）]\s*(\d{1,4})\s*号")
 DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(?:(\d{1,2})\s*日)?")
+_CN_DIGIT = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"○": "0", "零": "0", "Ｏ": "0", "O": "0"}
+CN_DATE = re.compile(r"([〇○零ＯO一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,2})\s*月\s*(?:([一二三四五六七八九十]{1,3})\s*日)?")
 ISO_DATE = re.compile(r"(\d{4})[-./](\d{1,2})[-./](\d{1,2})")
 TITLE_END = re.compile(r"(?:答复|复函|行动方案|实施方案|工作方案|方案|实施意见|指导意见|若干意见|意见|通知|办法|细则|规划|行动计划"
                        r"|计划|决定|报告|批复|公告|通告|规定|条例|措施|若干措施|纲要|要点|函)"
@@ -29,14 +31,20 @@ _CN = "一二三四五六七八九十"
 SESSION = re.compile(rf"((?:上海市|全国|(?:(?![对于关])[\u4e00-\u9fff]){{2,4}}(?:新区|区|县|市)|市|区|县)?(?:人大|政协)?[{_CN}]+届"
                      rf"(?:人大|政协|人民代表大会|委员会)?(?:常委会)?(?:第?[{_CN}]+次)会议)")
 ISSUED_LINE = re.compile(r"(?:日|\d)\s*印发")
-SUGGESTION_NO = re.compile(r"第\s*(\d{1,5})\s*号\s*(?:代表)?(?:建议|提案|议案)")
+SUGGESTION_NO = re.compile(r"第\s*(\d{1,8})\s*号\s*(?:代表)?(?:建议|提案|议案)")
 PERIOD = re.compile(r"[（(]\s*(20\d{2})\s*[-—–~至]\s*(20\d{2})\s*年?\s*[）)]")
 RESULT = re.compile(r"办理结果[：:]\s*(\S+)")
 OPENNESS = re.compile(r"(?:信息)?公开属性[：:]\s*(\S+)")
 DRAFT = re.compile(r"[（(]?(送审稿|征求意见稿|草案|讨论稿|代拟稿)[）)]?")
 
 FURNITURE = re.compile(r"^(?:办理结果|(?:信息)?公开属性|联系人|联系电话|联系地址|邮政编码|抄\s*送|主\s*送|附件|签发人|"
-                       r"[（(]共印\d+份[）)])")
+                       r"[（(]共印\d+份[）)]|[（(]?(?:来源|稿源|责任编辑|编辑|作者|发布(?:时间|日期|机构)|信息来源)[：:])")
+# a line giving where and when a page was published (来源：… 2025-04-19, 发布时间：2025年4月19日)
+PUBLISHED_LINE = re.compile(r"^[（(]?(?:来源|稿源|信息来源|发布(?:时间|日期)|时间|日期)[：:]")
+# the opening of a news report: 4月18日，… / 近日，… / 本报讯 / 记者
+NEWS_LEAD = re.compile(r"^(?:\d{4}年)?\d{1,2}月\d{1,2}日(?:上午|下午|晚)?[，,]|^(?:近日|日前|昨天|今天|近期)[，,]|本报讯|记者|通讯员|日电")
+# a notice that transmits another document: 关于印发《X》的通知
+TRANSMITS = re.compile(r"印发[《〈](.+?)[》〉]的?通知")
 
 
 @dataclass
@@ -70,6 +78,28 @@ def _paras(c: Cleaned) -> list[tuple[int, int, str]]:
     return [(p.start, p.end, c.text[p.start:p.end].strip()) for p in c.paragraphs]
 
 
+def _dated(paras: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """The paragraphs with dates in Chinese numerals rewritten in digits (for finding dates only)."""
+    return [(a, b, arabic_dates(t)) for a, b, t in paras]
+
+
+def _cn_number(s: str) -> str:
+    """一 → 1, 十二 → 12, 二十一 → 21 (month and day numerals)."""
+    if "十" not in s:
+        return "".join(_CN_DIGIT.get(c, c) for c in s)
+    tens, _, ones = s.partition("十")
+    return str((int(_CN_DIGIT[tens]) if tens else 1) * 10 + (int(_CN_DIGIT[ones]) if ones else 0))
+
+
+def arabic_dates(s: str) -> str:
+    """Dates written in Chinese numerals (二〇二五年六月十二日, usual under a signature) in Arabic digits."""
+    def sub(m: re.Match) -> str:
+        year = "".join(_CN_DIGIT[c] for c in m.group(1))
+        out = f"{year}年{_cn_number(m.group(2))}月"
+        return out + (f"{_cn_number(m.group(3))}日" if m.group(3) else "")
+    return CN_DATE.sub(sub, s) if "年" in s else s
+
+
 def _date_str(y: str, m: str | None, d: str | None) -> str | None:
     yi = int(y)
     if not 1949 <= yi <= 2100:
@@ -87,8 +117,9 @@ def _date_str(y: str, m: str | None, d: str | None) -> str | None:
     return f"{yi:04d}-{mi:02d}-{di:02d}"
 
 
-def _is_org(s: str) -> bool:
-    return bool(re.fullmatch(rf"[\u4e00-\u9fff（）()]{{3,40}}{ORG_SUFFIX}", s)) and "关于" not in s
+def is_org(s: str) -> bool:
+    return (bool(re.fullmatch(rf"[\u4e00-\u9fff（）()]{{3,40}}{ORG_SUFFIX}", s)) and "关于" not in s
+            and not re.search(r"召开|举办|举行|开幕|闭幕|启动|发布", s))  # 某区召开推进大会 is an event
 
 
 def extract_metadata(c: Cleaned) -> Metadata:
@@ -111,6 +142,13 @@ def extract_metadata(c: Cleaned) -> Metadata:
             break
 
     title_idx = _find_title(paras)
+    news = False
+    if title_idx is None:
+        title_idx = _news_headline(paras)
+        news = title_idx is not None
+    elif title_idx[1] + 1 < n and NEWS_LEAD.search(paras[title_idx[1] + 1][2][:40]) \
+            and not TRANSMITS.search("".join(p[2] for p in paras[title_idx[0]:title_idx[1] + 1])):
+        news = True  # a headline that happens to end in 方案 or 意见, above a news report
     if title_idx is not None:
         first, last = title_idx
         parts = [paras[i][2] for i in range(first, last + 1)]
@@ -141,7 +179,7 @@ def extract_metadata(c: Cleaned) -> Metadata:
             md.suggestion_number = m.group(1)
         if m := SESSION.search(md.title):
             md.session = m.group(1)
-    md.genre = _genre(md.title or "", c.text)
+    md.genre = _genre(md.title or "", c.text, news)
 
     _signature(md, paras)
     _issuer(md, paras)
@@ -163,7 +201,7 @@ def _find_title(paras: list[tuple[int, int, str]]) -> tuple[int, int] | None:
             if k > i:
                 nxt = paras[k][2]
                 if len(nxt) > 60 or "。" in nxt or FURNITURE.match(nxt) or ADDRESSEE.match(nxt) \
-                        or DOC_NUMBER.fullmatch(nxt) or _is_org(nxt):
+                        or DOC_NUMBER.fullmatch(nxt) or is_org(nxt):
                     break
                 if DRAFT.fullmatch(nxt.strip("（）() ")):
                     break
@@ -177,7 +215,24 @@ def _find_title(paras: list[tuple[int, int, str]]) -> tuple[int, int] | None:
     return None
 
 
-def _genre(title: str, text: str) -> str:
+def _news_headline(paras: list[tuple[int, int, str]]) -> tuple[int, int] | None:
+    """A news report's headline: a short line without a full stop above a lead such as 4月18日，…"""
+    for i in range(min(len(paras) - 1, 6)):
+        t = paras[i][2]
+        if FURNITURE.match(t) or DOC_NUMBER.fullmatch(t) or is_org(t):
+            continue
+        if 4 <= len(t) <= 50 and not re.search(r"[。；;！!]", t) and NEWS_LEAD.search(paras[i + 1][2][:40]):
+            return i, i
+        return None
+    return None
+
+
+def _genre(title: str, text: str, news: bool = False) -> str:
+    if m := TRANSMITS.search(title):
+        # the notice is the wrapping of the document it transmits, which is what the text is
+        inner = _genre(m.group(1), text)
+        if inner != "other":
+            return inner
     t = re.sub(r"[（(][^）)]*[）)]$", "", title)
     if re.search(r"(?:代表)?建议的?(?:答复|复函)|代表建议|人大.*建议.*答复", t):
         return "reply_to_deputy_suggestion"
@@ -187,13 +242,14 @@ def _genre(title: str, text: str) -> str:
         return "action_plan"
     if re.search(r"意见(?:[（(].*)?$", title):
         return "opinions"
-    if not title and re.search(r"记者|讯[（(]|日电|新闻|通讯员", text[:400]):
+    if news or (not title and re.search(r"记者|讯[（(]|日电|新闻|通讯员", text[:400])):
         return "news"
     return "other"
 
 
 def _signature(md: Metadata, paras: list[tuple[int, int, str]]) -> None:
     """Signature block at the end (org line, date line, 印发 line): date, issuer, footer start."""
+    paras = _dated(paras)
     n = len(paras)
     first_body = next((i for i, p in enumerate(paras) if p[0] >= md.header_end), n) if md.header_end else 0
     tail = range(max(first_body + 1, n // 2, n - 25), n)
@@ -204,16 +260,30 @@ def _signature(md: Metadata, paras: list[tuple[int, int, str]]) -> None:
             issued = _date_str(m.group(1), m.group(2), m.group(3))
         if m := (DATE.fullmatch(t) or ISO_DATE.fullmatch(t)):
             md.date, md.date_source = _date_str(m.group(1), m.group(2), m.group(3)), "signature"
-            if i > 0 and _is_org(paras[i - 1][2]):
+            if i > 0 and is_org(paras[i - 1][2]):
                 md.issuer = paras[i - 1][2]
             break
     if md.date is None and issued:
         md.date, md.date_source = issued, "issued"
+    if md.date is None:
+        # a notice transmitting a document is signed above the document it transmits
+        for i in range(first_body, n - 1):
+            if is_org(paras[i][2]) and (m := DATE.fullmatch(paras[i + 1][2]) or ISO_DATE.fullmatch(paras[i + 1][2])):
+                md.date, md.date_source = _date_str(m.group(1), m.group(2), m.group(3)), "signature"
+                md.issuer = md.issuer or paras[i][2]
+                break
+    if md.date is None:
+        # a web page's publication line: 来源：… 2025-04-19, 发布时间：2025年4月19日
+        for i in reversed(tail):
+            t = paras[i][2]
+            if PUBLISHED_LINE.match(t) and (m := ISO_DATE.search(t) or DATE.search(t)):
+                md.date, md.date_source = _date_str(m.group(1), m.group(2), m.group(3)), "published"
+                break
     # the footer starts at the first closing line: signature, date, contacts, 抄送, 印发
     for i in tail:
         t = paras[i][2]
         if (FURNITURE.match(t) or ISSUED_LINE.search(t) or DATE.fullmatch(t) or ISO_DATE.fullmatch(t)
-                      or (_is_org(t) and i + 1 < n and DATE.fullmatch(paras[i + 1][2]))):
+                      or (is_org(t) and i + 1 < n and DATE.fullmatch(paras[i + 1][2]))):
             if paras[i][0] >= md.header_end:
                 md.footer_start = paras[i][0]
                 break
@@ -225,7 +295,7 @@ def _issuer(md: Metadata, paras: list[tuple[int, int, str]]) -> None:
     # masthead: an organisation line at the top (…委员会, …人民政府, …文件)
     for _, _, t in paras[:8]:
         s = re.sub(r"文件$", "", t)
-        if _is_org(s):
+        if is_org(s):
             md.issuer = s
             return
     # a title of the form "<org>关于…"

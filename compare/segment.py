@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from .clean import Cleaned
-from .metadata import Metadata
+from .metadata import CN_DATE, DATE, DOC_NUMBER, ISO_DATE, TITLE_END, Metadata, is_org
 from .targets import Deadline, Quantity, find_deadlines, find_quantities, has_target_quantity
 from .terms import Term, extract_terms
 
@@ -39,12 +39,19 @@ FUTURE_SECTION = re.compile(r"下一步|下步|打算|工作计划|今后|重点
 TARGET_SECTION = re.compile(r"主要目标|发展目标|工作目标|总体目标|预期目标|目标任务")
 OTHER_SECTION = re.compile(r"问题分析|存在问题|问题和不足|存在的问题|不足|困难|挑战|指导思想|基本原则|发展现状|现状|背景|形势")
 
-COURTESY = re.compile(r"收悉|答复如下|具体如下|如下[：:]|感谢(?:您|你们|各位)|特此(?:答复|函复)|特制定本|现将.*(?:答复|报告)")
+COURTESY = re.compile(r"收悉|答复如下|具体如下|如下[：:]|感谢(?:您|你们|各位)|特此(?:答复|函复)|特制定本|现将.*(?:答复|报告)"
+                      r"|以上答复|请予审议|如有不当|(?:制定|提出)(?:本|如下)(?:方案|意见|计划|措施|办法)|印发给你们"
+                      r"|请(?:认真)?(?:贯彻|按照|遵照)?(?:落实|执行)。?$")
+# clauses about the document itself, not measures: 本意见自2025年1月1日起施行，有效期至…
+VALIDITY = re.compile(r"^本(?:意见|方案|办法|措施|细则|规定|通知|计划|政策)[^。]{0,30}(?:起施行|起实施|有效期|解释)"
+                      r"|^(?:本|上述)[^。]{0,12}由[^。]{0,30}负责解释")
+# a heading standing alone without numbering: 主要做法 / 下一步工作 / 工作进展情况：
+BARE_HEADING_MAX = 12
 FUTURE_LEAD = re.compile(r"^(?:下一步|下步|未来|今后|接下来|明年|下阶段)")
 _ADVERB = r"(?:进一步|继续|积极|全面|加快|持续|着力|大力|重点|努力|不断|切实|充分|深入|主动|认真|坚持|协同)?"
 _VERB = (r"(?:支持|推动|推进|加快|加强|开展|建设|完善|出台|制定|发布|落实|实施|组织|举办|打造|继续|与|会同|联合|围绕|聚焦|结合"
          r"|按照|做好|强化|优化|探索|研究|鼓励|引导|协同|抓好|配合|牵头|把|以|在|对|吸纳|提升|发挥|加大|深化|培育|引进"
-         r"|设立|建立|形成|实现|争取|构建|搭建|启动|谋划|编制|修订|跟踪|指导|督促|用好|扩大|拓展)")
+         r"|设立|建立|形成|实现|争取|构建|搭建|启动|谋划|编制|修订|跟踪|指导|督促|用好|扩大|拓展|办好)")
 FUTURE_CUE = re.compile(rf"(?:将|拟|计划|准备|争取|力争|要)(?:在[^，。]{{1,12}})?{_ADVERB}{_VERB}")
 PROGRESS_CUE = re.compile(r"已经?|目前已|截至|截止(?:到)?\d|完成了|取得了|共计|累计(?:已|完成|成立|培育|支持)|同比|较上年|较\d{4}年")
 
@@ -248,12 +255,18 @@ def segment(cleaned: Cleaned, md: Metadata) -> list[Measure]:
         ptext = text[a:b]
         if not ptext.strip():
             continue
-        st = _style(ptext.strip())
-        pure_heading = (para.heading or st is not None) and "。" not in ptext and len(ptext) <= 60 \
+        stripped = ptext.strip()
+        st = _style(stripped)
+        if st is None and _is_furniture_line(stripped):
+            continue  # a signature, a date line or a document number inside the body
+        if st is None and not stack and _is_inner_title(stripped):
+            continue  # the title of a transmitted document (关于印发《X》的通知 … X): not a measure
+        bare = st is None and _is_bare_heading(stripped)
+        pure_heading = (para.heading or st is not None or bare) and "。" not in ptext and len(ptext) <= 60 \
             and not ptext.rstrip().endswith(("，", "；"))
         if pure_heading:
-            style = st[0] if st else "md"
-            _push(stack, style, ptext.strip())
+            style = st[0] if st else ("bare" if bare else "md")
+            _push(stack, style, stripped)
             item_label = None
             seen_heading = True
             continue
@@ -298,6 +311,24 @@ def segment(cleaned: Cleaned, md: Metadata) -> list[Measure]:
     return measures
 
 
+def _is_bare_heading(s: str) -> bool:
+    """主要做法 / 下一步工作 / 工作进展情况： on a line of their own: a section heading without a number."""
+    core = s.rstrip("：: ")
+    return (2 <= len(core) <= BARE_HEADING_MAX and not re.search(r"[，,。；;、！？!?《》“”\d]", core)
+            and _heading_mode(core) is not None and not _VERB_LED.match(core))
+
+
+def _is_inner_title(s: str) -> bool:
+    return (8 <= len(s) <= 60 and not re.search(r"[，,。；;！？!?]", s) and bool(TITLE_END.search(s))
+            and not _VERB_LED.match(s))
+
+
+def _is_furniture_line(s: str) -> bool:
+    """An organisation's name, a date or a document number alone on a line (a signature block)."""
+    return bool(is_org(s) or DATE.fullmatch(s) or ISO_DATE.fullmatch(s) or DOC_NUMBER.fullmatch(s)
+                or CN_DATE.fullmatch(s))
+
+
 def _is_label(s: str) -> bool:
     core = s.rstrip("。：:").strip()
     return len(core) <= 12 and not _VERB_LED.match(core) and not re.search(r"[，、；]", core)
@@ -330,6 +361,8 @@ def _tense(s: str, stack: list[_Level], default_mode: str, para_future: bool, be
             break
     if COURTESY.search(s):
         return "other", ["courtesy"]
+    if VALIDITY.search(s):
+        return "other", ["validity"]
     if mode is None:
         if before_headings and genre.startswith("reply"):
             # the opening paragraphs of a reply: background, unless they report figures

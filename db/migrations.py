@@ -335,3 +335,15 @@ def m007_neighbour_ids(db: Database) -> None:
     # supersedes the old one, the measures that had the old one's measures among their k
     # nearest are found and their neighbours recomputed (NULL: not known, recomputed then).
     db.execute("ALTER TABLE neighbours ADD COLUMN ids TEXT")
+
+
+@migrations()
+def m008_name_conflict(db: Database) -> None:
+    # Whether two measures name different programmes or policies (“春昇杯” vs “嘉智杯”,
+    # 《细则》 vs 《若干意见》): a signal of the pair. Candidate pairs, best-k lists and
+    # "aligned" marks are derived data: they are cleared here and the next `compare align`
+    # recomputes them (vectors stay cached); links, threads, statuses and flags stay as they
+    # are until then, and thread ids are content-derived, so flags stay attached.
+    db.execute("ALTER TABLE pairs ADD COLUMN name_conflict REAL NOT NULL DEFAULT 0")
+    for table in ("pairs", "neighbours", "aligned", "alignment_state"):
+        db.execute(f"DELETE FROM {table}")

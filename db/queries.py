@@ -215,11 +215,12 @@ def aligned_measure_ids(db: Database, model: str) -> set[str]:
 
 
 def store_pairs(db: Database, model: str, run_id: str, pairs: list[tuple], measure_ids: list[str]) -> None:
-    """Candidate pairs (a, b, cos, hash_cos, term_sim, term_match, level_conflict) and the measures aligned."""
+    """Candidate pairs (a, b, cos, hash_cos, term_sim, term_match, level_conflict, name_conflict) and the
+    measures aligned."""
     with write_tx(db):
         db.conn.executemany(
-            "INSERT OR REPLACE INTO pairs (model, a, b, cos, hash_cos, term_sim, term_match, level_conflict, run_id) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", [(model, *p, run_id) for p in pairs])
+            "INSERT OR REPLACE INTO pairs (model, a, b, cos, hash_cos, term_sim, term_match, level_conflict, "
+            "name_conflict, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [(model, *p, run_id) for p in pairs])
         db.conn.executemany("INSERT OR IGNORE INTO aligned (model, measure_id, run_id) VALUES (?, ?, ?)",
                             [(model, m, run_id) for m in measure_ids])
 
@@ -243,21 +244,22 @@ def load_pair_columns(db: Database, model: str, pos: dict[str, int]) -> dict:
     """Stored pairs of the measures in pos, as compact columns (indices from pos).
 
     Millions of pairs held as tuples of strings and floats cost gigabytes; as typed arrays,
-    40 bytes a pair. Keys: a, b (array 'q'), cos, hash_cos, term_sim, level_conflict (array 'd'),
-    term_match {(a, b): matched terms} for the few pairs that have one.
+    48 bytes a pair. Keys: a, b (array 'q'), cos, hash_cos, term_sim, level_conflict, name_conflict
+    (array 'd'), term_match {(a, b): matched terms} for the few pairs that have one.
     """
     from array import array
 
     cols = {"a": array("q"), "b": array("q"), "cos": array("d"), "hash_cos": array("d"),
-            "term_sim": array("d"), "level_conflict": array("d"), "term_match": {}}
+            "term_sim": array("d"), "level_conflict": array("d"), "name_conflict": array("d"), "term_match": {}}
     # a scan in table order (NOT INDEXED): through the (model, a, b) key every row is a random
     # read of the table, two to three times slower; callers sort the pairs themselves
-    cur = db.conn.execute("SELECT a, b, cos, hash_cos, term_sim, term_match, level_conflict FROM pairs "
-                          "NOT INDEXED WHERE model = ?", [model])
-    a, b, cos, hcos, term, conflict, match = (cols[k] for k in ("a", "b", "cos", "hash_cos", "term_sim",
-                                                                "level_conflict", "term_match"))
+    cur = db.conn.execute("SELECT a, b, cos, hash_cos, term_sim, term_match, level_conflict, name_conflict "
+                          "FROM pairs NOT INDEXED WHERE model = ?", [model])
+    a, b, cos, hcos, term, conflict, names, match = (cols[k] for k in ("a", "b", "cos", "hash_cos", "term_sim",
+                                                                       "level_conflict", "name_conflict",
+                                                                       "term_match"))
     while rows := cur.fetchmany(50000):
-        for ra, rb, c, h, t, m, lc in rows:
+        for ra, rb, c, h, t, m, lc, nc in rows:
             i, j = pos.get(ra), pos.get(rb)
             if i is None or j is None:
                 continue
@@ -267,6 +269,7 @@ def load_pair_columns(db: Database, model: str, pos: dict[str, int]) -> dict:
             hcos.append(h)
             term.append(t)
             conflict.append(lc)
+            names.append(nc)
             if m:
                 match[(i, j)] = m
     return cols
@@ -415,19 +418,21 @@ def replace_statuses(db: Database, rows: list[dict], state: dict | None = None) 
                        "VALUES (1, ?, ?, ?, ?)", [state["model"], state["fingerprint"], state["run_id"], now()])
 
 
-def alignment_fingerprint(db: Database) -> str:
+def alignment_fingerprint(db: Database, params_digest: str = "") -> str:
+    """Hash of the aligned measure ids and of the alignment parameters (weights, thresholds)."""
     import hashlib
 
     # sorted here, not by ORDER BY: walking the id index visits the table in random order
     ids = sorted(r[0] for r in db.execute("SELECT m.id FROM measures m JOIN documents d ON d.id = m.document_id "
                                           "WHERE d.is_current = 1 AND m.kind != 'other'"))
-    return hashlib.sha256("".join(ids).encode()).hexdigest()
+    return hashlib.sha256(("".join(ids) + "|" + params_digest).encode()).hexdigest()
 
 
-def alignment_is_current(db: Database, model: str) -> bool:
-    """Were the stored links, threads and statuses built, to the end, from these measures and model?"""
+def alignment_is_current(db: Database, model: str, params_digest: str = "") -> bool:
+    """Were the stored links, threads and statuses built, to the end, from these measures, model and
+    parameters? (New weights after an upgrade, or --params, re-align even with nothing new.)"""
     row = db.execute("SELECT model, fingerprint FROM alignment_state WHERE id = 1").fetchone()
-    return bool(row) and row[0] == model and row[1] == alignment_fingerprint(db)
+    return bool(row) and row[0] == model and row[1] == alignment_fingerprint(db, params_digest)
 
 
 def resolve_measure(db: Database, ref: str) -> str:

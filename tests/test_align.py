@@ -352,3 +352,84 @@ def test_membership_by_bisection_agrees_with_numpy(seed):
     s = al.sorted_unique(pool)
     assert s.tolist() == np.unique(pool).tolist()
     assert al.member(x, s).tolist() == np.isin(x, pool).tolist()
+
+
+def test_names_of_different_programmes_conflict():
+    from compare.terms import extract_terms
+
+    def terms(s):
+        return [(t.text, t.kind, t.norm) for t in extract_terms(s)]
+
+    assert al.name_conflict(terms("举办“春昇杯”医学创新人才大赛"), terms("举办“嘉智杯”自动驾驶创新大赛")) == 1.0
+    assert al.name_conflict(terms("印发《上海市促进医疗卫生机构科技成果转化操作细则》"),
+                            terms("落实《关于支持生物医药产业全链条创新发展的若干意见》")) == 1.0
+    # the same name, a name inside a title, or a measure naming nothing: no conflict
+    assert al.name_conflict(terms("持续举办“春昇杯”大赛"), terms("举办“春昇杯”医学创新人才大赛")) == 0.0
+    assert al.name_conflict(terms("开展“新优药械”目录征集"), terms("制定《上海市生物医药“新优药械”产品目录》")) == 0.0
+    assert al.name_conflict(terms("举办“春昇杯”医学创新人才大赛"), terms("举办医学创新人才大赛")) == 0.0
+
+
+CONTESTS = {
+    "a.txt": "上海市某区人民政府关于对区人大会议第0011号代表建议的答复\n\n王明代表：\n\n您的建议收悉，现答复如下：\n\n"
+             "一、工作进展\n\n一是举办“春昇杯”医学创新人才大赛，吸引参赛项目120个。\n\n二、下一步打算\n\n"
+             "一是持续举办“春昇杯”医学创新人才大赛。\n\n上海市某区人民政府\n\n2025年5月20日\n",
+    "b.txt": "上海市另区人民政府关于对区人大会议第0022号代表建议的答复\n\n李华代表：\n\n您的建议收悉，现答复如下：\n\n"
+             "一、工作进展\n\n一是举办“嘉智杯”自动驾驶创新大赛，吸引参赛项目80个。\n\n二、下一步打算\n\n"
+             "一是持续举办“嘉智杯”自动驾驶创新大赛。\n\n上海市另区人民政府\n\n2025年6月12日\n",
+}
+
+
+def test_differently_named_contests_stay_in_different_threads(run, db_path, tmp_path):
+    for name, text in CONTESTS.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    run("align", "--silent", tmp_path / "a.txt", tmp_path / "b.txt")
+    by_thread = {}
+    for tid, text in rows(db_path, "SELECT tm.thread_id, m.text FROM thread_members tm "
+                                   "JOIN measures m ON m.id = tm.measure_id"):
+        by_thread.setdefault(tid, set()).add("春昇杯" if "春昇杯" in text else "嘉智杯" if "嘉智杯" in text else "-")
+    assert any({"春昇杯"} == names for names in by_thread.values())  # each contest is followed…
+    assert not any({"春昇杯", "嘉智杯"} <= names for names in by_thread.values())  # …but not with the other
+
+
+def test_new_parameters_realign_even_with_nothing_new(run, db_path, tmp_path):
+    run("align", "--silent", "--model", "hashing", EXAMPLES)
+    before = rows(db_path, "SELECT count(*) FROM runs")[0][0]
+    params = json.loads(al.params_text())
+    params["link_threshold"] = 0.95
+    custom = tmp_path / "strict.json"
+    custom.write_text(json.dumps(params), encoding="utf-8")
+    n_links = rows(db_path, "SELECT count(*) FROM links")[0][0]
+    run("align", "--silent", "--model", "hashing", "--params", custom, EXAMPLES)
+    strict_links = rows(db_path, "SELECT count(*) FROM links")[0][0]
+    assert strict_links < n_links  # re-aligned with the new threshold although no file was new
+    assert all(s >= 0.95 for (s,) in rows(db_path, "SELECT score FROM links"))
+    assert rows(db_path, "SELECT count(*) FROM runs")[0][0] > before
+    run("align", "--silent", "--model", "hashing", EXAMPLES)  # and back
+    assert rows(db_path, "SELECT count(*) FROM links")[0][0] == n_links
+
+
+def test_database_from_before_name_conflicts_is_realigned_and_keeps_flags(run, db_path):
+    from sqlite_utils import Database
+
+    from db import open_db, queries
+    from db.migrations import migrations
+
+    old = Database(db_path)
+    migrations.apply(old, stop_before="m008_name_conflict")
+    old.conn.close()
+    run("align", "--silent", "--model", "hashing", EXAMPLES)  # opens (and migrates) the database
+    db = open_db(db_path)
+    tid = rows(db_path, "SELECT id FROM threads ORDER BY id LIMIT 1")[0][0]
+    queries.add_flag(db, tid, "thread", "unfulfilled", "kept", "r")
+    # as an older compare left it: no name_conflict column, derived data to be recomputed
+    db.conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm008_name_conflict'")
+    db.conn.execute("ALTER TABLE pairs DROP COLUMN name_conflict")
+    db.conn.commit()
+    db.conn.close()
+    threads_before = thread_sets(db_path)
+    run("align", "--silent", "--model", "hashing", EXAMPLES)  # migrates, then recomputes the candidates
+    assert rows(db_path, "SELECT count(*) FROM pairs")[0][0] > 0
+    assert rows(db_path, "SELECT count(*) FROM aligned")[0][0] > 0
+    assert thread_sets(db_path) == threads_before  # same weights, same corpus: same threads, same ids
+    assert rows(db_path, "SELECT target_id, note FROM flags") == [(tid, "kept")]
+    assert all("name_conflict" in json.loads(s) for (s,) in rows(db_path, "SELECT signals FROM links"))

@@ -79,3 +79,35 @@ def test_reply_fields():
 ])
 def test_genre_from_title(title, genre):
     assert md_of(title + "\n\n一、总体要求\n\n加强统筹。\n").genre == genre
+
+
+def test_a_news_report_has_its_headline_as_title_and_its_publication_date():
+    md = md_of("徐汇区召开人工智能产业推进大会\n\n4月18日，徐汇区召开人工智能产业推进大会，发布若干措施。\n\n"
+               "会议指出，要持续办好创新生态社区。\n\n来源：徐汇区人民政府网站 2025-04-19\n")
+    assert md.title == "徐汇区召开人工智能产业推进大会"
+    assert (md.genre, md.date, md.date_source) == ("news", "2025-04-19", "published")
+    assert (md.region, md.level) == ("徐汇区", "district")
+    assert md.issuer is None  # a news page names no issuing authority: not invented
+
+
+def test_a_notice_transmitting_a_plan_is_the_plan_and_is_signed_above_it():
+    md = md_of("上海市人民政府办公厅关于印发《上海市加快推进某产业发展实施方案》的通知\n\n沪府办发〔2025〕9号\n\n"
+               "各区人民政府，市政府各委、办、局：\n\n经市政府同意，现将《上海市加快推进某产业发展实施方案》印发给你们，"
+               "请认真按照执行。\n\n上海市人民政府办公厅\n\n2025年4月3日\n\n上海市加快推进某产业发展实施方案\n\n"
+               "一、发展目标\n\n到2027年，产业规模达到500亿元。\n\n二、重点任务\n\n1.建设创新中心。支持企业建设创新中心。\n\n"
+               "2.打造开源社区。推动数据集开放共享。\n\n3.开展应用示范。每年发布场景清单。\n\n三、保障措施\n\n"
+               "（一）加强组织领导。建立统筹协调机制。\n\n（二）加大资金支持。对项目给予支持。\n")
+    assert md.genre == "action_plan"  # not "other": the text is the plan the notice transmits
+    assert (md.date, md.issuer, md.doc_number) == ("2025-04-03", "上海市人民政府办公厅", "沪府办发〔2025〕9号")
+
+
+def test_proposal_numbers_of_more_than_five_digits():
+    md = md_of("关于对区政协十五届三次会议第 2024012 号提案的答复\n\n陈红委员：\n\n您的提案收悉。\n")
+    assert md.suggestion_number == "2024012" and md.genre == "reply_to_cppcc_proposal"
+
+
+@pytest.mark.parametrize("signed, date", [("二〇二五年六月十二日", "2025-06-12"), ("二○二五年十二月三十一日", "2025-12-31"),
+                                          ("二〇二四年七月", "2024-07")])
+def test_signature_dates_in_chinese_numerals(signed, date):
+    md = md_of(f"关于推进某项工作的通知\n\n各有关单位：\n\n一、工作要求\n\n一是加强组织领导。\n\n上海市某某委员会\n\n{signed}\n")
+    assert md.date == date and md.date_source == "signature"

@@ -149,3 +149,44 @@ def test_seed_mentions_are_located_with_the_reference_kinds(shared):
             right += m.kind == mention["kind"]
     assert total >= 60
     assert right / total >= 0.9
+
+
+def test_unnumbered_section_headings_set_the_tense():
+    ms = measures_of("关于对区政协十五届三次会议第0012号提案的答复\n\n陈红委员：\n\n您的提案收悉。现答复如下：\n\n主要做法\n\n"
+                     "1、建立楼宇服务专员制度，重点楼宇实现全覆盖。\n\n2、设立楼宇经济发展专项资金。\n\n下一步工作\n\n"
+                     "1、力争到2025年底，税收亿元楼达到80幢。\n\n2、进一步完善楼宇服务专员制度。\n\n以上答复，请予审议。\n")
+    assert not [m for m in ms if m.text in ("主要做法", "下一步工作")]  # headings, not measures
+    assert find(ms, "设立楼宇经济发展专项资金").kind == "progress"
+    target = find(ms, "税收亿元楼达到80幢")
+    assert target.kind == "target" and target.section[0] == "下一步工作"
+    assert find(ms, "进一步完善楼宇服务专员制度").kind == "commitment"
+    assert find(ms, "以上答复").kind == "other"
+
+
+def test_transmitting_notice_signature_and_inner_title_are_not_measures():
+    ms = measures_of("上海市人民政府办公厅关于印发《上海市某产业发展实施方案》的通知\n\n各区人民政府：\n\n"
+                     "经市政府同意，现将《上海市某产业发展实施方案》印发给你们，请认真按照执行。\n\n上海市人民政府办公厅\n\n"
+                     "2025年4月3日\n\n上海市某产业发展实施方案\n\n一、发展目标\n\n到2027年，产业规模达到500亿元。\n\n"
+                     "二、重点任务\n\n1.建设创新中心。支持企业建设创新中心。\n\n2.打造开源社区。推动数据集开放共享。\n")
+    texts = [m.text for m in ms]
+    assert "上海市人民政府办公厅" not in texts and "2025年4月3日" not in texts
+    assert "上海市某产业发展实施方案" not in texts
+    assert find(ms, "印发给你们").kind == "other"
+    assert find(ms, "产业规模达到500亿元").kind == "target"
+    assert find(ms, "推动数据集开放共享").kind == "commitment"
+
+
+def test_a_validity_clause_is_not_a_target():
+    ms = measures_of("某区关于推进产业发展的若干意见\n\n为推动产业集聚发展，提出如下意见。\n\n"
+                     "加快建设产业基地，到2026年基地内企业不少于200家。\n\n本意见自2025年1月1日起施行，有效期至2027年12月31日。\n")
+    assert find(ms, "基地内企业不少于200家").kind == "target"
+    assert find(ms, "有效期至2027年").kind == "other"
+    assert find(ms, "提出如下意见").kind == "other"
+
+
+def test_a_news_report_reports_progress():
+    ms = measures_of("徐汇区召开人工智能产业推进大会\n\n4月18日，徐汇区召开人工智能产业推进大会，发布若干措施。\n\n"
+                     "会议指出，徐汇将持续办好创新生态社区。\n\n来源：徐汇区人民政府网站 2025-04-19\n")
+    assert find(ms, "召开人工智能产业推进大会").kind == "progress"
+    assert find(ms, "将持续办好创新生态社区").kind == "commitment"
+    assert not [m for m in ms if "来源" in m.text or m.text == "徐汇区召开人工智能产业推进大会"]
