@@ -289,9 +289,12 @@ KEY_TERM_KINDS = ("title", "quoted", "institution")
 def term_similarity(ta: list[tuple[str, str, str]], tb: list[tuple[str, str, str]]) -> tuple[float, str | None]:
     """Best fuzzy match between two measures' key terms (0..1), and the terms that matched.
 
-    Titles must match nearly whole (two 《上海市促进…》 titles share a prefix, not a topic).
+    Titles must match nearly whole (two 《上海市促进…》 titles share a prefix, not a topic);
+    institutions match only institutions of the same kind (terms.institution_kind).
     """
     from rapidfuzz import fuzz
+
+    from .terms import institution_kind
 
     best, match = 0.0, None
     for term_a, kind_a, norm_a in ta:
@@ -300,6 +303,8 @@ def term_similarity(ta: list[tuple[str, str, str]], tb: list[tuple[str, str, str
         for term_b, kind_b, norm_b in tb:
             if kind_b not in KEY_TERM_KINDS or len(norm_b) < 3:
                 continue
+            if kind_a == kind_b == "institution" and institution_kind(norm_a) != institution_kind(norm_b):
+                continue  # a contest is not a centre, a fund not a catalogue, however alike the words
             r = fuzz.ratio(norm_a, norm_b) / 100.0
             if "title" in (kind_a, kind_b) and r < 0.85:
                 r = 0.0

@@ -17,6 +17,20 @@ INSTITUTION_SUFFIXES = (
     "示范区", "先行区", "创新高地", "智造空间", "清单", "专项",
     "病房", "医院", "示范项目", "应用示范", "活动", "改革", "行动计划",
 )
+# What kind of thing an institution term names, by its suffix: a contest is not a centre, a fund
+# is not a catalogue. Facilities, places and programmes are one kind (概念验证中心 and 概念验证平台
+# are the same commitment reworded).
+_SUFFIX_KIND = {"大赛": "event", "活动": "event", "基金": "fund", "母基金": "fund", "目录": "list", "清单": "list"}
+
+
+def institution_kind(term: str) -> str:
+    """event, fund, list, or general: the kind of thing an institution term names."""
+    for suffix in sorted(_SUFFIX_KIND, key=len, reverse=True):
+        if term.endswith(suffix):
+            return _SUFFIX_KIND[suffix]
+    return "general"
+
+
 _SUFFIX_RE = "|".join(sorted(set(INSTITUTION_SUFFIXES), key=len, reverse=True))
 # A run of name characters ending in a suffix; punctuation and function words stop it.
 INSTITUTION = re.compile(rf"[\u4e00-\u9fffA-Za-z0-9+\-·]{{2,24}}?(?:{_SUFFIX_RE})")

@@ -433,3 +433,14 @@ def test_database_from_before_name_conflicts_is_realigned_and_keeps_flags(run, d
     assert thread_sets(db_path) == threads_before  # same weights, same corpus: same threads, same ids
     assert rows(db_path, "SELECT target_id, note FROM flags") == [(tid, "kept")]
     assert all("name_conflict" in json.loads(s) for (s,) in rows(db_path, "SELECT signals FROM links"))
+
+
+def test_institution_terms_of_different_kinds_do_not_match():
+    from compare.terms import extract_terms
+
+    def terms(s):
+        return [(t.text, t.kind, t.norm) for t in extract_terms(s)]
+
+    contest_vs_centre, _ = al.term_similarity(terms("举办人工智能创新创业大赛"), terms("建设具身智能创新中心"))
+    centre_vs_platform, _ = al.term_similarity(terms("加快生物医药概念验证中心建设"), terms("启动生物医药概念验证平台建设"))
+    assert contest_vs_centre == 0.0 and centre_vs_platform > 0.6
