@@ -51,9 +51,9 @@ FUTURE_LEAD = re.compile(r"^(?:下一步|下步|未来|今后|接下来|明年|�
 _ADVERB = r"(?:进一步|继续|积极|全面|加快|持续|着力|大力|重点|努力|不断|切实|充分|深入|主动|认真|坚持|协同)?"
 _VERB = (r"(?:支持|推动|推进|加快|加强|开展|建设|完善|出台|制定|发布|落实|实施|组织|举办|打造|继续|与|会同|联合|围绕|聚焦|结合"
          r"|按照|做好|强化|优化|探索|研究|鼓励|引导|协同|抓好|配合|牵头|把|以|在|对|吸纳|提升|发挥|加大|深化|培育|引进"
-         r"|设立|建立|形成|实现|争取|构建|搭建|启动|谋划|编制|修订|跟踪|指导|督促|用好|扩大|拓展|办好)")
-FUTURE_CUE = re.compile(rf"(?:将|拟|计划|准备|争取|力争|要)(?:在[^，。]{{1,12}})?{_ADVERB}{_VERB}")
-PROGRESS_CUE = re.compile(r"已经?|目前已|截至|截止(?:到)?\d|完成了|取得了|共计|累计(?:已|完成|成立|培育|支持)|同比|较上年|较\d{4}年")
+         r"|设立|建立|形成|实现|争取|构建|搭建|启动|谋划|编制|修订|跟踪|指导|督促|用好|扩大|拓展|办好|新增|建成|完成)")
+FUTURE_CUE = re.compile(rf"(?:将|拟|计划|准备|争取|力争|要|预计)(?:(?:在|于)[^，。]{{1,12}})?{_ADVERB}{_VERB}")
+PROGRESS_CUE = re.compile(r"已经?|目前已|正在|截至|截止(?:到)?\d|完成了|取得了|共计|累计(?:已|完成|成立|培育|支持)|同比|较上年|较\d{4}年")
 
 
 @dataclass
@@ -150,7 +150,8 @@ _ACTION_VERBS = (r"(?:推动|推进|加快|加强|开展|建设|完善|出台|�
                  r"|提前|加紧|指导|辅导|举行|设计|研发|研制|攻关|聚力|发力|扶持|奖励|补贴|资助|给予|安排|投入|保持|巩固"
                  r"|缩短|延伸|覆盖|扩容|升级|改造|整合|盘活|腾挪|推介|宣传|展示|发起|牵头|开设|开通|组织开展|持续开展)")
 _VERB_LED = re.compile(rf"^(?:\d{{4}}年(?:\d{{1,2}}月)?(?:以来|底|初|内|起)?|今年|去年|近年来|目前|同时|此外|另外)?"
-                       rf"{_ADVERBS}{_ACTION_VERBS}|^在|^对")
+                       rf"{_ADVERBS}{_ACTION_VERBS}|^在|^对"
+                       rf"|^(?:拟|计划|预计|将|力争|争取)于[^，。]{{1,15}}?{_ACTION_VERBS}")  # 拟于2025年下半年出台
 _MODIFIER_LED = re.compile(r"^(?:依托|围绕|聚焦|面向|结合|借鉴|按照|根据|针对|立足|对标|通过|基于|随着|为进一步|为更好|为加快"
                            r"|为推动|为了|紧紧抓住|紧盯|紧扣|坚持以|以[^，]{1,24}为(?:牵引|抓手|重点|核心|引领|导向|目标|主线|契机|依托|支撑|载体|基础|龙头))"
                            r"|^(?:到|至|截至|力争到)?\d{4}年(?:\d{1,2}月)?(?:底|末|前)?$|^(?:下一步|未来|今后|同时|此外|目前|近年来)$")
@@ -296,16 +297,18 @@ def segment(cleaned: Cleaned, md: Metadata) -> list[Measure]:
             tense, cues = _tense(stext, stack, default_mode, para_future, before_headings=not seen_heading,
                                  genre=md.genre)
             sentence_deadlines: list[Deadline] = []
-            for ua, ub in split_clauses(stext, sa):
+            units = split_clauses(stext, sa)
+            for ua, ub in units:
                 utext = text[ua:ub]
-                m = Measure(ordinal=len(measures), start=ua, end=ub, text=utext, section=section, kind=tense,
-                            item=item_label, cues=list(cues))
+                utense, ucues = _clause_tense(utext, tense, cues) if len(units) > 1 else (tense, cues)
+                m = Measure(ordinal=len(measures), start=ua, end=ub, text=utext, section=section, kind=utense,
+                            item=item_label, cues=list(ucues))
                 m.deadlines = find_deadlines(utext, period, doc_year) or list(sentence_deadlines)
                 if ua == sa and m.deadlines:
                     sentence_deadlines = m.deadlines  # a leading deadline governs the whole sentence
                 m.quantities = find_quantities(utext)
                 m.terms = extract_terms(utext)
-                m.kind, extra = _kind(tense, m.deadlines, m.quantities, m.section)
+                m.kind, extra = _kind(utense, m.deadlines, m.quantities, m.section)
                 m.cues.extend(extra)
                 measures.append(m)
     return measures
@@ -388,6 +391,20 @@ def _tense(s: str, stack: list[_Level], default_mode: str, para_future: bool, be
     if not future:
         return "progress", cues
     return ("target" if mode == "target" else "commitment"), cues
+
+
+def _clause_tense(u: str, tense: str, cues: list[str]) -> tuple[str, list[str]]:
+    """A clause with a cue of its own keeps it against its sentence's tense: 正在研究制定《办法》，
+    拟于2025年下半年出台 reports work under way, then promises."""
+    if tense == "other":
+        return tense, cues
+    future = bool(FUTURE_CUE.search(u) or FUTURE_LEAD.match(u))
+    progress = bool(PROGRESS_CUE.search(u))
+    if future and not progress and tense == "progress":
+        return "commitment", cues + ["clause:将"]
+    if progress and not future and tense in ("commitment", "target"):
+        return "progress", cues + ["clause:已"]
+    return tense, cues
 
 
 def _kind(tense: str, deadlines: list[Deadline], quantities: list[Quantity], section: list[str]) -> tuple[str, list[str]]:

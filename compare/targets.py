@@ -59,6 +59,8 @@ DEADLINE_PATTERNS = [
     re.compile(rf"(?:到|至|力争到)\s*{_YEAR}\s*年(?:\s*(\d{{1,2}})\s*月)?(?:底|末|年底)?(?:前|时)?"),
     re.compile(rf"{_YEAR}\s*年(?:\s*(\d{{1,2}})\s*月)?(?:底|末)?(?:前|以前|之前)"),
     re.compile(rf"{_YEAR}\s*年底"),
+    # a year right after a promise: 拟于2025年下半年出台, 计划2026年6月建成
+    re.compile(rf"(?:拟|计划|预计|将|力争|争取|确保)(?:于|在)?\s*{_YEAR}\s*年(?:\s*(\d{{1,2}})\s*月)?"),
 ]
 RELATIVE_YEARS = re.compile(r"(?:未来|今后|近)([一二两三四五六七八九十\d]{1,3})年")
 THIS_YEAR = re.compile(r"(?:今年|年内|本年度?)(?:底|内)?")
@@ -169,8 +171,12 @@ def _object_before(t: str, i: int) -> str | None:
     head = t[max(0, i - 30):i]
     parts = _STOP.split(head)
     phrase = parts[-1] if parts else ""
+    # where and when are not what: 目前全市…已, 计划于2026年底前新增…
+    phrase = re.sub(r"^(?:目前|当前|现已|现|其中|(?:计划|预计|力争|争取|拟)?(?:于|到)?\d{4}年(?:底|末|上半年|下半年)?前?"
+                    r"|全市|全区|本市|我市|本区|我区)+", "", phrase)
     phrase = _LEAD_VERBS.sub("", phrase)
-    phrase = re.sub(r"(?:达到?|为|是|共计|合计|超过?|突破|实现|不少于)$", "", phrase)
+    for _ in range(2):
+        phrase = re.sub(r"(?:达到?|为|是|共计|合计|超过?|突破|实现|不少于|已经?|累计|共|均|总计|新增)$", "", phrase)
     return phrase[-24:] if len(phrase) >= 2 else None
 
 

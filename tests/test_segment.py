@@ -190,3 +190,17 @@ def test_a_news_report_reports_progress():
     assert find(ms, "召开人工智能产业推进大会").kind == "progress"
     assert find(ms, "将持续办好创新生态社区").kind == "commitment"
     assert not [m for m in ms if "来源" in m.text or m.text == "徐汇区召开人工智能产业推进大会"]
+
+
+def test_topic_sections_of_a_reply_mix_progress_and_promises_clause_by_clause():
+    ms = measures_of("对市政协十四届三次会议第0876号提案的答复\n\n刘洋委员：\n\n您的提案收悉。现答复如下：\n\n"
+                     "一、关于完善临床研究激励机制\n\n我委已在三级医院绩效考核中增加临床研究相关指标。同时，正在研究制定"
+                     "《上海市临床研究人员激励办法》，拟于2025年下半年出台。\n\n二、关于加强研究型病房建设\n\n"
+                     "目前全市研究型病房已达到30家。下一步，我委将继续推进研究型病房建设，计划于2026年底前新增示范病房10家。\n")
+    assert find(ms, "增加临床研究相关指标").kind == "progress"
+    assert find(ms, "正在研究制定").kind == "progress"
+    promise = find(ms, "拟于2025年下半年出台")
+    assert promise.kind == "target" and promise.deadlines[0].year == 2025
+    assert find(ms, "研究型病房已达到30家").quantities[0].object == "研究型病房"
+    more = find(ms, "新增示范病房10家")
+    assert more.kind == "target" and more.deadlines[0].year == 2026

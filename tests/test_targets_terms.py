@@ -9,7 +9,7 @@ from compare.terms import extract_terms, norm_term
     ("生物医药产业工业产值突破100亿元", ">", 100, "亿元", "生物医药产业工业产值"),
     ("推动15个以上创新药物进入临床实验阶段", ">=", 15, "个", "创新药物进入临床实验阶段"),
     ("力争引入不少于两家高影响力企业", ">=", 2, "家", "高影响力企业"),
-    ("2024年产业规模达到4100亿元", "=", 4100, "亿元", "2024年产业规模"),
+    ("2024年产业规模达到4100亿元", "=", 4100, "亿元", "产业规模"),  # the year dates the figure, it is not the metric
 ])
 def test_quantities(text, comp, value, unit, obj):
     q = find_quantities(text)[0]
