@@ -33,6 +33,19 @@ from .terms import norm_term
 FUTURE_KINDS = ("commitment", "target")
 COMPLETION = re.compile(r"建成|已成立|成立了?|设立了?|印发|出台|发布了?|揭牌|落地|完成|实现了?|获批|投入使用|挂牌|开业|已举办|举办了|"
                         r"累计成立|累计建成|累计培育|正式运行|上线")
+# a completion word after one of these, in the same clause, is a plan: 预计年底投入使用, 力争年内建成
+NOT_YET = re.compile(r"预计|计划|拟|将|力争|争取|确保|有望|即将|尽快|正在|年底前|年内|待|尚未|未能|没有")
+
+
+def reports_completion(text: str) -> bool:
+    """Does the text report something done (建成, 印发, 揭牌…), not promise or expect it?"""
+    for m in COMPLETION.finditer(text):
+        clause = re.split(r"[，。；,;！？]", text[:m.start()])[-1]
+        if not NOT_YET.search(clause[-12:]):
+            return True
+    return False
+
+
 CONTINUING = re.compile(r"持续|继续|常态|每年|不断|进一步|长期")
 ISSUE_VERBS = re.compile(r"出台|发布|印发|制定|编制|制订|修订|研究出台|谋划出台|起草")
 POLICY_NOUN = re.compile(r"政策|意见|方案|措施|办法|细则|规划|计划|条例|规定|通知|目录")
@@ -266,7 +279,7 @@ def _status_of(c: dict, later: list[dict],
         return Status(c["id"], "fulfilled", "target-met", quant[1], quant[2], deadline)
 
     # 3. completion reported (a continuing commitment stays in progress)
-    done = [e for e in evidence if COMPLETION.search(e["text"]) and _shares_object(c["text"], e["text"])]
+    done = [e for e in evidence if reports_completion(e["text"]) and _shares_object(c["text"], e["text"])]
     if done and not (quant and quant[0] == "below") and not CONTINUING.search(c["text"][:8]) \
             and not IMPLEMENTS.search(c["text"]):
         e = done[0]

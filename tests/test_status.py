@@ -95,6 +95,17 @@ def test_work_without_completion_is_in_progress_then_overdue(corpus):
     assert late["status"] == "overdue" and "2025" in late["reason"] and late["evidence_measure_ids"]
 
 
+@pytest.mark.parametrize("report, fragment", [
+    ("某区人工智能公共算力中心正在装修，预计年底建成投入使用。", "正在装修"),
+    ("某区人工智能公共算力中心目前处于设备调试阶段，有望年内投入使用。", "设备调试"),
+])
+def test_completion_expected_is_not_completion_reported(corpus, report, fragment):
+    db = corpus(reply("2025-03-18", "上海市嘉定区人民政府", "一是" + report, "12"))
+    thread_of(db, "建成某区人工智能公共算力中心。", fragment)
+    s = status_of(db, "建成某区人工智能公共算力中心。", "2025-06-01")
+    assert s["status"] == "in_progress", s["reason"]
+
+
 def test_nothing_later_is_no_evidence_until_the_deadline(corpus):
     db = corpus()
     assert status_of(db, "建成某区人工智能公共算力中心。", "2025-12-31")["status"] == "no_evidence"
