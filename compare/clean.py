@@ -22,7 +22,8 @@ _FULLWIDTH.update({cp: 0x20 for cp in (0x00A0, 0x2002, 0x2003, 0x2009, 0x200A, 0
 _ZERO_WIDTH = "\u200b\u200c\u200d\ufeff"
 
 PAGE_MARK = re.compile(r"^\s*(?:[-—–－―─]+\s*\d{1,4}\s*[-—–－―─]+|第\s*\d+\s*页(?:\s*[/共]\s*\d+\s*页?)?"
-                       r"|\d{1,4}\s*/\s*\d{1,4}|[-—–－―─]\s*\d{1,4})\s*$")
+                       r"|\d{1,4}\s*/\s*\d{1,4}|[-—–－―─]\s*\d{1,4}|[·•・∙]\s*\d{1,4}\s*[·•・∙]"
+                       r"|[Pp]age\s*\d{1,4}(?:\s*of\s*\d{1,4})?)\s*$")
 MD_RULE = re.compile(r"^\s*(?:[-*_]\s*){3,}$")
 URL = re.compile(r"(?:https?://|www\.)[!-~]+")
 URL_LINE = re.compile(r"^\s*(?:https?://|www\.)[!-~]+\s*$")

@@ -1,3 +1,5 @@
+import pytest
+
 from compare.clean import clean
 
 FULLWIDTH = str.maketrans({chr(0xFF10 + i): str(i) for i in range(10)})
@@ -74,3 +76,9 @@ def test_offsets_of_a_seed_map_back(shared):
     c = clean(raw)
     assert_offsets_map_back(raw, c)
     assert "— 2 —" not in c.text and "\n上海\n" not in c.text
+
+
+@pytest.mark.parametrize("mark", ["- 2 -", "— 12 —", "第 3 页 共 5 页", "3/5", "·4·", "• 4 •", "Page 2 of 7"])
+def test_page_mark_styles_are_dropped_and_the_sentence_rejoined(mark):
+    raw = f"一是推进人工智能产业集聚，已引进\n\n{mark}\n\n企业50家。\n"
+    assert paragraphs(raw) == ["一是推进人工智能产业集聚，已引进企业50家。"]
