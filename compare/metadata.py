@@ -39,6 +39,8 @@ DRAFT = re.compile(r"[（(]?(送审稿|征求意见稿|草案|讨论稿|代拟�
 
 FURNITURE = re.compile(r"^(?:办理结果|(?:信息)?公开属性|联系人|联系电话|联系地址|邮政编码|抄\s*送|主\s*送|附件|签发人|"
                        r"[（(]共印\d+份[）)]|[（(]?(?:来源|稿源|责任编辑|编辑|作者|发布(?:时间|日期|机构)|信息来源)[：:])")
+# a signature on one line: organisation, spaces, date
+SIGNED_LINE = re.compile(r"(\S{3,40}?)\s*(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}[-./]\d{1,2}[-./]\d{1,2})")
 # a line giving where and when a page was published (来源：… 2025-04-19, 发布时间：2025年4月19日)
 PUBLISHED_LINE = re.compile(r"^[（(]?(?:来源|稿源|信息来源|发布(?:时间|日期)|时间|日期)[：:]")
 # the opening of a news report: 4月18日，… / 近日，… / 本报讯 / 记者
@@ -263,6 +265,12 @@ def _signature(md: Metadata, paras: list[tuple[int, int, str]]) -> None:
             if i > 0 and is_org(paras[i - 1][2]):
                 md.issuer = paras[i - 1][2]
             break
+        if (m := SIGNED_LINE.fullmatch(t)) and is_org(m.group(1)):
+            # 上海市徐汇区人民政府 2025年6月12日: organisation and date on one line
+            d = DATE.fullmatch(m.group(2)) or ISO_DATE.fullmatch(m.group(2))
+            md.date, md.date_source = _date_str(d.group(1), d.group(2), d.group(3)), "signature"
+            md.issuer = m.group(1)
+            break
     if md.date is None and issued:
         md.date, md.date_source = issued, "issued"
     if md.date is None:
@@ -283,6 +291,7 @@ def _signature(md: Metadata, paras: list[tuple[int, int, str]]) -> None:
     for i in tail:
         t = paras[i][2]
         if (FURNITURE.match(t) or ISSUED_LINE.search(t) or DATE.fullmatch(t) or ISO_DATE.fullmatch(t)
+                or ((m := SIGNED_LINE.fullmatch(t)) and is_org(m.group(1)))
                       or (is_org(t) and i + 1 < n and DATE.fullmatch(paras[i + 1][2]))):
             if paras[i][0] >= md.header_end:
                 md.footer_start = paras[i][0]
@@ -347,6 +356,8 @@ def _region(md: Metadata) -> None:
         if m := re.match(r"^([\u4e00-\u9fff]{2,7}?(?:省|自治区))", source):
             md.region, md.level = m.group(1), "province"
             return
+        if re.match(r"^(?:关于|对|印发|转发)", s):
+            continue  # 关于对区十八届人大…: a title that names no place
         if m := re.match(r"^([\u4e00-\u9fff]{2,7}?(?:区|县))", s):
             md.region, md.level = m.group(1), "district"
             return

@@ -111,3 +111,11 @@ def test_proposal_numbers_of_more_than_five_digits():
 def test_signature_dates_in_chinese_numerals(signed, date):
     md = md_of(f"关于推进某项工作的通知\n\n各有关单位：\n\n一、工作要求\n\n一是加强组织领导。\n\n上海市某某委员会\n\n{signed}\n")
     assert md.date == date and md.date_source == "signature"
+
+
+def test_signature_on_one_line_and_no_place_invented_from_a_title():
+    body = "关于对区十八届人大四次会议第0123号代表建议的答复\n\n张三代表：\n\n您的建议收悉。现答复如下：\n\n一、工作进展\n\n一是推进产业集聚。\n\n"
+    md = md_of(body + "上海市徐汇区人民政府 2025年6月12日\n")
+    assert (md.date, md.issuer, md.region, md.level) == ("2025-06-12", "上海市徐汇区人民政府", "徐汇区", "district")
+    unsigned = md_of(body)
+    assert unsigned.region is None and unsigned.level is None  # not "关于对区"
