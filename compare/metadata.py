@@ -246,6 +246,12 @@ def _genre(title: str, text: str, news: bool = False) -> str:
         return "opinions"
     if news or (not title and re.search(r"记者|讯[（(]|日电|新闻|通讯员", text[:400])):
         return "news"
+    # no title says it, but the acknowledgement does: 您提出的“…”建议收悉 / 提案收悉
+    head = text[:800]
+    if re.search(r"提出的[^。]{0,80}?提案[^。]{0,20}?收悉", head):
+        return "reply_to_cppcc_proposal"
+    if re.search(r"提出的[^。]{0,80}?(?:建议|议案)[^。]{0,20}?收悉", head):
+        return "reply_to_deputy_suggestion"
     return "other"
 
 

@@ -119,3 +119,10 @@ def test_signature_on_one_line_and_no_place_invented_from_a_title():
     assert (md.date, md.issuer, md.region, md.level) == ("2025-06-12", "上海市徐汇区人民政府", "徐汇区", "district")
     unsigned = md_of(body)
     assert unsigned.region is None and unsigned.level is None  # not "关于对区"
+
+
+@pytest.mark.parametrize("ack, genre", [("您提出的“关于加快发展的建议”收悉", "reply_to_deputy_suggestion"),
+                                        ("你们提出的关于加快发展的提案（第0012号）收悉", "reply_to_cppcc_proposal")])
+def test_reply_genre_from_the_acknowledgement_when_no_title_says_it(ack, genre):
+    md = md_of(f"王明代表：\n\n{ack}，现答复如下：\n\n一、工作进展\n\n一是推进产业集聚。\n")
+    assert md.genre == genre
