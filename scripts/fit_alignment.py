@@ -103,10 +103,27 @@ def fit_once(pf, labelled, y, groups, keys, gold, base, C, folds=5):
     return params, r, cv
 
 
+def merge_golds(golds: list[dict]) -> dict:
+    """One gold from several: documents, threads and must-not-link pairs side by side (their
+    thread keys and file names must differ); threads of different golds are different threads."""
+    out: dict = {"documents": {}, "threads": [], "must_not_link": []}
+    for g in golds:
+        out["documents"].update(g.get("documents") or {})
+        out["threads"].extend(g.get("threads") or [])
+        out["must_not_link"].extend(g.get("must_not_link") or [])
+    keys = [t["key"] for t in out["threads"]]
+    if len(keys) != len(set(keys)):
+        raise SystemExit("thread keys repeat across the gold files; give them distinct keys")
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--corpus", default=str(ROOT.parent / "shared" / "corpus" / "seeds"))
     ap.add_argument("--gold", default=str(ROOT.parent / "shared" / "gold" / "seeds.yml"))
+    ap.add_argument("--extra", nargs=2, action="append", metavar=("CORPUS", "GOLD"), default=[],
+                    help="another annotated corpus to train on beside the seeds (repeatable), e.g. "
+                         "--extra examples/corpus examples/gold.yml")
     ap.add_argument("--model", default=None)
     ap.add_argument("--C", type=float, default=None,
                     help="inverse regularisation of the logistic model (default: chosen from a grid, see the end of main)")
@@ -114,11 +131,13 @@ def main():
     ap.add_argument("--dry-run", action="store_true", help="print, do not write")
     args = ap.parse_args()
 
-    gold_data = yaml.safe_load(open(args.gold, encoding="utf-8"))
+    sets = [(args.corpus, args.gold)] + [(c, g) for c, g in args.extra]
+    golds = [yaml.safe_load(open(g, encoding="utf-8")) for _, g in sets]
+    gold_data = merge_golds(golds)
     base = al.load_params()
     with tempfile.TemporaryDirectory() as tmp:
         db = open_db(os.path.join(tmp, "fit.db"))
-        ingest(db, [args.corpus])
+        ingest(db, [c for c, _ in sets])
         encoder = get_encoder(args.model)
         pf = al.pair_features(db, encoder, base, "fit")
         measures = queries.list_measures(db)
@@ -151,6 +170,13 @@ def main():
           f"{best_cv[0]:.3f} at C={best_cv[2]}; then the best in-sample F1)")
     print("weights", {k: round(v, 3) for k, v in params.weights.items()}, "bias", round(params.bias, 3))
 
+    P = al.combine(params, pf.X)
+    for (corpus, gpath), g in zip(sets, golds):
+        r_one = pairwise_f1(load_gold(g, measures, documents), cluster(pf, P, params.cluster_threshold,
+                                                                        params.secondary_threshold))
+        print(f"  on {os.path.basename(gpath)} alone: P {r_one['precision']:.3f} R {r_one['recall']:.3f} "
+              f"F1 {r_one['f1']:.3f} violations {r_one['violations']}")
+
     out = params.as_dict()
     out["weights"] = {k: round(v, 4) for k, v in out["weights"].items()}
     out["bias"] = round(out["bias"], 4)
@@ -158,6 +184,7 @@ def main():
         "script": "scripts/fit_alignment.py", "fitted_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "gold": os.path.basename(args.gold),
         "gold_sha256": hashlib.sha256(open(args.gold, "rb").read()).hexdigest(),
+        "extra_gold": {os.path.basename(g): hashlib.sha256(open(g, "rb").read()).hexdigest() for _, g in sets[1:]},
         "model": encoder.name, "C": C, "C_grid": {str(t[2]): round(t[0], 4) for t in results}, "candidate_pairs": int(len(pf.X)), "labelled_pairs": int(len(y)),
         "candidate_recall": round(cand_pos / max(1, all_pos), 4),
         "in_sample": {k: round(float(v), 4) for k, v in r.items()},

@@ -444,3 +444,25 @@ def test_institution_terms_of_different_kinds_do_not_match():
     contest_vs_centre, _ = al.term_similarity(terms("举办人工智能创新创业大赛"), terms("建设具身智能创新中心"))
     centre_vs_platform, _ = al.term_similarity(terms("加快生物医药概念验证中心建设"), terms("启动生物医药概念验证平台建设"))
     assert contest_vs_centre == 0.0 and centre_vs_platform > 0.6
+
+
+def test_example_corpus_against_its_reference_annotations(run, db_path):
+    """A second annotated corpus on another topic (examples/gold.yml): threads and metadata."""
+    import yaml
+
+    from compare.evaluation import load_gold, pairwise_f1
+    from conftest import ROOT
+
+    gold_data = yaml.safe_load((ROOT / "examples" / "gold.yml").read_text(encoding="utf-8"))
+    run("align", "--silent", EXAMPLES)
+    export = json.loads(run("export").output)
+    gold = load_gold(gold_data, export["measures"], export["documents"])
+    assert not gold.missing
+    members = [t["measure_ids"] for t in export["threads"]]
+    r = pairwise_f1(gold, members)
+    assert r["violations"] == 0 and r["precision"] >= 0.9 and r["recall"] >= 0.85, r
+    for doc in export["documents"]:
+        want = gold_data["documents"][doc["file_name"]]
+        for field in ("title", "issuer", "doc_number", "level", "region", "genre"):
+            assert doc[field] == want[field], (doc["file_name"], field)
+        assert doc["date"] == (str(want["date"]) if want["date"] else None)
