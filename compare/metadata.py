@@ -38,9 +38,13 @@ OPENNESS = re.compile(r"(?:信息)?公开属性[：:]\s*(\S+)")
 DRAFT = re.compile(r"[（(]?(送审稿|征求意见稿|草案|讨论稿|代拟稿)[）)]?")
 
 FURNITURE = re.compile(r"^(?:办理结果|(?:信息)?公开属性|联系人|联系电话|联系地址|邮政编码|抄\s*送|主\s*送|附件|签发人|"
-                       r"[（(]共印\d+份[）)]|[（(]?(?:来源|稿源|责任编辑|编辑|作者|发布(?:时间|日期|机构)|信息来源)[：:])")
+                       r"[（(]共印\d+份[）)]|[（(]?(?:来源|稿源|责任编辑|编辑|作者|发布(?:时间|日期|机构)|信息来源|索引号|主题分类|发文日期"
+                       r"|成文日期|当前位置|您的位置|您现在的位置)[：:])")
 # a signature on one line: organisation, spaces, date
 SIGNED_LINE = re.compile(r"(\S{3,40}?)\s*(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}[-./]\d{1,2}[-./]\d{1,2})")
+# a web page's navigation left in the text: 首页 | 政务公开 | 互动交流
+NAV_LINE = re.compile(r"^(?:首页|网站首页|政务公开|政府信息公开|信息公开|互动交流|政民互动|办事服务|政务服务|新闻中心|要闻动态|走进\S{2,4}"
+                      r"|网站地图|无障碍|长者模式|English|登录|注册|搜索|[\s|｜/>》·•\-])+$")
 # a line giving where and when a page was published (来源：… 2025-04-19, 发布时间：2025年4月19日)
 PUBLISHED_LINE = re.compile(r"^[（(]?(?:来源|稿源|信息来源|发布(?:时间|日期)|时间|日期)[：:]")
 # the opening of a news report: 4月18日，… / 近日，… / 本报讯 / 记者
@@ -194,7 +198,7 @@ def _find_title(paras: list[tuple[int, int, str]]) -> tuple[int, int] | None:
     limit = min(len(paras), 15)
     for i in range(limit):
         t = paras[i][2]
-        if len(t) > 80 or "。" in t or FURNITURE.match(t) or DOC_NUMBER.fullmatch(t):
+        if len(t) > 80 or "。" in t or FURNITURE.match(t) or DOC_NUMBER.fullmatch(t) or NAV_LINE.match(t):
             continue
         candidate = t
         j = i
@@ -207,6 +211,9 @@ def _find_title(paras: list[tuple[int, int, str]]) -> tuple[int, int] | None:
                     break
                 if DRAFT.fullmatch(nxt.strip("（）() ")):
                     break
+                if re.match(r"^(?:关于|对(?:市|区|县|全国))", nxt) and not is_org(candidate) \
+                        and not re.search(r"(?:关于|对)[^，。]*$", candidate):
+                    break  # a title starts on the next line: this line is not part of it
                 candidate += nxt
                 j = k
             if TITLE_END.search(candidate):

@@ -281,14 +281,27 @@ class _MainText(HTMLParser):
     BLOCK = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section",
              "article", "main", "table", "ul", "ol", "blockquote", "pre", "hr", "td", "th"}
 
+    # elements whose class or id says they are page furniture: 导航, 当前位置, 分享, 页脚…
+    # (not "header" or "top": article-header blocks often hold the title)
+    FURNITURE = re.compile(r"(?:^|[-_\s])(?:topbar|nav|navbar|menu|crumbs?|breadcrumbs?|position|location|footer|share"
+                           r"|toolbar|sidebar|copyright|banner|friendlinks?)(?:$|[-_\s\d])", re.I)
+    VOID = {"br", "img", "hr", "meta", "link", "input", "area", "base", "col", "embed", "source", "track", "wbr"}
+
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.skip_depth = 0
         self.parts: list[str] = []
         self.main_parts: list[str] | None = None
         self.main_depth = 0
+        self.open: list[tuple[str, bool]] = []  # open elements, and whether each was skipped as furniture
 
     def handle_starttag(self, tag, attrs):
+        if tag not in self.VOID:
+            names = " ".join(v for k, v in attrs if k in ("class", "id") and v)
+            furniture = tag not in self.SKIP and bool(names) and bool(self.FURNITURE.search(names))
+            self.open.append((tag, furniture))
+            if furniture:
+                self.skip_depth += 1
         if tag in self.SKIP:
             self.skip_depth += 1
         if tag in ("article", "main") and self.main_parts is None:
@@ -299,6 +312,13 @@ class _MainText(HTMLParser):
             self._emit("\n")
 
     def handle_endtag(self, tag):
+        if any(t == tag for t, _ in self.open):
+            while self.open:  # close up to the matching element (unclosed children with it)
+                t, furniture = self.open.pop()
+                if furniture and self.skip_depth:
+                    self.skip_depth -= 1
+                if t == tag:
+                    break
         if tag in self.SKIP and self.skip_depth:
             self.skip_depth -= 1
         if tag in self.BLOCK:

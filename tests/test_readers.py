@@ -191,3 +191,22 @@ def test_missing_file_and_directory_and_unsupported(tmp_path):
 def test_html_to_text_prefers_article():
     text = html_to_text("<div>侧栏链接</div><article><p>正文第一段。</p></article>")
     assert text == "正文第一段。"
+
+
+def test_html_furniture_by_class_is_dropped_and_the_title_found():
+    from compare.clean import clean
+    from compare.metadata import extract_metadata
+    from compare.readers import html_to_text
+
+    page = ('<html><body><div class="header"><a>首页</a> | <a>政务公开</a> | <a>互动交流</a></div>'
+            '<div class="crumb">当前位置：首页 > 政务公开 > 建议提案办理</div><div class="article">'
+            '<h1>关于对区政协七届三次会议第0021号提案的答复</h1><p>索引号：QP-2025-0021</p><p>周丽委员：</p>'
+            '<p>您提出的提案收悉，现答复如下：</p><p>一是出台政策。</p>'
+            '<div class="share-box">分享到：微信 微博</div><p>上海市青浦区科学技术委员会</p><p>2025年6月20日</p></div>'
+            '<div id="footer">主办：上海市青浦区人民政府办公室 沪ICP备12345678号</div></body></html>')
+    text = html_to_text(page)
+    assert "当前位置" not in text and "分享到" not in text and "沪ICP备" not in text
+    assert "一是出台政策。" in text and "上海市青浦区科学技术委员会" in text
+    md = extract_metadata(clean(text))
+    assert md.title == "关于对区政协七届三次会议第0021号提案的答复"
+    assert (md.date, md.region, md.genre) == ("2025-06-20", "青浦区", "reply_to_cppcc_proposal")
