@@ -42,6 +42,8 @@ FURNITURE = re.compile(r"^(?:办理结果|(?:信息)?公开属性|联系人|联�
                        r"|成文日期|当前位置|您的位置|您现在的位置)[：:])")
 # a signature on one line: organisation, spaces, date
 SIGNED_LINE = re.compile(r"(\S{3,40}?)\s*(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}[-./]\d{1,2}[-./]\d{1,2})")
+# an item or heading number: 一是 / 二、 / （三） / 4、 — such a line is not a title
+_NUMBERED = re.compile(r"^(?:[一二三四五六七八九十]+[是、]|[（(][一二三四五六七八九十\d]+[）)]|\d{1,2}[、.．](?!\d))")
 # a web page's navigation left in the text: 首页 | 政务公开 | 互动交流
 NAV_LINE = re.compile(r"^(?:首页|网站首页|政务公开|政府信息公开|信息公开|互动交流|政民互动|办事服务|政务服务|新闻中心|要闻动态|走进\S{2,4}"
                       r"|网站地图|无障碍|长者模式|English|登录|注册|搜索|[\s|｜/>》·•\-])+$")
@@ -198,7 +200,10 @@ def _find_title(paras: list[tuple[int, int, str]]) -> tuple[int, int] | None:
     limit = min(len(paras), 15)
     for i in range(limit):
         t = paras[i][2]
-        if len(t) > 80 or "。" in t or FURNITURE.match(t) or DOC_NUMBER.fullmatch(t) or NAV_LINE.match(t):
+        if "。" in t and len(t) > 20 and not FURNITURE.match(t):
+            return None  # body text has begun: a title comes before it
+        if len(t) > 80 or "。" in t or FURNITURE.match(t) or DOC_NUMBER.fullmatch(t) or NAV_LINE.match(t) \
+                or _NUMBERED.match(t):
             continue
         candidate = t
         j = i

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from .clean import Cleaned
-from .metadata import CN_DATE, DATE, DOC_NUMBER, ISO_DATE, NAV_LINE, SIGNED_LINE, TITLE_END, Metadata, is_org
+from .metadata import CN_DATE, DATE, DOC_NUMBER, ISO_DATE, NAV_LINE, SIGNED_LINE, TRANSMITS, Metadata, is_org
 from .targets import Deadline, Quantity, find_deadlines, find_quantities, has_target_quantity
 from .terms import Term, extract_terms
 
@@ -260,7 +260,7 @@ def segment(cleaned: Cleaned, md: Metadata) -> list[Measure]:
         st = _style(stripped)
         if st is None and _is_furniture_line(stripped):
             continue  # a signature, a date line or a document number inside the body
-        if st is None and not stack and _is_inner_title(stripped):
+        if st is None and not stack and _is_inner_title(stripped, md.title):
             continue  # the title of a transmitted document (关于印发《X》的通知 … X): not a measure
         bare = st is None and _is_bare_heading(stripped)
         pure_heading = (para.heading or st is not None or bare) and "。" not in ptext and len(ptext) <= 60 \
@@ -321,9 +321,14 @@ def _is_bare_heading(s: str) -> bool:
             and _heading_mode(core) is not None and not _VERB_LED.match(core))
 
 
-def _is_inner_title(s: str) -> bool:
-    return (8 <= len(s) <= 60 and not re.search(r"[，,。；;！？!?]", s) and bool(TITLE_END.search(s))
-            and not _VERB_LED.match(s))
+def _is_inner_title(s: str, title: str | None) -> bool:
+    """The document's own title again, or the title of the document it transmits
+    (关于印发《X》的通知 … X), standing alone in the body."""
+    if not title or not 4 <= len(s) <= 80 or re.search(r"[，,。；;！？!?]", s):
+        return False
+    core = re.sub(r"[\s（）()]", "", s)
+    names = [title] + [m.group(1) for m in TRANSMITS.finditer(title)]
+    return any(core == re.sub(r"[\s（）()]", "", n) for n in names)
 
 
 def _is_furniture_line(s: str) -> bool:

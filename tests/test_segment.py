@@ -204,3 +204,8 @@ def test_topic_sections_of_a_reply_mix_progress_and_promises_clause_by_clause():
     assert find(ms, "研究型病房已达到30家").quantities[0].object == "研究型病房"
     more = find(ms, "新增示范病房10家")
     assert more.kind == "target" and more.deadlines[0].year == 2026
+
+
+def test_an_item_line_is_not_taken_for_a_title_and_nothing_before_it_is_lost():
+    ms = measures_of("推进平台建设，加强人才培养。\n\n一是推动出台产业发展规划\n\n持续举办创新大赛。\n")
+    assert [m.text for m in ms] == ["推进平台建设，加强人才培养。", "一是推动出台产业发展规划", "持续举办创新大赛。"]
