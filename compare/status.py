@@ -100,6 +100,10 @@ def _shares_object(promise: str, report: str) -> bool:
     """Does the report name the promise's object (a shared run of OBJECT_RUN characters)?"""
     from difflib import SequenceMatcher
 
+    if not TITLE.search(promise):
+        # a promise of a fund or a centre is not met by a 《policy》 that shares its words:
+        # 设立某区智能网联汽车产业基金 vs 印发《某区智能网联汽车产业支持措施》
+        report = TITLE.sub(lambda m: "|" * len(m.group(0)), report)
     a = re.sub(r"[\s，。、；：“”《》（）]", "|", promise)
     b = re.sub(r"[\s，。、；：“”《》（）]", "|", report)
     m = SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b))

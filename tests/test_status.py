@@ -291,3 +291,10 @@ def test_report_filters_and_formats(run):
     assert csv_out.splitlines()[0].startswith("issuer,date,region,deadline")
     md = run("report").output
     assert md.startswith("| issuer |")
+
+
+def test_a_policy_sharing_words_with_a_promised_institution_is_not_its_completion(corpus):
+    db = corpus(reply("2025-06-18", "上海市嘉定区人民政府", "一是印发《某区人工智能专业孵化器认定管理办法》。", "12"))
+    thread_of(db, "引进培育不少于2家人工智能专业孵化器", "孵化器认定管理办法")
+    s = status_of(db, "引进培育不少于2家人工智能专业孵化器", "2025-12-01")
+    assert s["status"] == "in_progress", s["reason"]  # a policy about incubators was issued, none was built
