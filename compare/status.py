@@ -46,6 +46,13 @@ def reports_completion(text: str) -> bool:
     return False
 
 
+# promises of something to be made, whose completion a report can state; a promise to open up,
+# promote or improve (推动…开放共享, 促进…转化, 完善…机制) is not completed by a report that
+# something was built
+DELIVERABLE = re.compile(r"建设|建成|设立|成立|组建|打造|出台|印发|发布|制定|制订|编制|举办|启动|引进|培育|新增|布局|筹建|揭牌"
+                         r"|开业|上线|落地|投产|设置|开设|开通|搭建|构建|实现")
+
+
 CONTINUING = re.compile(r"持续|继续|常态|每年|不断|进一步|长期")
 ISSUE_VERBS = re.compile(r"出台|发布|印发|制定|编制|制订|修订|研究出台|谋划出台|起草")
 POLICY_NOUN = re.compile(r"政策|意见|方案|措施|办法|细则|规划|计划|条例|规定|通知|目录")
@@ -283,7 +290,8 @@ def _status_of(c: dict, later: list[dict],
         return Status(c["id"], "fulfilled", "target-met", quant[1], quant[2], deadline)
 
     # 3. completion reported (a continuing commitment stays in progress)
-    done = [e for e in evidence if reports_completion(e["text"]) and _shares_object(c["text"], e["text"])]
+    done = [e for e in evidence if reports_completion(e["text"]) and _shares_object(c["text"], e["text"])] \
+        if DELIVERABLE.search(c["text"]) else []
     if done and not (quant and quant[0] == "below") and not CONTINUING.search(c["text"][:8]) \
             and not IMPLEMENTS.search(c["text"]):
         e = done[0]

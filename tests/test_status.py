@@ -298,3 +298,11 @@ def test_a_policy_sharing_words_with_a_promised_institution_is_not_its_completio
     thread_of(db, "引进培育不少于2家人工智能专业孵化器", "孵化器认定管理办法")
     s = status_of(db, "引进培育不少于2家人工智能专业孵化器", "2025-12-01")
     assert s["status"] == "in_progress", s["reason"]  # a policy about incubators was issued, none was built
+
+
+def test_a_report_of_building_does_not_complete_a_promise_to_open_up(corpus):
+    db = corpus(reply("2025-03-18", "上海市嘉定区人民政府", "下一步，我们将推动某区人工智能公共算力中心开放共享。", "12"),
+                reply("2025-09-18", "上海市嘉定区人民政府", "一是已建成某区人工智能公共算力中心并投入使用。", "13"))
+    thread_of(db, "推动某区人工智能公共算力中心开放共享", "已建成某区人工智能公共算力中心")
+    s = status_of(db, "推动某区人工智能公共算力中心开放共享", "2025-12-01")
+    assert s["status"] == "in_progress", s["reason"]
