@@ -317,18 +317,29 @@ NAME_KINDS = ("title", "quoted")
 NAME_MATCH = 0.6  # names whose partial fuzzy ratio is under this are different names (春昇杯 ~ 嘉智杯: 0.5)
 
 
-def name_conflict(ta: list[tuple[str, str, str]], tb: list[tuple[str, str, str]]) -> float:
-    """1 when both measures name programmes or policies (“…”, 《…》) and no name of one is like a
-    name of the other: “春昇杯” is not “嘉智杯”, 《…操作细则》 is not 《…若干意见》. Partial ratio, so that
-    “新优药械” and 《上海市生物医药“新优药械”产品目录》 are alike."""
+TARGET_COMPARATORS = (">=", ">", "~", "+", "<=")
+
+
+def name_conflict(ta: list[tuple[str, str, str]], tb: list[tuple[str, str, str]],
+                  qa: list[tuple[str, str]] = (), qb: list[tuple[str, str]] = ()) -> float:
+    """1 when the two measures name different things. Names: programmes and policies (“…”, 《…》),
+    and the objects of quantified targets (unit, object). “春昇杯” is not “嘉智杯”, 《…操作细则》
+    is not 《…若干意见》, 生物医药产业工业产值突破100亿元 is not 智能网联汽车产业规模突破1500亿元.
+    Partial ratio, so that “新优药械” and 《上海市生物医药“新优药械”产品目录》 are alike, and so are
+    测试验证平台 and 智能网联汽车测试验证平台."""
     from rapidfuzz import fuzz
 
     na = [t[2] for t in ta if t[1] in NAME_KINDS and len(t[2]) >= 2]
     nb = [t[2] for t in tb if t[1] in NAME_KINDS and len(t[2]) >= 2]
-    if not na or not nb:
-        return 0.0
-    best = max(fuzz.partial_ratio(x, y) for x in na for y in nb) / 100.0
-    return 1.0 if best < NAME_MATCH else 0.0
+    if na and nb and max(fuzz.partial_ratio(x, y) for x in na for y in nb) / 100.0 < NAME_MATCH:
+        return 1.0
+    # targets of the same unit whose objects differ: one object inside the other is the same
+    # thing named more or less fully (孵化器 / 生物医药专业孵化器); otherwise whole-string ratio,
+    # since a shared head (企业, 平台) does not make 上市企业 a 核心零部件企业
+    pairs = [(x, y) for ux, x in qa for uy, y in qb if ux == uy and len(x) >= 2 and len(y) >= 2]
+    if pairs and not any(x in y or y in x or fuzz.ratio(x, y) / 100.0 >= NAME_MATCH for x, y in pairs):
+        return 1.0
+    return 0.0
 
 
 _CITY_MARK = re.compile(r"市级|市层面|全市|本市|我市")
@@ -450,12 +461,18 @@ def pair_features(db: Database, encoder: Encoder, params: Params, run_id: str, p
     terms = queries.measure_terms(db) if fresh else {}
     key_terms = {m: [t for t in ts if t[1] in KEY_TERM_KINDS and len(t[2]) >= 2] for m, ts in terms.items()}
     levels = [stated_level(t) for t in texts] if fresh else []
+    targets: dict[str, list[tuple[str, str]]] = {}
+    if fresh:
+        for m, qs in queries.quantities_by_measure(db).items():
+            objs = [(q["unit"], q["object"]) for q in qs if q["comparator"] in TARGET_COMPARATORS and q["object"]]
+            if objs:
+                targets[m] = objs
     new_pairs: list[tuple] = []
     for i, j in fresh:
         a, b = ids[i], ids[j]
         ta, tb = key_terms.get(a), key_terms.get(b)
         ts, tm = term_similarity(ta, tb) if ta and tb else (0.0, None)
-        nc = name_conflict(ta, tb) if ta and tb else 0.0
+        nc = name_conflict(ta or [], tb or [], targets.get(a, ()), targets.get(b, ()))
         new_pairs.append((a, b, round(float(V[i] @ V[j]), 5), round(float(H[i] @ H[j]), 5), ts, tm,
                           levels_conflict(levels[i], levels[j]), nc))
     if new_rows or new_pairs or neighbour_rows or left:

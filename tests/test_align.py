@@ -369,6 +369,24 @@ def test_names_of_different_programmes_conflict():
     assert al.name_conflict(terms("举办“春昇杯”医学创新人才大赛"), terms("举办医学创新人才大赛")) == 0.0
 
 
+def test_targets_of_different_objects_conflict():
+    from compare.targets import find_quantities
+
+    def objects(s):
+        return [(q.unit, q.object) for q in find_quantities(s) if q.comparator in al.TARGET_COMPARATORS]
+
+    def conflict(a, b):
+        return al.name_conflict([], [], objects(a), objects(b))
+
+    assert conflict("到2026年，生物医药产业工业产值突破100亿元", "到2026年，智能网联汽车产业规模突破1500亿元") == 1.0
+    assert conflict("培育上市企业不少于5家", "集聚核心零部件企业不少于50家") == 1.0
+    # the same object, named more or less fully, or a changed number: no conflict
+    assert conflict("引进培育不少于2家生物医药专业孵化器", "新增专业孵化器不少于3家") == 0.0
+    assert conflict("建成不少于3家智能网联汽车测试验证平台", "到2026年建成不少于3家测试验证平台") == 0.0
+    # different units are not compared
+    assert conflict("建成生物医药专业化载体不少于200万方", "引进培育不少于2家生物医药专业孵化器") == 0.0
+
+
 CONTESTS = {
     "a.txt": "上海市某区人民政府关于对区人大会议第0011号代表建议的答复\n\n王明代表：\n\n您的建议收悉，现答复如下：\n\n"
              "一、工作进展\n\n一是举办“春昇杯”医学创新人才大赛，吸引参赛项目120个。\n\n二、下一步打算\n\n"
