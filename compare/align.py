@@ -463,8 +463,11 @@ def pair_features(db: Database, encoder: Encoder, params: Params, run_id: str, p
     levels = [stated_level(t) for t in texts] if fresh else []
     targets: dict[str, list[tuple[str, str]]] = {}
     if fresh:
+        is_target = {m["id"] for m in ms if m["kind"] == "target"}
         for m, qs in queries.quantities_by_measure(db).items():
-            objs = [(q["unit"], q["object"]) for q in qs if q["comparator"] in TARGET_COMPARATORS and q["object"]]
+            # 达到 sets a target in a target (到2027年…达到500亿元) but states a result in a report
+            objs = [(q["unit"], q["object"]) for q in qs if q["object"] and (
+                q["comparator"] in TARGET_COMPARATORS or (q["comparator"] == "=" and m in is_target))]
             if objs:
                 targets[m] = objs
     new_pairs: list[tuple] = []
