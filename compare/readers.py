@@ -391,12 +391,113 @@ def _read_docx(data: bytes, name: str) -> str:
         raise InputError(name, f"corrupt .docx ({type(e).__name__})",
                          "open and re-save it in Word/WPS, or export it as .txt") from None
     lines: list[str] = []
+    numbering = _DocxNumbering(document)
     for para in document.paragraphs:
-        lines.append(_docx_paragraph(para))
+        lines.append(numbering.label(para) + _docx_paragraph(para))
     for table in document.tables:
         for row in table.rows:
             lines.append("\t".join(cell.text for cell in row.cells))
     return "\n".join(lines)
+
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_CN_NUMERALS = "〇一二三四五六七八九"
+
+
+def _chinese_number(n: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 23 → 二十三 (list numbers up to 99)."""
+    if n < 10:
+        return _CN_NUMERALS[n]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else _CN_NUMERALS[tens]) + "十" + (_CN_NUMERALS[ones] if ones else "") if n < 100 else str(n)
+
+
+class _DocxNumbering:
+    """Word's automatic list numbering (一、 （一） 1. written by Word, not in the text), rebuilt
+    from numbering.xml so the heading hierarchy survives: each numbered paragraph gets its label."""
+
+    CHINESE = ("chineseCounting", "chineseCountingThousand", "chineseLegalSimplified", "ideographTraditional",
+               "japaneseCounting", "taiwaneseCounting", "taiwaneseCountingThousand", "ideographDigital")
+
+    def __init__(self, document):
+        self.levels: dict[str, dict[int, tuple[str, str, int]]] = {}  # abstractNumId -> ilvl -> (fmt, text, start)
+        self.abstract_of: dict[str, str] = {}  # numId -> abstractNumId
+        self.start_override: dict[tuple[str, int], int] = {}
+        self.counters: dict[str, dict[int, int]] = {}
+        try:
+            root = document.part.numbering_part.element
+        except (NotImplementedError, KeyError, AttributeError):
+            return
+        for an in root.iter(_W + "abstractNum"):
+            aid = an.get(_W + "abstractNumId")
+            lv: dict[int, tuple[str, str, int]] = {}
+            for lvl in an.iter(_W + "lvl"):
+                fmt, text, start = "decimal", "", 1
+                for child in lvl:
+                    if child.tag == _W + "numFmt":
+                        fmt = child.get(_W + "val") or fmt
+                    elif child.tag == _W + "lvlText":
+                        text = child.get(_W + "val") or ""
+                    elif child.tag == _W + "start":
+                        start = int(child.get(_W + "val") or 1)
+                lv[int(lvl.get(_W + "ilvl") or 0)] = (fmt, text, start)
+            self.levels[aid] = lv
+        for num in root.iter(_W + "num"):
+            nid = num.get(_W + "numId")
+            ref = num.find(_W + "abstractNumId")
+            if ref is not None:
+                self.abstract_of[nid] = ref.get(_W + "val")
+            for ov in num.iter(_W + "lvlOverride"):
+                so = ov.find(_W + "startOverride")
+                if so is not None:
+                    self.start_override[(nid, int(ov.get(_W + "ilvl") or 0))] = int(so.get(_W + "val") or 1)
+
+    def _num_pr(self, para) -> tuple[str, int] | None:
+        ppr = para._p.pPr
+        num_pr = ppr.numPr if ppr is not None else None
+        if num_pr is None and para.style is not None:
+            style_ppr = para.style.element.pPr
+            num_pr = style_ppr.numPr if style_ppr is not None else None
+        if num_pr is None or num_pr.numId is None:
+            return None
+        nid = str(num_pr.numId.val)
+        ilvl = int(num_pr.ilvl.val) if num_pr.ilvl is not None else 0
+        return (nid, ilvl) if nid != "0" else None
+
+    def label(self, para) -> str:
+        """The label Word would show before this paragraph, or "" (and counts it)."""
+        try:
+            found = self._num_pr(para)
+        except (AttributeError, ValueError, TypeError):
+            return ""
+        if not found or not para.text.strip():
+            return ""
+        nid, ilvl = found
+        aid = self.abstract_of.get(nid)
+        levels = self.levels.get(aid or "", {})
+        if ilvl not in levels:
+            return ""
+        counters = self.counters.setdefault(aid, {})
+        for deeper in [k for k in counters if k > ilvl]:
+            del counters[deeper]  # a new item restarts the levels below it
+        fmt, text, start = levels[ilvl]
+        start = self.start_override.get((nid, ilvl), start)
+        counters[ilvl] = counters.get(ilvl, start - 1) + 1
+
+        def shown(level: int) -> str:
+            f = levels.get(level, ("decimal", "", 1))[0]
+            n = counters.get(level, levels.get(level, ("", "", 1))[2])
+            if f in self.CHINESE:
+                return _chinese_number(n)
+            if f == "decimalFullWidth":
+                return str(n).translate({ord(c): 0xFF10 + int(c) for c in "0123456789"})
+            if f in ("bullet", "none"):
+                return ""
+            return str(n)
+
+        if fmt in ("bullet", "none"):
+            return ""
+        return re.sub(r"%(\d)", lambda m: shown(int(m.group(1)) - 1), text)
 
 
 def _docx_paragraph(para) -> str:

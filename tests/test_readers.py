@@ -210,3 +210,55 @@ def test_html_furniture_by_class_is_dropped_and_the_title_found():
     md = extract_metadata(clean(text))
     assert md.title == "关于对区政协七届三次会议第0021号提案的答复"
     assert (md.date, md.region, md.genre) == ("2025-06-20", "青浦区", "reply_to_cppcc_proposal")
+
+
+def _numbered_docx(path):
+    """A .docx whose 一、 / （一） / 1. come from Word's list numbering, not from the text."""
+    import docx
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls, qn
+
+    d = docx.Document()
+    numbering = d.part.numbering_part.element
+    levels = [("chineseCounting", "%1、"), ("chineseCounting", "（%2）"), ("decimal", "%3.")]
+    lvl_xml = "".join(f'<w:lvl w:ilvl="{i}"><w:start w:val="1"/><w:numFmt w:val="{f}"/><w:lvlText w:val="{t}"/></w:lvl>'
+                      for i, (f, t) in enumerate(levels))
+    numbering.append(parse_xml(f'<w:abstractNum {nsdecls("w")} w:abstractNumId="77">{lvl_xml}</w:abstractNum>'))
+    numbering.append(parse_xml(f'<w:num {nsdecls("w")} w:numId="77"><w:abstractNumId w:val="77"/></w:num>'))
+
+    def para(text, level=None):
+        p = d.add_paragraph(text)
+        if level is not None:
+            p._p.get_or_add_pPr().append(parse_xml(
+                f'<w:numPr {nsdecls("w")}><w:ilvl w:val="{level}"/><w:numId w:val="77"/></w:numPr>'))
+        assert qn("w:p") == p._p.tag
+        return p
+
+    para("某区促进产业发展行动方案")
+    para("主要目标", 0)
+    para("到2026年，集聚企业不少于50家。")
+    para("重点任务", 0)
+    para("提升创新能力", 1)
+    para("建设创新中心。加快创新中心建设。", 2)
+    para("打造验证平台。建成验证平台3家。", 2)
+    para("优化产业生态", 1)
+    para("设立产业基金。", 2)
+    d.save(path)
+
+
+def test_docx_automatic_list_numbering_becomes_text(tmp_path):
+    from compare.clean import clean
+    from compare.metadata import extract_metadata
+    from compare.segment import segment
+
+    p = tmp_path / "numbered.docx"
+    _numbered_docx(p)
+    text = read_file(str(p)).text
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    assert lines[1:] == ["一、主要目标", "到2026年，集聚企业不少于50家。", "二、重点任务", "（一）提升创新能力",
+                         "1.建设创新中心。加快创新中心建设。", "2.打造验证平台。建成验证平台3家。", "（二）优化产业生态",
+                         "1.设立产业基金。"]
+    c = clean(text)
+    ms = segment(c, extract_metadata(c))
+    fund = next(m for m in ms if "设立产业基金" in m.text)
+    assert fund.section[:2] == ["二、重点任务", "（二）优化产业生态"]
