@@ -111,10 +111,11 @@ def _shares_object(promise: str, report: str) -> bool:
         # a promise of a fund or a centre is not met by a 《policy》 that shares its words:
         # 设立某区智能网联汽车产业基金 vs 印发《某区智能网联汽车产业支持措施》
         report = TITLE.sub(lambda m: "|" * len(m.group(0)), report)
-    a = re.sub(r"[\s，。、；：“”《》（）]", "|", promise)
-    b = re.sub(r"[\s，。、；：“”《》（）]", "|", report)
+    # punctuation becomes a different mark on each side, so a shared run never spans it
+    a = re.sub(r"[\s，。、；：“”《》（）|#]", "|", promise)
+    b = re.sub(r"[\s，。、；：“”《》（）|#]", "#", report)
     m = SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b))
-    return m.size >= OBJECT_RUN and "|" not in a[m.a:m.a + m.size]
+    return m.size >= OBJECT_RUN
 
 
 def _titles(text: str) -> list[str]:

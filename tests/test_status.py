@@ -306,3 +306,11 @@ def test_a_report_of_building_does_not_complete_a_promise_to_open_up(corpus):
     thread_of(db, "推动某区人工智能公共算力中心开放共享", "已建成某区人工智能公共算力中心")
     s = status_of(db, "推动某区人工智能公共算力中心开放共享", "2025-12-01")
     assert s["status"] == "in_progress", s["reason"]
+
+
+def test_a_later_report_that_the_promised_policy_was_issued_fulfils_it(corpus):
+    db = corpus(reply("2025-06-18", "上海市嘉定区人民政府",
+                      "一是印发《某区支持人工智能产业发展的若干措施》，对首台套产品给予最高500万元奖励。", "12"))
+    thread_of(db, "尽快出台《某区支持人工智能产业发展的若干措施", "一是印发《某区支持人工智能产业发展的若干措施》")
+    s = status_of(db, "尽快出台《某区支持人工智能产业发展的若干措施", "2025-12-01")
+    assert s["status"] == "fulfilled", s["reason"]
