@@ -160,11 +160,20 @@ def _promised_policy(text: str) -> tuple[list[str], str | None]:
     return [], (m.group(1) if m else None)
 
 
-def _quantity_check(c: dict, evidence: list[dict], quantities: dict[str, list[dict]]) -> tuple[str, str, list[str]] | None:
-    """Compare a target quantity with later reported figures of the same unit and metric."""
+TARGET_COMPARATORS = (">=", ">", "=", "~", "+")
+
+
+def _target_quantity(qs: list[dict]) -> dict | None:
+    return next((q for q in qs if q["comparator"] in TARGET_COMPARATORS), None)
+
+
+def _quantity_check(c: dict, evidence: list[dict], quantities: dict[str, list[dict]],
+                    task_quantities: list[dict] | None = None) -> tuple[str, str, list[str]] | None:
+    """Compare a target quantity (its own, else its task's) with later reported figures of the
+    same unit and metric."""
     from rapidfuzz import fuzz
 
-    target = next((q for q in quantities.get(c["id"], []) if q["comparator"] in (">=", ">", "=", "~", "+")), None)
+    target = _target_quantity(quantities.get(c["id"], [])) or _target_quantity(task_quantities or [])
     if not target:
         return None
     best = None
@@ -222,6 +231,12 @@ def compute_statuses(db: Database, as_of: dt.date | None = None) -> list[Status]
     for t, mids in thread_measures.items():
         order = sorted((str(by_id[m]["sort_date"]), m) for m in mids if m in by_id and by_id[m].get("sort_date"))
         dated[t] = ([d for d, _ in order], [m for _, m in order])
+    # a numbered task's target, for its measures that state none: 2、打造测试验证平台。 … 到2026年，
+    # 建成不少于3家测试验证平台 — the lead is judged against the 3, not fulfilled by the first one
+    task_target: dict[tuple[str, str], list[dict]] = {}
+    for m in ms:
+        if m["kind"] == "target" and m.get("section") and _target_quantity(quantities.get(m["id"], [])):
+            task_target.setdefault((m["document_id"], m["section"]), quantities[m["id"]])
     out: list[Status] = []
     for c in ms:
         if c["kind"] not in FUTURE_KINDS:
@@ -234,17 +249,22 @@ def compute_statuses(db: Database, as_of: dt.date | None = None) -> list[Status]
                 later_ids.update(m for m in mids[bisect.bisect_right(dates, since):]
                                  if by_id[m]["document_id"] != c["document_id"])
         later = [by_id[m] for m in sorted(later_ids)]
-        out.append(_status_of(c, later, (titled, citing, titled_dates), first_measure, documents, quantities, as_of))
+        inherited = None
+        if not _target_quantity(quantities.get(c["id"], [])):
+            inherited = task_target.get((c["document_id"], c.get("section") or ""))
+        out.append(_status_of(c, later, (titled, citing, titled_dates), first_measure, documents, quantities, as_of,
+                              inherited))
     return out
 
 
 def _status_of(c: dict, later: list[dict],
                titled: tuple[list[tuple[dict, list[str]]], dict[str, list[int]], list[str]],
                first_measure: dict[str, str], documents: tuple[list[dict], list[str]],
-               quantities: dict[str, list[dict]], as_of: dt.date) -> Status:
+               quantities: dict[str, list[dict]], as_of: dt.date, task_quantities: list[dict] | None = None) -> Status:
     """titled: measures citing 《titles》 (in date order, undated first), per title where it is
     cited as in force, and their dates ("" when undated);
-    documents: the dated documents in date order and their dates."""
+    documents: the dated documents in date order and their dates;
+    task_quantities: its task's target, for a measure that states none of its own."""
     deadline = c.get("deadline")
     end = deadline_end(deadline)
     passed = end is not None and as_of > end
@@ -286,7 +306,7 @@ def _status_of(c: dict, later: list[dict],
     elsewhere = [e for e in later if e["kind"] == "progress" and not covers(c, e)]
 
     # 2. a quantitative target against later figures
-    quant = _quantity_check(c, evidence, quantities)
+    quant = _quantity_check(c, evidence, quantities, task_quantities)
     if quant and quant[0] == "fulfilled":
         return Status(c["id"], "fulfilled", "target-met", quant[1], quant[2], deadline)
 

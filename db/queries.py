@@ -395,7 +395,7 @@ def list_links(db: Database) -> list[dict]:
 def status_inputs(db: Database) -> list[dict]:
     """Measures of current documents with what the status rules look at, in time order."""
     return [dict(r) for r in db.query(
-        "SELECT m.id, m.document_id, m.kind, m.text, m.deadline, d.sort_date, d.date, d.region, d.level, "
+        "SELECT m.id, m.document_id, m.kind, m.text, m.deadline, m.section, d.sort_date, d.date, d.region, d.level, "
         "d.issuer FROM measures m JOIN documents d ON d.id = m.document_id WHERE d.is_current = 1 "
         "ORDER BY d.sort_date IS NULL, d.sort_date, d.id, m.ordinal")]
 

@@ -314,3 +314,10 @@ def test_a_later_report_that_the_promised_policy_was_issued_fulfils_it(corpus):
     thread_of(db, "尽快出台《某区支持人工智能产业发展的若干措施", "一是印发《某区支持人工智能产业发展的若干措施》")
     s = status_of(db, "尽快出台《某区支持人工智能产业发展的若干措施", "2025-12-01")
     assert s["status"] == "fulfilled", s["reason"]
+
+
+def test_a_task_lead_is_judged_against_its_tasks_target(corpus):
+    db = corpus(reply("2025-06-18", "上海市嘉定区人民政府", "一是目前已建成人工智能专业孵化器1家。", "12"))
+    thread_of(db, "5、培育孵化器。", "已建成人工智能专业孵化器1家")
+    lead = status_of(db, "5、培育孵化器。", "2025-12-01")
+    assert lead["status"] == "in_progress" and "below" in lead["reason"], lead["reason"]
