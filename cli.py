@@ -150,12 +150,12 @@ def _align_locked(db, paths, model, model_name, params_path, encoding, as_of, si
     return report, result
 
 
-def _params_digest(params_path):
-    """The alignment parameters' digest (compare.params is light: the no-op path stays fast)."""
+def _load_params(params_path):
+    """The alignment parameters (compare.params is light: the no-op path stays fast)."""
     from compare.params import load_params
 
     try:
-        return load_params(params_path).digest
+        return load_params(params_path)
     except (OSError, ValueError, TypeError) as e:
         raise click.ClickException(f"{params_path or 'compare/alignment.json'}: cannot be read as alignment "
                                    f"parameters ({e}); pass a JSON file written by scripts/fit_alignment.py")
@@ -166,18 +166,18 @@ def _align_stored(db, model, model_name, params_path, run_id, silent, as_of=None
 
     if not queries.count_alignable(db):
         return None
-    if queries.alignment_is_current(db, model_name, _params_digest(params_path)):
+    params = _load_params(params_path)
+    if queries.alignment_is_current(db, model_name, params.digest):
         if as_of:  # nothing new to align, but deadlines are judged at another date
             from compare.status import refresh
 
             refresh(db, run_id, as_of)
         return None
     # heavy imports (numpy, the encoder) only once there is work to do
-    from compare.align import align_corpus, load_params
+    from compare.align import align_corpus
     from compare.encoders import get_encoder
 
     encoder = get_encoder(model)
-    params = load_params(params_path)
     todo = queries.count_alignable(db)
     if silent:
         return align_corpus(db, encoder, params, run_id, as_of=as_of)
