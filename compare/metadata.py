@@ -130,6 +130,12 @@ def is_org(s: str) -> bool:
             and not re.search(r"召开|举办|举行|开幕|闭幕|启动|发布", s))  # 某区召开推进大会 is an event
 
 
+def signed_line(s: str) -> re.Match | None:
+    """上海市徐汇区人民政府 2025年6月12日: an organisation and a date on one line (group 1, group 2)."""
+    m = SIGNED_LINE.fullmatch(s)
+    return m if m and is_org(m.group(1)) else None
+
+
 def extract_metadata(c: Cleaned) -> Metadata:
     md = Metadata()
     paras = _paras(c)
@@ -283,8 +289,7 @@ def _signature(md: Metadata, paras: list[tuple[int, int, str]]) -> None:
             if i > 0 and is_org(paras[i - 1][2]):
                 md.issuer = paras[i - 1][2]
             break
-        if (m := SIGNED_LINE.fullmatch(t)) and is_org(m.group(1)):
-            # 上海市徐汇区人民政府 2025年6月12日: organisation and date on one line
+        if m := signed_line(t):
             d = DATE.fullmatch(m.group(2)) or ISO_DATE.fullmatch(m.group(2))
             md.date, md.date_source = _date_str(d.group(1), d.group(2), d.group(3)), "signature"
             md.issuer = m.group(1)
@@ -309,7 +314,7 @@ def _signature(md: Metadata, paras: list[tuple[int, int, str]]) -> None:
     for i in tail:
         t = paras[i][2]
         if (FURNITURE.match(t) or ISSUED_LINE.search(t) or DATE.fullmatch(t) or ISO_DATE.fullmatch(t)
-                or ((m := SIGNED_LINE.fullmatch(t)) and is_org(m.group(1)))
+                or signed_line(t)
                       or (is_org(t) and i + 1 < n and DATE.fullmatch(paras[i + 1][2]))):
             if paras[i][0] >= md.header_end:
                 md.footer_start = paras[i][0]

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from .clean import Cleaned
-from .metadata import CN_DATE, DATE, DOC_NUMBER, ISO_DATE, NAV_LINE, SIGNED_LINE, TRANSMITS, Metadata, is_org
+from .metadata import CN_DATE, DATE, DOC_NUMBER, ISO_DATE, NAV_LINE, TRANSMITS, Metadata, is_org, signed_line
 from .targets import Deadline, Quantity, find_deadlines, find_quantities, has_target_quantity
 from .terms import Term, extract_terms
 
@@ -333,9 +333,8 @@ def _is_inner_title(s: str, title: str | None) -> bool:
 
 def _is_furniture_line(s: str) -> bool:
     """An organisation's name, a date or a document number alone on a line (a signature block)."""
-    signed = SIGNED_LINE.fullmatch(s)
     return bool(is_org(s) or NAV_LINE.match(s) or DATE.fullmatch(s) or ISO_DATE.fullmatch(s) or DOC_NUMBER.fullmatch(s)
-                or CN_DATE.fullmatch(s) or (signed and is_org(signed.group(1))))
+                or CN_DATE.fullmatch(s) or signed_line(s))
 
 
 def _is_label(s: str) -> bool:
