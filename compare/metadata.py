@@ -10,6 +10,7 @@ import re
 from dataclasses import asdict, dataclass, field
 
 from .clean import Cleaned
+from .targets import cn_to_int
 
 # Shanghai's districts; other places are recognised by their suffix.
 SHANGHAI_DISTRICTS = ("黄浦区", "徐汇区", "长宁区", "静安区", "普陀区", "虹口区", "杨浦区", "闵行区", "宝山区", "嘉定区",
@@ -91,20 +92,12 @@ def _dated(paras: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     return [(a, b, arabic_dates(t)) for a, b, t in paras]
 
 
-def _cn_number(s: str) -> str:
-    """一 → 1, 十二 → 12, 二十一 → 21 (month and day numerals)."""
-    if "十" not in s:
-        return "".join(_CN_DIGIT.get(c, c) for c in s)
-    tens, _, ones = s.partition("十")
-    return str((int(_CN_DIGIT[tens]) if tens else 1) * 10 + (int(_CN_DIGIT[ones]) if ones else 0))
-
-
 def arabic_dates(s: str) -> str:
     """Dates written in Chinese numerals (二〇二五年六月十二日, usual under a signature) in Arabic digits."""
     def sub(m: re.Match) -> str:
-        year = "".join(_CN_DIGIT[c] for c in m.group(1))
-        out = f"{year}年{_cn_number(m.group(2))}月"
-        return out + (f"{_cn_number(m.group(3))}日" if m.group(3) else "")
+        year = "".join(_CN_DIGIT[c] for c in m.group(1))  # digit by digit: 二〇二五
+        out = f"{year}年{cn_to_int(m.group(2))}月"  # as numbers: 十二月, 三十一日
+        return out + (f"{cn_to_int(m.group(3))}日" if m.group(3) else "")
     return CN_DATE.sub(sub, s) if "年" in s else s
 
 
