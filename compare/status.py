@@ -249,11 +249,10 @@ def compute_statuses(db: Database, as_of: dt.date | None = None) -> list[Status]
                 later_ids.update(m for m in mids[bisect.bisect_right(dates, since):]
                                  if by_id[m]["document_id"] != c["document_id"])
         later = [by_id[m] for m in sorted(later_ids)]
-        inherited = None
-        if not _target_quantity(quantities.get(c["id"], [])):
-            inherited = task_target.get((c["document_id"], c.get("section") or ""))
+        # its task's target; _quantity_check uses it only when c states no target of its own
+        task = task_target.get((c["document_id"], c.get("section") or ""))
         out.append(_status_of(c, later, (titled, citing, titled_dates), first_measure, documents, quantities, as_of,
-                              inherited))
+                              task))
     return out
 
 
