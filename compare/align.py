@@ -317,7 +317,8 @@ NAME_KINDS = ("title", "quoted")
 NAME_MATCH = 0.6  # names whose partial fuzzy ratio is under this are different names (春昇杯 ~ 嘉智杯: 0.5)
 
 
-TARGET_COMPARATORS = (">=", ">", "~", "+", "<=")
+# comparators of a quantity aimed at (不少于, 超, 力争, 新增, 不超过); 达到 (=) also states results
+AIM_COMPARATORS = (">=", ">", "~", "+", "<=")
 
 
 def name_conflict(ta: list[tuple[str, str, str]], tb: list[tuple[str, str, str]],
@@ -467,7 +468,7 @@ def pair_features(db: Database, encoder: Encoder, params: Params, run_id: str, p
         for m, qs in queries.quantities_by_measure(db).items():
             # 达到 sets a target in a target (到2027年…达到500亿元) but states a result in a report
             objs = [(q["unit"], q["object"]) for q in qs if q["object"] and (
-                q["comparator"] in TARGET_COMPARATORS or (q["comparator"] == "=" and m in is_target))]
+                q["comparator"] in AIM_COMPARATORS or (q["comparator"] == "=" and m in is_target))]
             if objs:
                 targets[m] = objs
     new_pairs: list[tuple] = []

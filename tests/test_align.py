@@ -373,7 +373,7 @@ def test_targets_of_different_objects_conflict():
     from compare.targets import find_quantities
 
     def objects(s):
-        return [(q.unit, q.object) for q in find_quantities(s) if q.comparator in al.TARGET_COMPARATORS]
+        return [(q.unit, q.object) for q in find_quantities(s) if q.comparator in al.AIM_COMPARATORS]
 
     def conflict(a, b):
         return al.name_conflict([], [], objects(a), objects(b))
