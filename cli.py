@@ -1,9 +1,8 @@
 """compare's command line: a thin click front over the compare/ and db/ libraries."""
 from __future__ import annotations
 
-import csv
-import io
 import json
+import sqlite3
 import sys
 
 import click
@@ -24,14 +23,19 @@ def output_options(f):
     return f
 
 
-def _open(database: str):
+def _open(database: str, readonly: bool = False):
+    """Open the database; `readonly` for commands that only read (they then work on a read-only file)."""
     from compare.errors import CompareError
     from db import open_db
 
     try:
-        return open_db(database)
+        db = open_db(database, readonly=readonly)
     except CompareError as e:
         raise click.ClickException(str(e)) from None
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:  # for CompareGroup: a storage failure later in the command names this file
+        ctx.meta["compare.database"], ctx.meta["compare.db"] = database, db
+    return db
 
 
 def _emit(rows: list[dict], fmt: str | None, columns: list[str]) -> None:
@@ -41,18 +45,36 @@ def _emit(rows: list[dict], fmt: str | None, columns: list[str]) -> None:
         for r in rows:
             click.echo(json.dumps(r, ensure_ascii=False))
     elif fmt == "csv":
-        buf = io.StringIO()
-        w = csv.DictWriter(buf, fieldnames=columns, extrasaction="ignore")
-        w.writeheader()
-        for r in rows:
-            w.writerow({k: ("" if r.get(k) is None else r.get(k)) for k in columns})
-        click.echo(buf.getvalue(), nl=False)
+        from compare.formats import to_csv
+
+        click.echo(to_csv(rows, columns), nl=False)
     else:
         for r in rows:
             click.echo("  ".join("" if r.get(c) is None else str(r.get(c)) for c in columns))
 
 
-@click.group(context_settings=CONTEXT)
+class CompareGroup(click.Group):
+    """Disk full, database busy or read-only, met anywhere in a command: one line, the transaction rolled back."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (sqlite3.Error, OSError) as e:
+            from db import storage_error
+
+            db = ctx.meta.get("compare.db")
+            if db is not None and db.conn.in_transaction:
+                try:
+                    db.conn.rollback()
+                except sqlite3.Error:
+                    pass
+            error = storage_error(e, ctx.meta.get("compare.database") or "the database")
+            if error is None:
+                raise
+            raise click.ClickException(str(error)) from None
+
+
+@click.group(cls=CompareGroup, context_settings=CONTEXT)
 @click.version_option(package_name="zh-policy-compare", prog_name="compare")
 def cli():
     """compare: track commitments across Chinese government policy documents.
@@ -76,14 +98,18 @@ def cli():
 @click.option("--encoding", help="Force the text encoding of .txt/.md/.html files, e.g. gb18030")
 @click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="Date at which deadlines are judged (default: today)")
+@click.option("--follow-symlinks", is_flag=True,
+              help="In folders, also read symlinks that point outside the folder given (left out by default)")
 @click.option("--silent", is_flag=True, help="Print nothing but errors")
-def align(paths, database, model, params_path, encoding, as_of, silent):
+def align(paths, database, model, params_path, encoding, as_of, follow_symlinks, silent):
     """Read documents and align their measures with the corpus (incremental).
 
     Files and folders (walked); formats .txt .md .html .pdf .docx. Stored files are
     skipped; only measures not yet aligned under the model get new candidates, and
     threads are rebuilt from all links. Without PATHS, aligns what is stored.
     Exit code 1 when some file could not be read (the others are stored and aligned).
+    In folders, symlinks pointing outside the folder are left out (--follow-symlinks reads
+    them); reviewers files, *.secret and databases are never read.
 
     \b
     Example:
@@ -97,23 +123,32 @@ def align(paths, database, model, params_path, encoding, as_of, silent):
 
     model_name = _model_name(model)
     with db_lock(database, "aligning"):
-        report, result = _align_locked(db, paths, model, model_name, params_path, encoding, as_of, silent)
+        report, result = _align_locked(db, paths, model, model_name, params_path, encoding, as_of, silent,
+                                       follow_symlinks=follow_symlinks)
+        from compare.flags import refresh_and_compare
+
+        placed = refresh_and_compare(db)  # flags follow their commitments into new versions
     if not silent:
         if report:
             added = report.added
             click.echo(f"{len(added)} document(s) added, {sum(r.measures for r in added)} measures; "
                        f"{len([r for r in report.results if r.status in ('unchanged', 'duplicate')])} unchanged; "
-                       f"{len(report.problems)} skipped with errors", err=True)
+                       f"{len(report.problems)} skipped with errors"
+                       + (f"; {len(report.ignored)} left out (see the warnings)" if report.ignored else ""), err=True)
         if result:
             click.echo(f"aligned under {result.model}: {result.measures} measures ({result.encoded} embedded, "
                        f"{result.new_measures} new), {result.links} links, {result.threads} threads", err=True)
         else:
             click.echo("alignment up to date", err=True)
+        if placed.moved or placed.unplaced or placed.removed:
+            click.echo(f"flags: {placed.moved} moved to the same commitment in a new version, "
+                       f"{placed.unplaced} need a reviewer, {placed.removed} on removed documents "
+                       "(compare flags --unplaced)", err=True)
     if report and report.problems:
         sys.exit(1)
 
 
-def _align_locked(db, paths, model, model_name, params_path, encoding, as_of, silent):
+def _align_locked(db, paths, model, model_name, params_path, encoding, as_of, silent, follow_symlinks=False):
     from compare import __version__
     from compare.errors import CompareError
     from compare.pipeline import ingest
@@ -128,16 +163,19 @@ def _align_locked(db, paths, model, model_name, params_path, encoding, as_of, si
         if paths:
             from compare.pipeline import expand_paths
 
-            files = list(expand_paths(paths))
+            files = list(expand_paths(paths, follow_symlinks))
             if silent or len(files) < 20:
-                report = ingest(db, paths, encoding=encoding, run_id=run_id)
+                report = ingest(db, paths, encoding=encoding, run_id=run_id, follow_symlinks=follow_symlinks)
             else:
                 with click.progressbar(length=len(files), label="reading", file=sys.stderr) as bar:
-                    report = ingest(db, paths, encoding=encoding, run_id=run_id, on_file=lambda _: bar.update(1))
+                    report = ingest(db, paths, encoding=encoding, run_id=run_id, on_file=lambda _: bar.update(1),
+                                    follow_symlinks=follow_symlinks)
         if report:
             for r in report.results:
                 if r.skipped:
                     click.echo(f"error: {r.message}", err=True)
+                elif r.status == "ignored":  # said even with --silent: a file in the folder was not read
+                    click.echo(f"warning: {r.message}", err=True)
                 elif not silent:
                     click.echo(r.message, err=True)
         result = _align_stored(db, model, model_name, params_path, run_id, silent, as_of.date() if as_of else None)
@@ -190,6 +228,69 @@ def _align_stored(db, model, model_name, params_path, run_id, silent, as_of=None
 
 
 @cli.command()
+@click.argument("document")
+@database_option
+@click.option("--model", default=None, metavar="NAME",
+              help="Encoder to re-align with, as for compare align (default: the one the corpus was last aligned with)")
+@click.option("--params", "params_path", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Alignment weights and thresholds (JSON), as for compare align")
+@click.option("--no-align", is_flag=True, help="Do not re-align now; the next compare align does it")
+def remove(document, database, model, params_path, no_align):
+    """Remove a document with all its versions, measures, links and statuses. Flags stay.
+
+    DOCUMENT is an id, an id prefix or a file name. Threads and statuses are then rebuilt
+    from what is left, as compare align does. Flags on the removed measures are kept (the
+    flags table is never changed), attached to nothing.
+
+    \b
+    Example:
+        compare remove d3f2a1
+        compare remove old-reply.pdf --no-align
+    """
+    from compare import __version__
+    from compare.encoders import model_name as _model_name
+    from compare.errors import CompareError
+    from db import db_lock, queries
+
+    from compare.encoders import model_option
+
+    db = _open(database)
+    if model is None and queries.aligned_model(db):  # re-align as the corpus was last aligned
+        model = model_option(queries.aligned_model(db))
+    model_name = _model_name(model)
+    with db_lock(database, "removing a document"):
+        try:
+            doc = queries.resolve_document(db, document)
+        except CompareError as e:
+            raise click.ClickException(str(e)) from None
+        run_id = queries.start_run(db, "remove", __version__, model=None if no_align else model_name,
+                                   params={"document": doc["id"]})
+        status, result = "failed", None
+        try:
+            removed = queries.remove_document(db, doc["id"], run_id)
+            if not no_align:
+                result = _align_stored(db, model, model_name, params_path, run_id, True)
+            status = "done"
+        except CompareError as e:
+            raise click.ClickException(str(e)) from None
+        finally:
+            queries.finish_run(db, run_id, status, 0, 0)
+        from compare.flags import refresh_and_compare
+
+        refresh_and_compare(db)  # flags on the removed measures: "document removed"
+    versions = removed["documents"]
+    flags = removed["flags"]
+    click.echo(f"removed {doc['title'] or doc['file_name']} ({len(versions)} version{'s' if len(versions) != 1 else ''}"
+               f": {', '.join(v['id'] for v in versions)}): {removed['measures']} measures; "
+               f"{flags} flag{'s' if flags != 1 else ''} on them kept, now attached to nothing")
+    if result:
+        click.echo(f"re-aligned under {result.model}: {result.measures} measures, {result.links} links, "
+                   f"{result.threads} threads", err=True)
+    elif no_align:
+        click.echo("alignment left out of date: run compare align to rebuild threads and statuses", err=True)
+
+
+@cli.command()
 @database_option
 @output_options
 def docs(database, fmt):
@@ -201,7 +302,7 @@ def docs(database, fmt):
     """
     from db import queries
 
-    db = _open(database)
+    db = _open(database, readonly=True)
     rows = queries.list_documents(db)
     columns = ["id", "date", "level", "region", "genre", "issuer", "doc_number", "title"]
     if fmt:
@@ -232,7 +333,7 @@ def measures(document, database, fmt, kind):
     from compare.errors import CompareError
     from db import queries
 
-    db = _open(database)
+    db = _open(database, readonly=True)
     try:
         doc = queries.resolve_document(db, document)
     except CompareError as e:
@@ -272,9 +373,14 @@ def export(database, fmt, output):
     """
     from compare.export import export as do_export
 
-    db = _open(database)
-    json.dump(do_export(db), output, ensure_ascii=False, indent=1)
-    output.write("\n")
+    db = _open(database, readonly=True)
+    try:
+        json.dump(do_export(db), output, ensure_ascii=False, indent=1)
+        output.write("\n")
+        output.flush()  # a full disk is reported here (CompareGroup), not after the command has returned
+    except OSError as e:
+        e.filename = e.filename or output.name
+        raise
 
 
 @cli.command()
@@ -290,7 +396,7 @@ def threads(database, fmt, min_size):
     """
     from db import queries
 
-    db = _open(database)
+    db = _open(database, readonly=True)
     rows = [t for t in queries.list_threads(db) if t["size"] >= min_size]
     if fmt:
         _emit(rows, fmt, ["id", "label", "size", "documents", "regions", "first_date", "last_date"])
@@ -318,7 +424,7 @@ def thread(thread_id, database, fmt):
     from compare.errors import CompareError
     from db import queries
 
-    db = _open(database)
+    db = _open(database, readonly=True)
     try:
         tid = queries.resolve_thread(db, thread_id)
     except CompareError as e:
@@ -368,39 +474,41 @@ def status(database, as_of):
 @click.argument("target")
 @database_option
 @click.option("--status", "flag_status", type=click.Choice(FLAG_STATUSES), required=True)
-@click.option("--note", default=None, help="Why: what the reviewer found")
+@click.option("--note", required=True, help="Why: what the reviewer found (at most 4,000 characters)")
 @click.option("--reviewer", envvar="COMPARE_REVIEWER", required=True, help="Who flags (env COMPARE_REVIEWER)")
 def flag(target, database, flag_status, note, reviewer):
     """Flag a commitment (a measure or a whole thread). Flags are never changed or lost.
 
     TARGET is a measure id or a thread id (or a unique prefix; an old thread id works).
+    A thread flag covers the thread's mentions as they are now, never ones that join later;
+    when a document gets a new version, the flag follows the same commitment into it.
 
     \b
     Example:
         compare flag m3f2a1 --status unfulfilled --note "区内尚未建成" --reviewer 张三
     """
     from compare.errors import CompareError
-    from db import queries
+    from compare.flags import record_flag
 
     db = _open(database)
     try:
-        try:
-            target_id, kind = queries.resolve_measure(db, target), "measure"
-        except CompareError:
-            target_id, kind = queries.resolve_thread(db, target), "thread"
-    except CompareError:
-        raise click.ClickException(f"no measure or thread '{target}'; see compare threads / compare measures DOC") \
-            from None
-    flag_id = queries.add_flag(db, target_id, kind, flag_status, note, reviewer)
-    click.echo(f"flag {flag_id}: {kind} {target_id} {flag_status} by {reviewer}")
+        recorded = record_flag(db, target, flag_status, note, reviewer, source="cli")
+    except CompareError as e:
+        raise click.ClickException(str(e)) from None
+    click.echo(f"{recorded.message} {recorded.target_type} {recorded.target_id} by {reviewer.strip()}")
 
 
 @cli.command()
 @database_option
 @output_options
 @click.option("--reviewer", default=None, help="Only this reviewer's flags")
-def flags(database, fmt, reviewer):
-    """Every flag ever written, newest first.
+@click.option("--unplaced", is_flag=True, help="Only flags that need a reviewer or whose document was removed")
+def flags(database, fmt, reviewer, unplaced):
+    """Every flag ever written, newest first, with where it applies now.
+
+    A flag stays on the commitments it was given to: "moved to a new version" when a new
+    version of the document has the same commitment, "needs a reviewer" when it has not,
+    "document removed" when the document was removed.
 
     \b
     Example:
@@ -408,14 +516,17 @@ def flags(database, fmt, reviewer):
     """
     from db import queries
 
-    db = _open(database)
+    db = _open(database, readonly=True)
     rows = queries.list_flags(db, reviewer=reviewer)
+    if unplaced:
+        rows = [f for f in rows if f["unplaced"] or (f["removed"] and not f["placed"])]
     if fmt:
-        _emit(rows, fmt, ["id", "created_at", "reviewer", "target_type", "target_id", "status", "note", "source"])
+        _emit(rows, fmt, ["id", "created_at", "reviewer", "target_type", "target_id", "status", "note", "source",
+                          "placement"])
         return
     for f in rows:
         click.echo(f"{f['id']:>4}  {f['created_at']}  {f['reviewer']:<8}  {f['target_type']:<7} {f['target_id']}  "
-                   f"{f['status']:<11}  {f['note'] or ''}")
+                   f"{f['status']:<11}  [{f['placement']}]  {f['note'] or ''}")
 
 
 REPORT_COLUMNS = ["issuer", "date", "region", "deadline", "target", "status", "flagged_status", "effective_status",
@@ -438,7 +549,7 @@ def report(database, statuses, region, issuer, fmt):
     """
     from db import queries
 
-    db = _open(database)
+    db = _open(database, readonly=True)
     wanted = {x.strip() for x in statuses.split(",")} if statuses else None
     rows = queries.list_statuses(db)
     evidence = queries.measure_rows(db, sorted({e for r in rows for e in r["evidence_measure_ids"]}))
@@ -464,11 +575,9 @@ def report(database, statuses, region, issuer, fmt):
     elif fmt == "csv":
         _emit(out, "csv", REPORT_COLUMNS)
     else:
-        click.echo("| " + " | ".join(REPORT_COLUMNS) + " |")
-        click.echo("|" + "---|" * len(REPORT_COLUMNS))
-        for r in out:
-            cells = [("" if r[c] is None else str(r[c])).replace("|", "\\|").replace("\n", " ") for c in REPORT_COLUMNS]
-            click.echo("| " + " | ".join(cells) + " |")
+        from compare.formats import to_markdown
+
+        click.echo(to_markdown(out, REPORT_COLUMNS), nl=False)
 
 
 @cli.command()
@@ -490,7 +599,7 @@ def diff(doc_a, doc_b, database, as_json, show_all):
     from compare.errors import CompareError
     from db import queries
 
-    db = _open(database)
+    db = _open(database, readonly=True)
     try:
         a, b = queries.resolve_document(db, doc_a), queries.resolve_document(db, doc_b)
     except CompareError as e:
@@ -519,38 +628,25 @@ def diff(doc_a, doc_b, database, as_json, show_all):
 ROOT = __import__("pathlib").Path(__file__).resolve().parent
 
 
-def web_app(database: str, reviewers_path: str | None = None):
+def web_app(database: str, reviewers_path: str | None = None, *, allow_sql: bool = False,
+            session_hours: float | None = None):
     """The Datasette app compare serves (also used by the tests)."""
     import importlib.util
     import os
-    import secrets
 
     import yaml
 
-    from compare.errors import CompareError
+    from compare.reviewers import SESSION_HOURS, ReviewersFile, read_or_create_secret
 
     _open(database).conn.close()  # create or migrate before serving
     spec = importlib.util.spec_from_file_location("compare_datasette_app", ROOT / "plugins" / "compare_datasette.py")
     web = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(web)
     metadata = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))
-    reviewers = None
-    if reviewers_path:
-        try:
-            reviewers = json.loads(open(reviewers_path, encoding="utf-8").read())
-            if not isinstance(reviewers, dict) or not all(isinstance(v, str) and v.count("$") == 3
-                                                          for v in reviewers.values()):
-                raise ValueError("expected {\"name\": \"pbkdf2_sha256$...\"}")
-        except (OSError, ValueError) as e:
-            raise CompareError(f"{reviewers_path}: not a reviewers file ({e}); "
-                               "create hashes with: compare hash-password") from None
-    secret_path = os.path.abspath(database) + ".secret"
-    if not os.path.exists(secret_path):
-        fd = os.open(secret_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(secrets.token_hex(32))
-    secret = open(secret_path).read().strip()
-    return web.make_datasette(database, metadata, str(ROOT / "templates"), str(ROOT / "plugins"), secret, reviewers)
+    reviewers = ReviewersFile(reviewers_path)  # read from disk on each request, never published
+    secret = read_or_create_secret(os.path.abspath(database) + ".secret")
+    return web.make_datasette(database, metadata, str(ROOT / "templates"), str(ROOT / "plugins"), secret, reviewers,
+                              allow_sql=allow_sql, session_hours=session_hours or SESSION_HOURS)
 
 
 @cli.command()
@@ -558,11 +654,16 @@ def web_app(database: str, reviewers_path: str | None = None):
 @click.option("-h", "--host", default="127.0.0.1", show_default=True, help="Address to bind")
 @click.option("-p", "--port", default=8001, show_default=True, type=int)
 @click.option("--reviewers", "reviewers_path", type=click.Path(exists=True, dir_okay=False), default=None,
-              help="JSON file {name: password hash}; those reviewers can log in and flag")
-def serve(database, host, port, reviewers_path):
+              help="JSON file {name: password hash}; those reviewers can log in and flag (re-read on change)")
+@click.option("--session-hours", type=click.FloatRange(min=0.05, max=24 * 30), default=12.0, show_default=True,
+              help="A reviewer's login lasts this long")
+@click.option("--allow-sql", is_flag=True,
+              help="Let visitors run arbitrary read-only SQL (?sql=), with time and size caps; off by default")
+def serve(database, host, port, reviewers_path, session_hours, allow_sql):
     """Publish the database with Datasette: timelines, unfulfilled list, search, flagging.
 
-    Anonymous visitors read only; reviewers log in at /-/login and flag commitments.
+    Anonymous visitors read the pages, tables and canned queries; reviewers log in at /-/login
+    and flag commitments. Reviewer names and hashes stay in the reviewers file, never published.
 
     \b
     Example:
@@ -575,7 +676,7 @@ def serve(database, host, port, reviewers_path):
         click.echo(f"warning: serving on {host} to other machines with no reviewers: everyone reads, "
                    "no one can flag; pass --reviewers to let reviewers log in", err=True)
     try:
-        ds = web_app(database, reviewers_path)
+        ds = web_app(database, reviewers_path, allow_sql=allow_sql, session_hours=session_hours)
     except CompareError as e:
         raise click.ClickException(str(e)) from None
     import asyncio
@@ -596,7 +697,7 @@ def hash_password(password):
     Example:
         compare hash-password
     """
-    from datasette_auth_passwords.utils import hash_password as _hash
+    from compare.reviewers import hash_password as _hash
 
     click.echo(_hash(password))
 

@@ -134,6 +134,11 @@ def model_name(model: str | None) -> str:
     return "st:" + (os.path.realpath(path) if os.path.isdir(path) else model)
 
 
+def model_option(name: str) -> str:
+    """The --model value that gives the encoder a cache name stands for (model_name's inverse)."""
+    return name[3:] if name.startswith("st:") else name
+
+
 def get_encoder(model: str | None = None) -> Encoder:
     """The encoder for a --model value: default USE, 'hashing', or a sentence-transformers model."""
     if model in DEFAULT_ALIASES:

@@ -13,6 +13,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from sqlite_utils import Database
 
@@ -22,14 +23,20 @@ from . import __version__
 from .clean import Cleaned, clean
 from .errors import CompareError, InputError
 from .metadata import Metadata, extract_metadata
-from .readers import SUPPORTED_EXTENSIONS, RawText, read_checked_bytes, read_file
+from .readers import (
+    SUPPORTED_EXTENSIONS,
+    RawText,
+    private_file,
+    read_checked_bytes,
+    read_file,
+)
 from .segment import Measure, analysis_text, segment, text_hash
 
 
 @dataclass
 class FileResult:
     path: str
-    status: str  # added, new_version, unchanged, duplicate, error, unsupported
+    status: str  # added, new_version, unchanged, duplicate, error, unsupported, ignored (not a document)
     message: str = ""
     document_id: str | None = None
     measures: int = 0
@@ -52,37 +59,58 @@ class IngestReport:
     def problems(self) -> list[FileResult]:
         return [r for r in self.results if r.skipped]
 
+    @property
+    def ignored(self) -> list[FileResult]:
+        """Files met in a folder and left out on purpose (secrets, databases, symlinks out of it)."""
+        return [r for r in self.results if r.status == "ignored"]
 
-def expand_paths(paths: Iterable[str | os.PathLike]) -> Iterator[tuple[str, str | None]]:
-    """(path, problem) for every file under the given paths; folders are walked in order.
 
-    A missing path, an unreadable folder or a symlink loop is reported, not fatal.
+class Found(NamedTuple):
+    """A file met on the command line or in a folder, and why it is not read, if it is not."""
+
+    path: str
+    problem: str | None = None  # cannot be read: an error (exit code 1)
+    notice: str | None = None  # left out on purpose (a symlink out of the folder): not an error
+    walked: bool = False  # met in a folder, not named on the command line
+
+
+def expand_paths(paths: Iterable[str | os.PathLike], follow_symlinks: bool = False) -> Iterator[Found]:
+    """Every file under the given paths; folders are walked in order.
+
+    A missing path, an unreadable folder or a symlink loop is reported, not fatal. In a folder,
+    a symlink (to a file or a folder) that resolves outside the folder given is left out, with a
+    notice, unless follow_symlinks: a corpus folder must not publish /etc/passwd or the reviewers
+    file through a link. A path named on the command line is read wherever it points.
     """
     seen_dirs: set[str] = set()
     for p in paths:
         p = str(p)
         if not os.path.exists(p):
-            yield p, "no such file or folder"
+            yield Found(p, "no such file or folder")
             continue
         if os.path.isdir(p):
-            yield from _walk(p, seen_dirs)
+            yield from _walk(p, seen_dirs, p, os.path.realpath(p), follow_symlinks)
         else:
-            yield p, None
+            yield Found(p)
 
 
-def _walk(top: str, seen_dirs: set[str]) -> Iterator[tuple[str, str | None]]:
+def _inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def _walk(top: str, seen_dirs: set[str], root: str, root_real: str, follow_symlinks: bool) -> Iterator[Found]:
     real = os.path.realpath(top)
     if real in seen_dirs:
-        yield top, "folder already visited (a symlink loop?)"
+        yield Found(top, "folder already visited (a symlink loop?)", walked=True)
         return
     seen_dirs.add(real)
     try:
         entries = sorted(os.scandir(top), key=lambda e: e.name)
     except PermissionError:
-        yield top, "folder cannot be read (permission denied)"
+        yield Found(top, "folder cannot be read (permission denied)", walked=True)
         return
     except OSError as e:
-        yield top, f"folder cannot be read ({e.strerror or e})"
+        yield Found(top, f"folder cannot be read ({e.strerror or e})", walked=True)
         return
     for e in entries:
         if e.name.startswith("."):
@@ -90,13 +118,18 @@ def _walk(top: str, seen_dirs: set[str]) -> Iterator[tuple[str, str | None]]:
         path = os.path.join(top, e.name)
         try:
             is_dir = e.is_dir()
+            if e.is_symlink() and not follow_symlinks and not _inside(os.path.realpath(path), root_real):
+                what = "folder" if is_dir else "file"
+                yield Found(path, notice=f"symlink to a {what} outside {root}, skipped; "
+                                         "pass --follow-symlinks to read it", walked=True)
+                continue
         except OSError:
-            yield path, "cannot be read"
+            yield Found(path, "cannot be read", walked=True)
             continue
         if is_dir:
-            yield from _walk(path, seen_dirs)
+            yield from _walk(path, seen_dirs, root, root_real, follow_symlinks)
         else:
-            yield path, None
+            yield Found(path, walked=True)
 
 
 @dataclass
@@ -127,8 +160,35 @@ def parse_file(path: str, encoding: str | None = None) -> Parsed:
         raise InputError(path, "no text left after removing page marks and markup",
                          "check that the file holds the document's text")
     md = extract_metadata(cleaned)
-    measures = segment(cleaned, md)
+    measures = segment(cleaned, md, limit=MAX_MEASURES)
+    check_measures(path, measures)
     return Parsed(raw, cleaned, md, measures)
+
+
+#: Measures one document may have: a long plan has a few hundred. More is a collection of
+#: documents, or a generated file, and would make every alignment after it crawl.
+MAX_MEASURES = 3000
+#: Times one measure's exact text may recur in a document: a real one repeats a phrase a few
+#: times at most; a file of one line pasted over and over is not a document.
+MAX_REPEATS = 20
+
+
+def check_measures(path: str, measures: list[Measure]) -> None:
+    """Refuse a document whose measures are too many, or mostly one text repeated."""
+    if len(measures) > MAX_MEASURES:
+        raise InputError(path, f"more than {MAX_MEASURES:,} measures, the most one document may have",
+                         "split it into its documents")
+    if not measures:
+        return
+    counts: dict[str, int] = {}
+    for m in measures:
+        counts[m.text_hash] = counts.get(m.text_hash, 0) + 1
+    h, n = max(counts.items(), key=lambda kv: kv[1])
+    if n > MAX_REPEATS:
+        text = " ".join(next(m.text for m in measures if m.text_hash == h).split())
+        shown = text if len(text) <= 20 else text[:20] + "…"
+        raise InputError(path, f"the same measure “{shown}” occurs {n} times (more than {MAX_REPEATS})",
+                         "remove the repeated text, or check how the file was exported")
 
 
 def measure_id(document_id: str, text: str, occurrence: int) -> str:
@@ -186,7 +246,8 @@ ProgressFn = Callable[[str], None]
 
 
 def ingest(db: Database, paths: Iterable[str | os.PathLike], encoding: str | None = None,
-           run_id: str | None = None, on_file: ProgressFn | None = None) -> IngestReport:
+           run_id: str | None = None, on_file: ProgressFn | None = None,
+           follow_symlinks: bool = False) -> IngestReport:
     """Read, segment and store every file under paths; one transaction per document."""
     report = IngestReport(run_id=run_id)
     own_run = run_id is None
@@ -195,10 +256,10 @@ def ingest(db: Database, paths: Iterable[str | os.PathLike], encoding: str | Non
         report.run_id = run_id
     status = "failed"
     try:
-        for path, problem in expand_paths(paths):
+        for found in expand_paths(paths, follow_symlinks):
             if on_file:
-                on_file(path)
-            report.results.append(_ingest_one(db, path, problem, encoding, run_id))
+                on_file(found.path)
+            report.results.append(_ingest_one(db, found, encoding, run_id))
         status = "done"
     finally:
         if own_run:
@@ -206,9 +267,18 @@ def ingest(db: Database, paths: Iterable[str | os.PathLike], encoding: str | Non
     return report
 
 
-def _ingest_one(db: Database, path: str, problem: str | None, encoding: str | None, run_id: str) -> FileResult:
-    if problem:
-        return FileResult(path, "error", f"{path}: {problem}")
+def _ingest_one(db: Database, found: Found, encoding: str | None, run_id: str) -> FileResult:
+    path = found.path
+    if found.problem:
+        return FileResult(path, "error", f"{path}: {found.problem}")
+    if found.notice:
+        return FileResult(path, "ignored", f"{path}: {found.notice}")
+    private = private_file(path)
+    if private:
+        # met in a folder: left out, said once, not an error; named on the command line: an error
+        if found.walked:
+            return FileResult(path, "ignored", f"{path}: {private}, never read as a document; skipped")
+        return FileResult(path, "error", f"{path}: {private}, never read as a document (leave it out of the command)")
     if Path(path).suffix.lower() not in SUPPORTED_EXTENSIONS:
         return FileResult(path, "unsupported",
                           f"{path}: skipped, unsupported file type (use .txt, .md, .html, .pdf or .docx)")

@@ -10,6 +10,7 @@ import hashlib
 import os
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -23,6 +24,55 @@ SUPPORTED_EXTENSIONS = TEXT_EXTENSIONS | HTML_EXTENSIONS | {".pdf", ".docx"}
 #: Files larger than this are refused: a policy document is rarely over 1 MB of text, and a
 #: file of tens of MB is a collection that should be split, not one document.
 MAX_BYTES = 16 * 1024 * 1024
+
+#: XML a .docx may expand to, all its parts together: a long plan's is 1-3 MB. A few hundred KB
+#: of zip can expand to gigabytes (a zip bomb), so sizes are checked before anything is
+#: decompressed, and the bytes actually decompressed are counted too (a zip's sizes can lie).
+MAX_DOCX_XML = 16 * 1024 * 1024
+
+#: Files that are never read as documents, whatever they are called or however they are reached
+#: (a symlink named x.txt): reviewers' password hashes, the web server's signing secret, SQLite
+#: databases and the files SQLite and compare keep beside them. (pattern, what it is)
+PRIVATE_FILES = (
+    ("reviewers*.json", "a reviewers file (password hashes)"),
+    ("*.secret", "a secret (a signing key)"),
+    ("*.db", "a database"),
+    ("*.sqlite", "a database"),
+    ("*.sqlite3", "a database"),
+    ("*-wal", "a database's write-ahead log"),
+    ("*-shm", "a database's shared-memory file"),
+    ("*-journal", "a database's journal"),
+    ("*.lock", "a lock file"),
+)
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def private_file(path: str | os.PathLike) -> str | None:
+    """What makes this file one that is never read as a document (see PRIVATE_FILES), or None.
+
+    Looks at the name given, at the name a symlink resolves to, and at the first bytes of a
+    regular file (an SQLite database under any name). Never blocks: a pipe is not opened.
+    """
+    import fnmatch
+    import stat
+
+    p = str(path)
+    names = [os.path.basename(p)]
+    real = os.path.realpath(p)
+    if os.path.basename(real) != names[0]:
+        names.append(os.path.basename(real))
+    for name in names:
+        for pattern, what in PRIVATE_FILES:
+            if fnmatch.fnmatchcase(name.lower(), pattern):
+                return what if name == names[0] else f"a symlink to {name}, {what}"
+    try:
+        if not stat.S_ISREG(os.stat(p).st_mode):
+            return None
+        with open(p, "rb") as f:
+            head = f.read(len(SQLITE_HEADER))
+    except OSError:
+        return None  # reported when it is read
+    return "an SQLite database" if head == SQLITE_HEADER else None
 
 
 @dataclass(frozen=True)
@@ -62,6 +112,8 @@ def read_file(path: str | os.PathLike, encoding: str | None = None) -> RawText:
     digest = hashlib.sha256(data).hexdigest()
     if not data.strip():
         raise InputError(str(path), "file is empty", "check the export; nothing to read")
+    if data.startswith(SQLITE_HEADER):
+        raise InputError(str(path), "is an SQLite database, never read as a document", "pass the documents only")
     if fmt in ("txt", "md"):
         text, enc = decode_bytes(data, str(path), encoding)
     elif fmt == "html":
@@ -385,19 +437,70 @@ def _read_docx(data: bytes, name: str) -> str:
         import docx
     except ImportError:  # pragma: no cover - a dependency
         raise InputError(name, "python-docx is not installed", "pip install python-docx") from None
+    package = _docx_xml_parts(data, name)  # python-docx itself would decompress every part, whatever its size
     try:
-        document = docx.Document(io.BytesIO(data))
+        document = docx.Document(io.BytesIO(package))
     except (zipfile.BadZipFile, KeyError, ValueError, Exception) as e:
         raise InputError(name, f"corrupt .docx ({type(e).__name__})",
                          "open and re-save it in Word/WPS, or export it as .txt") from None
     lines: list[str] = []
     numbering = _DocxNumbering(document)
+    styles: dict[str | None, object] = {}
     for para in document.paragraphs:
-        lines.append(numbering.label(para) + _docx_paragraph(para))
+        # para.style scans every style of the document each time: one lookup per style id
+        sid = para._p.style
+        if sid not in styles:
+            styles[sid] = para.style
+        style = styles[sid]
+        lines.append(numbering.label(para, style) + _docx_paragraph(para, style))
     for table in document.tables:
         for row in table.rows:
             lines.append("\t".join(cell.text for cell in row.cells))
     return "\n".join(lines)
+
+
+def _docx_xml_parts(data: bytes, name: str) -> bytes:
+    """The .docx rebuilt from its XML parts alone, decompressed up to MAX_DOCX_XML in all.
+
+    Images, fonts and embedded files are kept as empty parts: never decompressed, never needed
+    for the text. The sizes the zip declares are checked first, and the bytes read are counted,
+    since a crafted zip can declare less than it holds.
+    """
+    import io
+
+    fix = "split it into documents, or save it as .txt"
+    limit_mb = MAX_DOCX_XML // (1024 * 1024)
+    try:
+        zin = zipfile.ZipFile(io.BytesIO(data))
+        infos = zin.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as e:
+        raise InputError(name, f"corrupt .docx ({type(e).__name__})",
+                         "open and re-save it in Word/WPS, or export it as .txt") from None
+    xml = [i.filename.lower().endswith((".xml", ".rels")) and not i.is_dir() for i in infos]
+    declared = sum(i.file_size for i, is_xml in zip(infos, xml) if is_xml)
+    if declared > MAX_DOCX_XML:
+        raise InputError(name, f".docx expands to {declared / (1024 * 1024):.1f} MB of XML, more than "
+                               f"{limit_mb} MB (a zip bomb, or many documents in one)", fix)
+    out = io.BytesIO()
+    budget = MAX_DOCX_XML
+    try:
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as zout:
+            for info, is_xml in zip(infos, xml):
+                blob = b""
+                if is_xml:
+                    with zin.open(info) as f:
+                        blob = f.read(budget + 1)
+                    if len(blob) > budget:
+                        raise InputError(name, f".docx expands to more than {limit_mb} MB of XML (its sizes "
+                                               "are false: a zip bomb, or many documents in one)", fix)
+                    budget -= len(blob)
+                zout.writestr(info.filename, blob)
+    except InputError:
+        raise
+    except (zipfile.BadZipFile, NotImplementedError, RuntimeError, ValueError, OSError, EOFError, zlib.error) as e:
+        raise InputError(name, f"corrupt .docx ({type(e).__name__})",
+                         "open and re-save it in Word/WPS, or export it as .txt") from None
+    return out.getvalue()
 
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -452,11 +555,11 @@ class _DocxNumbering:
                 if so is not None:
                     self.start_override[(nid, int(ov.get(_W + "ilvl") or 0))] = int(so.get(_W + "val") or 1)
 
-    def _num_pr(self, para) -> tuple[str, int] | None:
+    def _num_pr(self, para, style) -> tuple[str, int] | None:
         ppr = para._p.pPr
         num_pr = ppr.numPr if ppr is not None else None
-        if num_pr is None and para.style is not None:
-            style_ppr = para.style.element.pPr
+        if num_pr is None and style is not None:
+            style_ppr = style.element.pPr
             num_pr = style_ppr.numPr if style_ppr is not None else None
         if num_pr is None or num_pr.numId is None:
             return None
@@ -464,10 +567,10 @@ class _DocxNumbering:
         ilvl = int(num_pr.ilvl.val) if num_pr.ilvl is not None else 0
         return (nid, ilvl) if nid != "0" else None
 
-    def label(self, para) -> str:
-        """The label Word would show before this paragraph, or "" (and counts it)."""
+    def label(self, para, style) -> str:
+        """The label Word would show before this paragraph (of this style), or "" (and counts it)."""
         try:
-            found = self._num_pr(para)
+            found = self._num_pr(para, style)
         except (AttributeError, ValueError, TypeError):
             return ""
         if not found or not para.text.strip():
@@ -500,8 +603,9 @@ class _DocxNumbering:
         return re.sub(r"%(\d)", lambda m: shown(int(m.group(1)) - 1), text)
 
 
-def _docx_paragraph(para) -> str:
-    """Paragraph text, with bold runs marked as Markdown so lead phrases survive."""
+def _docx_paragraph(para, style) -> str:
+    """Paragraph text (of a paragraph of this style), with bold runs marked as Markdown so lead
+    phrases survive."""
     out = []
     for run in para.runs:
         t = run.text
@@ -510,7 +614,7 @@ def _docx_paragraph(para) -> str:
         else:
             out.append(t)
     text = "".join(out).replace("****", "")
-    style = (para.style.name or "").lower() if para.style is not None else ""
+    style = (style.name or "").lower() if style is not None else ""
     if style.startswith("heading") or style == "title":
         return "## " + text.replace("**", "")
     return text

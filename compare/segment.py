@@ -235,7 +235,9 @@ def _heading_mode(label: str) -> str | None:
     return None
 
 
-def segment(cleaned: Cleaned, md: Metadata) -> list[Measure]:
+def segment(cleaned: Cleaned, md: Metadata, limit: int | None = None) -> list[Measure]:
+    """The document's measures in order. With `limit`, stops once there are more than that many
+    (the caller refuses such a text: segmenting the rest of it would be wasted)."""
     text = cleaned.text
     body_start = md.header_end
     body_end = md.footer_start if md.footer_start is not None else len(text)
@@ -250,6 +252,8 @@ def segment(cleaned: Cleaned, md: Metadata) -> list[Measure]:
     seen_heading = False
 
     for para in cleaned.paragraphs:
+        if limit is not None and len(measures) > limit:
+            break
         if para.end <= body_start or para.start >= body_end:
             continue
         a, b = max(para.start, body_start), min(para.end, body_end)
@@ -274,6 +278,8 @@ def segment(cleaned: Cleaned, md: Metadata) -> list[Measure]:
         para_future = False
         sentences = split_sentences(ptext, a)
         for k, (sa, sb) in enumerate(sentences):
+            if limit is not None and len(measures) > limit:
+                break
             stext = text[sa:sb]
             if k == 0 and st is not None:
                 # a numbered task: its lead sentence labels a level of its own

@@ -4,6 +4,8 @@ Never edit a migration after it has landed: add the next number instead.
 """
 from __future__ import annotations
 
+import json
+
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
@@ -347,3 +349,102 @@ def m008_name_conflict(db: Database) -> None:
     db.execute("ALTER TABLE pairs ADD COLUMN name_conflict REAL NOT NULL DEFAULT 0")
     for table in ("pairs", "neighbours", "aligned", "alignment_state"):
         db.execute(f"DELETE FROM {table}")
+
+
+@migrations()
+def m009_flag_scopes(db: Database) -> None:
+    # A flag is a verdict on the commitments the reviewer saw, not on an id: each flag keeps the
+    # measures it covered when it was given (with their text, so that a new version of the
+    # document can be searched for the same commitment) in its own append-only table.
+    # Where each covered measure stands now is derived data (flag_placements), recomputed after
+    # every alignment: the measure itself, its counterpart in a newer version, or nowhere
+    # ("needs a reviewer", "document removed").
+    db.execute("""
+        CREATE TABLE flag_scopes (
+            flag_id INTEGER PRIMARY KEY REFERENCES flags(id),
+            measure_ids TEXT NOT NULL,     -- JSON list: the measures the flag covered when given
+            thread_id TEXT,                -- a thread flag: the thread as the reviewer saw it
+            thread_size INTEGER,           -- its number of mentions then
+            context TEXT NOT NULL          -- JSON {measure id: {doc_key, source, version, text_hash, text}}
+        )""")
+    db.execute("""CREATE TRIGGER flag_scopes_no_update BEFORE UPDATE ON flag_scopes
+                  BEGIN SELECT RAISE(ABORT, 'flags are append-only'); END""")
+    db.execute("""CREATE TRIGGER flag_scopes_no_delete BEFORE DELETE ON flag_scopes
+                  BEGIN SELECT RAISE(ABORT, 'flags are append-only'); END""")
+    db.execute("""
+        CREATE TABLE flag_placements (
+            flag_id INTEGER NOT NULL,
+            source_measure_id TEXT NOT NULL,   -- a measure the flag covered when given
+            measure_id TEXT,                   -- where that verdict applies now; NULL: nowhere
+            how TEXT NOT NULL,                 -- given, new_version, unplaced, removed
+            detail TEXT,                       -- e.g. "flagged on version 1"
+            PRIMARY KEY (flag_id, source_measure_id)
+        )""")
+    db.execute("CREATE INDEX idx_flag_placements_measure ON flag_placements(measure_id)")
+    # Existing flags: a measure flag covers its measure; a thread flag covers the members its
+    # thread (followed through merges) has now, the best that can be known of the past.
+    resolved: dict[str, str] = {}
+    for old, new in db.execute("SELECT old_id, thread_id FROM thread_aliases").fetchall():
+        resolved[old] = new
+    members: dict[str, list[str]] = {}
+    for tid, mid in db.execute("SELECT thread_id, measure_id FROM thread_members ORDER BY measure_id").fetchall():
+        members.setdefault(tid, []).append(mid)
+    for flag_id, target_id, target_type in db.execute(
+            "SELECT id, target_id, target_type FROM flags ORDER BY id").fetchall():
+        if target_type == "thread":
+            tid = target_id
+            for _ in range(20):
+                if tid in members or tid not in resolved:
+                    break
+                tid = resolved[tid]
+            covered = members.get(tid, [])
+        else:
+            covered = [target_id]
+        context = {}
+        for mid in covered:
+            row = db.execute("SELECT d.doc_key, d.source, d.version, m.text_hash, m.text FROM measures m "
+                             "JOIN documents d ON d.id = m.document_id WHERE m.id = ?", [mid]).fetchone()
+            if row:
+                context[mid] = dict(zip(("doc_key", "source", "version", "text_hash", "text"), row))
+        db.execute("INSERT INTO flag_scopes (flag_id, measure_ids, thread_id, thread_size, context) "
+                   "VALUES (?, ?, ?, ?, ?)",
+                   [flag_id, json.dumps(covered), target_id if target_type == "thread" else None,
+                    len(covered) if target_type == "thread" else None, json.dumps(context, ensure_ascii=False)])
+        for mid in covered:
+            db.execute("INSERT INTO flag_placements (flag_id, source_measure_id, measure_id, how) "
+                       "VALUES (?, ?, ?, ?)", [flag_id, mid, mid if mid in context else None,
+                                               "given" if mid in context else "removed"])
+    for view in ("unfulfilled_commitments", "commitments", "measure_flags", "flag_targets"):
+        db.execute(f"DROP VIEW IF EXISTS {view}")
+    db.execute("""
+        CREATE VIEW flag_targets AS
+        SELECT f.id AS flag_id, f.target_id, f.target_type, f.status, f.note, f.reviewer, f.created_at, f.source,
+               p.measure_id, p.how AS placed_how, p.detail AS placed_detail
+          FROM flags f JOIN flag_placements p ON p.flag_id = f.id
+         WHERE p.measure_id IS NOT NULL""")
+    db.execute("""
+        CREATE VIEW measure_flags AS
+        SELECT ft.* FROM flag_targets ft
+        WHERE ft.flag_id = (SELECT max(flag_id) FROM flag_targets x WHERE x.measure_id = ft.measure_id)""")
+    db.execute("""
+        CREATE VIEW commitments AS
+        SELECT s.measure_id, m.text, m.kind, m.section, s.status AS computed_status,
+               mf.status AS flagged_status, coalesce(mf.status, s.status) AS effective_status,
+               mf.reviewer AS flagged_by, mf.note AS flag_note, mf.created_at AS flagged_at,
+               mf.placed_detail AS flag_placement,
+               s.reason, s.rule, s.deadline, s.as_of, s.evidence_measure_ids,
+               m.comparator, m.value, m.unit, m.object,
+               d.id AS document_id, d.title, d.issuer, d.region, d.level, d.date, d.sort_date,
+               d.date_approximate, substr(d.sort_date, 1, 4) AS year,
+               (SELECT thread_id FROM thread_members tm WHERE tm.measure_id = s.measure_id
+                 ORDER BY tm.role, tm.thread_id LIMIT 1) AS thread_id,
+               CASE coalesce(mf.status, s.status) WHEN 'overdue' THEN 1 WHEN 'unfulfilled' THEN 2
+                    WHEN 'no_evidence' THEN 3 WHEN 'disputed' THEN 4 WHEN 'in_progress' THEN 5 ELSE 6 END AS status_rank,
+               m.ordinal
+          FROM statuses s JOIN measures m ON m.id = s.measure_id JOIN documents d ON d.id = m.document_id
+          LEFT JOIN measure_flags mf ON mf.measure_id = s.measure_id""")
+    db.execute("""
+        CREATE VIEW unfulfilled_commitments AS
+        SELECT effective_status, text, deadline, issuer, region, year, thread_id, reason, computed_status,
+               flagged_status, level, date, document_id, measure_id, status_rank
+          FROM commitments WHERE effective_status IN ('overdue', 'unfulfilled', 'no_evidence')""")

@@ -139,6 +139,84 @@ def resolve_document(db: Database, ref: str) -> dict:
     raise NotFound(f"no document '{ref}'; list them with: compare docs")
 
 
+def document_versions(db: Database, document_id: str) -> list[dict]:
+    """Every version of a document: the documents sharing its key or its path, and theirs in turn
+    (a changed file becomes the next version by either, see pipeline.ingest). Oldest first."""
+    ids: set[str] = {document_id}
+    keys: set[str] = set()
+    sources: set[str] = set()
+    while True:
+        id_list, key_list, src_list = sorted(ids), sorted(keys), sorted(sources)
+        rows = list(db.query(
+            "SELECT id, doc_key, source, version, title, file_name FROM documents "
+            f"WHERE id IN ({','.join('?' * len(id_list))}) "
+            f"OR doc_key IN ({','.join('?' * len(key_list)) or 'NULL'}) "
+            f"OR source IN ({','.join('?' * len(src_list)) or 'NULL'}) ORDER BY version, id",
+            id_list + key_list + src_list))
+        grown = ({r["id"] for r in rows} - ids, {r["doc_key"] for r in rows} - keys,
+                 {r["source"] for r in rows} - sources)
+        if not any(grown):
+            return rows
+        ids |= grown[0]
+        keys |= grown[1]
+        sources |= grown[2]
+
+
+def remove_document(db: Database, document_id: str, run_id: str) -> dict:
+    """Remove a document and all its versions, with everything derived from their measures, in one
+    transaction: measures, quantities, terms, files, statuses, links, pairs, best-k lists, "aligned"
+    marks and thread memberships. A thread left with no member is retired (an event and an alias, as
+    a re-alignment would record). Flags are never touched: those on removed measures stay, attached
+    to nothing. The stored alignment is marked out of date, so the next `compare align` rebuilds
+    threads and statuses from what is left. Vectors stay cached (keyed by text, not by document).
+
+    Returns {"documents": [version rows], "measures": n, "flags": flags left unattached}.
+    """
+    with write_tx(db):
+        versions = document_versions(db, document_id)
+        doc_ids = [r["id"] for r in versions]
+        marks = ",".join("?" * len(doc_ids))
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS removed_measures (id TEXT PRIMARY KEY)")
+        db.execute("DELETE FROM temp.removed_measures")
+        db.execute(f"INSERT INTO temp.removed_measures SELECT id FROM measures WHERE document_id IN ({marks})",
+                   doc_ids)
+        gone = "(SELECT id FROM temp.removed_measures)"
+        n_measures = db.execute("SELECT count(*) FROM temp.removed_measures").fetchone()[0]
+        emptied = [r[0] for r in db.execute(
+            f"SELECT DISTINCT tm.thread_id FROM thread_members tm WHERE tm.measure_id IN {gone} "
+            f"AND NOT EXISTS (SELECT 1 FROM thread_members o WHERE o.thread_id = tm.thread_id "
+            f"AND o.measure_id NOT IN {gone}) ORDER BY tm.thread_id")]
+        n_flags = db.execute(
+            f"SELECT count(*) FROM flags WHERE (target_type = 'measure' AND target_id IN {gone}) "
+            f"OR (target_type = 'thread' AND target_id IN ({','.join('?' * len(emptied)) or 'NULL'}))",
+            emptied).fetchone()[0]
+        for table, where in (
+            ("quantities", f"measure_id IN {gone}"),
+            ("terms", f"measure_id IN {gone}"),
+            ("statuses", f"measure_id IN {gone}"),
+            ("thread_members", f"measure_id IN {gone}"),
+            ("links", f"measure_id IN {gone} OR measure_id2 IN {gone}"),
+            ("pairs", f"a IN {gone} OR b IN {gone}"),
+            ("neighbours", f"measure_id IN {gone}"),
+            ("aligned", f"measure_id IN {gone}"),
+        ):
+            db.execute(f"DELETE FROM {table} WHERE {where}")
+        at = now()
+        for tid in emptied:
+            db.execute("DELETE FROM threads WHERE id = ?", [tid])
+            db.execute("INSERT INTO thread_events (run_id, at, event, thread_id, other_id, detail) "
+                       "VALUES (?, ?, 'retired', ?, NULL, ?)",
+                       [run_id, at, tid, json.dumps({"removed_documents": doc_ids})])
+            db.execute("INSERT OR REPLACE INTO thread_aliases (old_id, thread_id, event, run_id, at) "
+                       "VALUES (?, ?, 'retired', ?, ?)", [tid, tid, run_id, at])
+        db.execute(f"DELETE FROM measures WHERE id IN {gone}")
+        db.execute(f"DELETE FROM files WHERE document_id IN ({marks})", doc_ids)
+        db.execute(f"DELETE FROM documents WHERE id IN ({marks})", doc_ids)
+        db.execute("DELETE FROM alignment_state")
+        db.execute("DELETE FROM temp.removed_measures")
+    return {"documents": versions, "measures": n_measures, "flags": n_flags}
+
+
 MEASURE_COLUMNS = ("id", "document_id", "ordinal", "section", "item", "kind", "kind_cues", "text", "analysis_text",
                    "text_hash", "start", "end", "orig_start", "orig_end", "deadline", "deadline_relative",
                    "comparator", "value", "unit", "object", "terms")
@@ -428,6 +506,12 @@ def alignment_fingerprint(db: Database, params_digest: str = "") -> str:
     return hashlib.sha256(("".join(ids) + "|" + params_digest).encode()).hexdigest()
 
 
+def aligned_model(db: Database) -> str | None:
+    """The model the stored links, threads and statuses were last built with."""
+    row = db.execute("SELECT model FROM alignment_state WHERE id = 1").fetchone()
+    return row[0] if row else None
+
+
 def alignment_is_current(db: Database, model: str, params_digest: str = "") -> bool:
     """Were the stored links, threads and statuses built, to the end, from these measures, model and
     parameters? (New weights after an upgrade, or --params, re-align even with nothing new.)"""
@@ -447,25 +531,112 @@ def resolve_measure(db: Database, ref: str) -> str:
 
 
 def add_flag(db: Database, target_id: str, target_type: str, status: str, note: str | None, reviewer: str,
-             source: str = "cli") -> int:
+             source: str = "cli", measure_ids: list[str] | None = None, thread_id: str | None = None,
+             thread_size: int | None = None, context: dict | None = None) -> int:
+    """Append a flag and the measures it covers, in one transaction (both tables refuse changes)."""
     with write_tx(db):
         cur = db.execute("INSERT INTO flags (target_id, target_type, status, note, reviewer, created_at, source) "
                          "VALUES (?, ?, ?, ?, ?, ?, ?)", [target_id, target_type, status, note, reviewer, now(), source])
-        return cur.lastrowid
+        flag_id = cur.lastrowid
+        db.execute("INSERT INTO flag_scopes (flag_id, measure_ids, thread_id, thread_size, context) "
+                   "VALUES (?, ?, ?, ?, ?)",
+                   [flag_id, json.dumps(measure_ids if measure_ids is not None else [target_id]), thread_id,
+                    thread_size, json.dumps(context or {}, ensure_ascii=False)])
+        return flag_id
+
+
+def measure_snapshots(db: Database, measure_ids: Iterable[str]) -> dict[str, dict]:
+    """What a flag keeps of each measure it covers: enough to find the same commitment again."""
+    out: dict[str, dict] = {}
+    ids = list(measure_ids)
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        for r in db.query("SELECT m.id, d.doc_key, d.source, d.version, m.text_hash, m.text, d.is_current "
+                          "FROM measures m JOIN documents d ON d.id = m.document_id "
+                          f"WHERE m.id IN ({','.join('?' * len(chunk))})", chunk):
+            out[r["id"]] = dict(r)
+    return out
+
+
+def flag_scopes(db: Database) -> list[dict]:
+    """Every flag's covered measures and what was kept of them."""
+    return [dict(r) | {"measure_ids": json.loads(r["measure_ids"]), "context": json.loads(r["context"])}
+            for r in db.query("SELECT s.*, f.target_id, f.target_type FROM flag_scopes s "
+                              "JOIN flags f ON f.id = s.flag_id ORDER BY s.flag_id")]
+
+
+def current_measures_for(db: Database, doc_keys: Iterable[str], sources: Iterable[str]) -> list[dict]:
+    """Measures of the current versions of these logical documents (by key or by path)."""
+    keys, paths = sorted(set(doc_keys)), sorted(set(sources))
+    if not keys and not paths:
+        return []
+    return [dict(r) for r in db.query(
+        "SELECT m.id, m.text_hash, m.text, m.ordinal, d.doc_key, d.source, d.version FROM measures m "
+        "JOIN documents d ON d.id = m.document_id WHERE d.is_current = 1 AND "
+        f"(d.doc_key IN ({','.join('?' * len(keys)) or 'NULL'}) OR d.source IN ({','.join('?' * len(paths)) or 'NULL'})) "
+        "ORDER BY d.id, m.ordinal", keys + paths)]
+
+
+def current_measure_ids(db: Database, ids: Iterable[str]) -> set[str]:
+    return {i for i, r in measure_snapshots(db, ids).items() if r["is_current"]}
+
+
+def stored_placements(db: Database) -> dict[tuple[int, str], tuple[str | None, str]]:
+    return {(r[0], r[1]): (r[2], r[3]) for r in db.execute(
+        "SELECT flag_id, source_measure_id, measure_id, how FROM flag_placements")}
+
+
+def replace_placements(db: Database, rows: list[dict]) -> None:
+    """Placements are derived data, replaced as a whole (the flags themselves are never touched)."""
+    with write_tx(db):
+        db.execute("DELETE FROM flag_placements")
+        _insert(db, "flag_placements", rows)
+
+
+def flags_needing_review(db: Database) -> list[dict]:
+    """Each mention a flag covered that has nowhere to apply now (needs a reviewer, or document
+    removed), with the text it was given to."""
+    out = []
+    for r in db.query("SELECT f.id, f.status, f.note, f.reviewer, f.created_at, f.target_type, f.target_id, "
+                      "p.source_measure_id, p.how, p.detail, s.context FROM flag_placements p "
+                      "JOIN flags f ON f.id = p.flag_id JOIN flag_scopes s ON s.flag_id = f.id "
+                      "WHERE p.measure_id IS NULL ORDER BY f.id DESC"):
+        r = dict(r)
+        ctx = json.loads(r.pop("context")).get(r["source_measure_id"]) or {}
+        out.append(r | {"text": ctx.get("text"), "doc_key": ctx.get("doc_key"), "source": ctx.get("source"),
+                        "version": ctx.get("version")})
+    return out
 
 
 def list_flags(db: Database, reviewer: str | None = None, target_id: str | None = None) -> list[dict]:
-    sql = "SELECT * FROM flags"
+    """Flags, newest first, each with where it applies now (placed, moved, unplaced, removed)."""
+    sql = ("SELECT f.*, s.thread_id AS scope_thread_id, s.thread_size AS scope_thread_size, "
+           "(SELECT count(*) FROM flag_placements p WHERE p.flag_id = f.id AND p.measure_id IS NOT NULL) AS placed, "
+           "(SELECT count(*) FROM flag_placements p WHERE p.flag_id = f.id AND p.how = 'new_version') AS moved, "
+           "(SELECT count(*) FROM flag_placements p WHERE p.flag_id = f.id AND p.how = 'unplaced') AS unplaced, "
+           "(SELECT count(*) FROM flag_placements p WHERE p.flag_id = f.id AND p.how = 'removed') AS removed, "
+           "(SELECT json_group_array(p.measure_id) FROM flag_placements p WHERE p.flag_id = f.id "
+           "AND p.measure_id IS NOT NULL) AS placed_ids, "
+           "(SELECT group_concat(DISTINCT p.detail) FROM flag_placements p WHERE p.flag_id = f.id) AS placement_detail "
+           "FROM flags f LEFT JOIN flag_scopes s ON s.flag_id = f.id")
     where, args = [], []
     if reviewer:
-        where.append("reviewer = ?")
+        where.append("f.reviewer = ?")
         args.append(reviewer)
     if target_id:
-        where.append("target_id = ?")
+        where.append("f.target_id = ?")
         args.append(target_id)
     if where:
         sql += " WHERE " + " AND ".join(where)
-    return [dict(r) for r in db.query(sql + " ORDER BY id DESC", args)]
+    out = []
+    for r in db.query(sql + " ORDER BY f.id DESC", args):
+        r = dict(r)
+        r["placed_ids"] = json.loads(r["placed_ids"] or "[]")
+        r["placement"] = ("needs a reviewer" if r["unplaced"] else "document removed" if r["removed"] and
+                          not r["placed"] else f"moved to a new version ({r['placement_detail']})" if r["moved"]
+                          else f"on {r['placed']} measure{'s' if r['placed'] != 1 else ''}")
+        out.append(r)
+    return out
 
 
 def list_statuses(db: Database, document_id: str | None = None, thread_id: str | None = None) -> list[dict]:
@@ -518,7 +689,8 @@ def measure_rows(db: Database, ids: list[str]) -> dict[str, dict]:
     for i in range(0, len(ids), 500):
         chunk = ids[i:i + 500]
         marks = ",".join("?" * len(chunk))
-        for r in db.query(f"SELECT m.id, m.text, m.kind, d.date, d.sort_date, d.issuer, d.title FROM measures m "
+        for r in db.query(f"SELECT m.id, m.text, m.kind, m.document_id, d.date, d.sort_date, d.issuer, d.title "
+                          f"FROM measures m "
                           f"JOIN documents d ON d.id = m.document_id WHERE m.id IN ({marks})", chunk):
             out[r["id"]] = dict(r)
     return out

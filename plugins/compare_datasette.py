@@ -1,8 +1,8 @@
 """compare's Datasette pages: commitment timeline, district comparison, document, diff, search.
 
 Server-rendered (templates/compare_*.html), no JavaScript, no CDN. Reads go through the
-shared queries in db/; the only write, a reviewer's flag, goes through the writable canned
-query `flag_commitment` in metadata.yml (actor and time filled in by the server).
+shared queries in db/; the only write, a reviewer's flag, is the POST /-/compare/flag route,
+accepted only from a current reviewer's session (compare_auth.py) with Datasette's CSRF token.
 """
 from __future__ import annotations
 
@@ -31,8 +31,12 @@ async def _run(datasette, fn, *args):
     return await _db(datasette).execute_fn(lambda conn: fn(Database(conn), *args))
 
 
-def _can_flag(request) -> bool:
-    return bool(request.actor and request.actor.get("id"))
+def _reviewer(datasette, request) -> str | None:
+    """The reviewer of a verified session (compare_auth), checked against the reviewers file now."""
+    from compare.reviewers import SESSION_COOKIE, reviewer_from_cookie
+
+    return reviewer_from_cookie(getattr(datasette, "_compare_auth", None), request.cookies.get(SESSION_COOKIE),
+                                datasette.unsign)
 
 
 async def _page(datasette, request, template, context):
@@ -119,8 +123,8 @@ async def thread_page(request, datasette):
     thread, rows, flags = await _run(datasette, _thread_data, tid)
     return await _page(datasette, request, "compare_thread.html", {
         "thread": thread, "rows": rows, "svg": timeline_svg(rows), "flags": flags, "kind_colours": KIND_COLOURS,
-        "status_labels": STATUS_LABELS, "can_flag": _can_flag(request), "flag_statuses": list(STATUS_LABELS)[4:] +
-        ["fulfilled", "in_progress"], "actor": request.actor,
+        "status_labels": STATUS_LABELS, "can_flag": bool(_reviewer(datasette, request)),
+        "flag_statuses": list(STATUS_LABELS)[4:] + ["fulfilled", "in_progress"], "actor": request.actor,
     })
 
 
@@ -133,13 +137,15 @@ def _thread_data(db, tid):
     for r in queries.thread_timeline(db, tid):
         # a status, computed or flagged, belongs to a promise; reports of progress carry none
         s = statuses.get(r["measure_id"])
-        flag = {"status": s["flagged_status"], "reviewer": s["flagged_by"], "note": s["flag_note"]} \
+        flag = {"status": s["flagged_status"], "reviewer": s["flagged_by"], "note": s["flag_note"],
+                "placement": s["flag_placement"]} \
             if s and s["flagged_status"] else None
         rows.append(dict(r, computed_status=s["computed_status"] if s else None,
                          effective_status=s["effective_status"] if s else None,
                          flag=flag, reason=s["reason"] if s else None))
-    flags = [f for f in queries.list_flags(db) if f["target_id"] == tid or
-             f["target_id"] in {r["measure_id"] for r in rows}]
+    from compare.flags import flags_for_thread
+
+    flags = flags_for_thread(queries.list_flags(db), tid, [r["measure_id"] for r in rows])
     return thread, rows, flags
 
 
@@ -166,8 +172,11 @@ async def document_page(request, datasette):
     except CompareError:
         raise NotFound(f"No document {ref}")
     measures, statuses, memberships, threads = await _run(datasette, _document_data, doc["id"])
+    unplaced = [f for f in await _run(datasette, queries.flags_needing_review)
+                if f["doc_key"] == doc.get("doc_key") or f["source"] == doc.get("source")]
     return await _page(datasette, request, "compare_document.html", {
         "doc": doc, "measures": measures, "statuses": statuses, "memberships": memberships, "threads": threads,
+        "unplaced": unplaced,
         "kind_colours": KIND_COLOURS, "status_labels": STATUS_LABELS})
 
 
@@ -222,29 +231,63 @@ async def index_page(request, datasette):
         "status_labels": STATUS_LABELS})
 
 
-async def after_flag(request, datasette):
-    """Where the flag form lands: back on the timeline of what the reviewer just flagged."""
+async def flag_post(request, datasette):
+    """A reviewer's flag: only from a current reviewer's session (CSRF-checked by Datasette).
+
+    A stale page is resolved to what the reviewer saw (a merged-away thread, a superseded mention)
+    and the answer says so; an unknown id, a bad status or a missing note is refused with the reason.
+    """
+    from sqlite_utils import Database
+
+    from compare.errors import CompareError
+    from compare.flags import record_flag
+
+    if request.method != "POST":
+        return Response.text("Use the form on a thread page", status=405, headers={"Allow": "POST"})
+    reviewer = _reviewer(datasette, request)
+    if not reviewer:
+        return Response.html(await datasette.render_template("compare_message.html", {
+            "title": "Not signed in", "message": "Only reviewers can flag: log in first (your session may have "
+            "expired or your account been removed).", "back": datasette.urls.path("/-/login")}, request=request),
+            status=403)
+    form = await request.post_vars()
+    target = (form.get("target_id") or "")[:200]
+    seen = [m for m in (form.get("seen") or "").split()[:5000] if len(m) <= 200] if form.get("seen") else None
+    back = _local_path(form.get("back"), datasette)
+    try:
+        recorded = await _db(datasette).execute_write_fn(
+            lambda conn: record_flag(Database(conn), target, form.get("status") or "", form.get("note"), reviewer,
+                                     source="web", seen=seen))
+    except CompareError as e:
+        return Response.html(await datasette.render_template("compare_message.html", {
+            "title": "The flag was not recorded", "message": str(e), "back": back}, request=request), status=400)
+    datasette.add_message(request, recorded.message, datasette.INFO)
+    return Response.redirect(datasette.urls.path(await _where_flag_shows(datasette, recorded)) or back)
+
+
+async def _where_flag_shows(datasette, recorded) -> str | None:
+    """The timeline of the thread flagged, else of the mention's thread, else its document."""
     from db import queries
 
-    if not _can_flag(request):
-        return Response.redirect(datasette.urls.path("/-/compare"))
-    actor = request.actor["id"]
-    flags = await _run(datasette, queries.list_flags, actor)
-    if not flags:
-        return Response.redirect(datasette.urls.path("/-/compare"))
-    f = flags[0]
-    if f["target_type"] == "thread":
-        tid = f["target_id"]
-    else:
-        memberships = await _run(datasette, queries.thread_memberships)
-        tid = (memberships.get(f["target_id"]) or [None])[0]
-    if not tid:
-        return Response.redirect(datasette.urls.path("/-/compare"))
-    return Response.redirect(datasette.urls.path(f"/-/compare/thread/{urllib.parse.quote(tid)}#flags"))
+    if recorded.target_type == "thread":
+        return f"/-/compare/thread/{urllib.parse.quote(recorded.target_id)}#flags"
+    mid = (recorded.placed_ids or [recorded.target_id])[0]
+    tids = (await _run(datasette, queries.thread_memberships)).get(mid)
+    if tids:
+        return f"/-/compare/thread/{urllib.parse.quote(tids[0])}#flags"
+    doc = (await _run(datasette, queries.measure_rows, [mid])).get(mid)
+    return f"/-/compare/document/{urllib.parse.quote(doc['document_id'])}#m-{mid}" if doc else None
+
+
+def _local_path(value: str | None, datasette) -> str:
+    """A path on this site to go back to (never another host)."""
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return datasette.urls.path("/-/compare")
 
 
 def _get_only(view):
-    """compare's pages only read; writes go through the flag_commitment canned query."""
+    """compare's pages only read; the one write is the flag route."""
     async def guarded(request, datasette):
         if request.method not in ("GET", "HEAD"):
             return Response.text("Method not allowed: these pages only read", status=405, headers={"Allow": "GET"})
@@ -261,8 +304,7 @@ def register_routes():
         (r"^/-/compare/document/(?P<document_id>[A-Za-z0-9_.-]+)$", document_page),
         (r"^/-/compare/diff$", diff_page),
         (r"^/-/compare/search$", search_page),
-        (r"^/-/compare/flagged$", after_flag),
-    )]
+    )] + [(r"^/-/compare/flag$", flag_post)]
 
 
 @hookimpl
@@ -312,18 +354,27 @@ def menu_links(datasette, actor):
 
 
 def make_datasette(db_path: str, metadata: dict, template_dir: str, plugins_dir: str, secret: str,
-                   reviewers: dict[str, str] | None = None):
-    """The Datasette instance compare serves: its database named 'compare', reviewers as password hashes."""
+                   reviewers=None, *, allow_sql: bool = False, session_hours: float = 12.0):
+    """The Datasette instance compare serves: its database named 'compare'; reviewers from their
+    file on disk (compare.reviewers.ReviewersFile), never in the published metadata."""
     from datasette.app import Datasette
     from datasette.database import Database
+    from datasette.plugins import pm
 
+    # Only compare's session cookie names an actor: not Datasette's ds_actor cookie, and not
+    # datasette-auth-passwords (whose hashes live in the published metadata) if it is installed.
+    for name in ("datasette.actor_auth_cookie", "datasette_auth_passwords"):
+        plugin = pm.get_plugin(name) or next((p for n, p in pm.list_name_plugin() if n.endswith(name)), None)
+        if plugin is not None:
+            pm.unregister(plugin)
     metadata = json.loads(json.dumps(metadata))
-    if reviewers:
-        conf = metadata.setdefault("plugins", {}).setdefault("datasette-auth-passwords", {})
-        for user, hashed in reviewers.items():
-            conf[f"{user}_password_hash"] = hashed
+    metadata.get("plugins", {}).pop("datasette-auth-passwords", None)
     ds = Datasette([], metadata=metadata, template_dir=template_dir, plugins_dir=plugins_dir, secret=secret,
-                   settings={"sql_time_limit_ms": 3000, "default_page_size": 100})
+                   settings={"sql_time_limit_ms": 3000, "default_page_size": 100, "default_allow_sql": allow_sql,
+                             "max_returned_rows": 100 if allow_sql else 1000, "allow_download": False})
+    from compare.reviewers import ReviewerAccess, ReviewersFile
+
+    ds._compare_auth = ReviewerAccess(reviewers or ReviewersFile(None), session_hours, allow_sql)
     # whatever the file is called, the database is 'compare' to metadata.yml and the pages
     ds.add_database(Database(ds, path=db_path, is_mutable=True), name=DB_NAME)
     return ds

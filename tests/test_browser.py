@@ -32,7 +32,7 @@ def server(tmp_path):
     db = tmp_path / "compare.db"
     subprocess.run(compare + ["align", "--silent", "--model", "hashing", "-d", str(db), str(EXAMPLES)],
                    check=True, cwd=ROOT)
-    from datasette_auth_passwords.utils import hash_password
+    from compare.reviewers import hash_password
 
     reviewers = tmp_path / "reviewers.json"
     reviewers.write_text(json.dumps({"reviewer": hash_password(PASSWORD)}), encoding="utf-8")
@@ -89,7 +89,7 @@ def test_reviewer_flags_a_commitment_in_a_real_browser(server):
         page.wait_for_load_state()
         assert page.url.split("#")[0] == timeline_url
         content = page.content()
-        assert "区内尚未建成（浏览器测试）" in content and "Flag recorded." in content
+        assert "区内尚未建成（浏览器测试）" in content and "recorded: unfulfilled on" in content
         page.screenshot(path=str(SHOTS / "3-flagged.png"), full_page=True)
         browser.close()
 

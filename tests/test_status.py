@@ -206,7 +206,7 @@ def test_flags_survive_realignment_new_documents_and_show_beside_computed(run, d
     target = next(r for r in report if "测试验证平台" in r["text"])
     run("flag", target["measure_id"], "--status", "unfulfilled", "--note", "区内尚未建成", "--reviewer", "张三")
     threads = json.loads(run("threads", "--json").output)
-    run("flag", threads[0]["id"], "--status", "disputed", "--reviewer", "李四")
+    run("flag", threads[0]["id"], "--status", "disputed", "--note", "口径有争议", "--reviewer", "李四")
     before = flag_rows(db_path)
     # more documents, another model: flags untouched, still applied
     run("align", "--model", "hashing", EXAMPLES)
@@ -223,23 +223,30 @@ def test_flags_survive_realignment_new_documents_and_show_beside_computed(run, d
     assert s["effective_status"] == row["flagged_status"] and "reason" in s
 
 
-def test_flag_on_a_merged_thread_applies_to_the_thread_it_went_into(db_path):
-    db = open_db(db_path)
-    queries.add_flag(db, "tOLD", "thread", "unfulfilled", None, "张三")
+def test_a_thread_flag_follows_a_merge_but_only_for_the_mentions_it_covered(corpus):
+    from compare.flags import record_flag, refresh_placements
+
+    db = corpus(reply("2025-06-30", DISTRICT, "一是算力中心已开工建设。二是启动孵化器招引。", 11))
+    a, b = thread_of(db, "公共算力中心", "算力中心已开工")
+    old = next(t for t in queries.current_threads(db) if queries.current_threads(db)[t] == {a, b})
+    recorded = record_flag(db, old, "unfulfilled", "尚未建成", "张三")
+    assert recorded.covered == 2
+    c = db.execute("SELECT id FROM measures WHERE text LIKE '%专业孵化器%'").fetchone()[0]
     queries.replace_alignment(
-        db, [], [{"id": "tNEW", "label": "x", "size": 2, "documents": 2, "method": "m", "run_id": "r",
+        db, [], [{"id": "tNEW", "label": "x", "size": 3, "documents": 2, "method": "m", "run_id": "r",
                   "created_run": "r"}],
-        [{"thread_id": "tNEW", "measure_id": m, "role": "core", "score": 1.0} for m in ("m1", "m2")],
-        [{"old_id": "tOLD", "thread_id": "tNEW", "event": "merged", "run_id": "r", "at": "now"}], [])
-    flags = {r["measure_id"]: r for r in db.query("SELECT * FROM measure_flags")}
-    assert flags["m1"]["status"] == "unfulfilled" and flags["m2"]["target_id"] == "tOLD"
+        [{"thread_id": "tNEW", "measure_id": m, "role": "core", "score": 1.0} for m in (a, b, c)],
+        [{"old_id": old, "thread_id": "tNEW", "event": "merged", "run_id": "r", "at": "now"}], [])
+    refresh_placements(db)
+    flagged = {r["measure_id"]: r for r in db.query("SELECT * FROM measure_flags")}
+    assert set(flagged) == {a, b} and flagged[a]["status"] == "unfulfilled"
 
 
 def test_flag_unknown_target_is_a_clean_error(run):
     from conftest import EXAMPLES
 
     run("align", "--model", "hashing", EXAMPLES / "01_jiading_plan.txt")
-    r = run("flag", "nope", "--status", "unfulfilled", "--reviewer", "x", ok=False)
+    r = run("flag", "nope", "--status", "unfulfilled", "--note", "n", "--reviewer", "x", ok=False)
     assert "no measure or thread 'nope'" in r.output
 
 

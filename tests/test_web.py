@@ -5,7 +5,6 @@ import re
 import sqlite3
 
 import pytest
-
 from conftest import EXAMPLES, rows
 
 PASSWORD = "correct horse"
@@ -26,7 +25,7 @@ def site(tmp_path_factory):
     r = CliRunner().invoke(cli, ["align", "--model", "hashing", "-d", db_path, str(EXAMPLES), str(extra)],
                            catch_exceptions=False)
     assert r.exit_code == 0, r.output
-    from datasette_auth_passwords.utils import hash_password
+    from compare.reviewers import hash_password
 
     reviewers = tmp / "reviewers.json"
     reviewers.write_text(json.dumps({"张三": hash_password(PASSWORD)}), encoding="utf-8")
@@ -51,7 +50,11 @@ def flags_count(db_path):
 
 
 def actor_cookie(ds, name="张三"):
-    return {"ds_actor": ds.sign({"a": {"id": name}}, "actor")}
+    """A session as /-/login makes it, for a reviewer of the site's reviewers file."""
+    from compare.reviewers import SESSION_COOKIE, SESSION_NAMESPACE, session_payload
+
+    return {SESSION_COOKIE: ds.sign(session_payload(name, ds._compare_auth.reviewers.hash_of(name), 1),
+                                    SESSION_NAMESPACE)}
 
 
 def test_index_lists_threads_and_documents(site):
@@ -138,61 +141,87 @@ def test_anonymous_flag_attempt_is_refused(site):
     ds, db_path = site
     tid, _ = first_thread(db_path)
     before = flags_count(db_path)
-    r = call(ds.client.post("/compare/flag_commitment", data={"target_id": tid, "status": "unfulfilled"}))
-    assert r.status_code == 403
-    r = call(ds.client.post("/compare/flag_commitment.json", json={"target_id": tid, "status": "unfulfilled"}))
-    assert r.status_code in (403, 405)
+    for path in ("/-/compare/flag", "/compare/flag_commitment", "/compare/flag_commitment.json"):
+        r = call(ds.client.post(path, data={"target_id": tid, "status": "unfulfilled", "note": "x"}))
+        assert r.status_code in (403, 404, 405), path
     assert flags_count(db_path) == before
+
+
+def csrf(ds, path, cookies):
+    page = get(ds, path, cookies=cookies)
+    token = re.search(r'name="csrftoken" value="([^"]+)"', page.text).group(1)
+    return page, {**cookies, "ds_csrftoken": page.cookies.get("ds_csrftoken") or token}, token
 
 
 def test_reviewer_flag_is_stored_with_actor_and_time_and_shown(site):
     ds, db_path = site
     tid, _ = first_thread(db_path)
-    cookies = actor_cookie(ds)
-    page = get(ds, f"/-/compare/thread/{tid}", cookies=cookies)
-    assert "flag_commitment" in page.text and "signed in as 张三" in page.text
-    token = re.search(r'name="csrftoken" value="([^"]+)"', page.text).group(1)
-    cookies = {**cookies, "ds_csrftoken": page.cookies.get("ds_csrftoken") or token}
+    page, cookies, token = csrf(ds, f"/-/compare/thread/{tid}", actor_cookie(ds))
+    assert 'action="/-/compare/flag"' in page.text and "signed in as 张三" in page.text
+    seen = re.search(r'name="seen" value="([^"]*)"', page.text).group(1).split()
     before = flags_count(db_path)
-    r = call(ds.client.post("/compare/flag_commitment", cookies=cookies,
-                            data={"target_id": tid, "status": "unfulfilled", "note": "区内尚未建成", "csrftoken": token}))
-    assert r.status_code == 302 and r.headers["location"].endswith("/-/compare/flagged")
+    r = call(ds.client.post("/-/compare/flag", cookies=cookies, data={
+        "target_id": tid, "status": "unfulfilled", "note": "区内尚未建成", "seen": " ".join(seen), "csrftoken": token}))
+    assert r.status_code == 302 and r.headers["location"].endswith(f"/-/compare/thread/{tid}#flags")
     assert flags_count(db_path) == before + 1
-    conn = sqlite3.connect(db_path)
-    row = conn.execute("SELECT target_id, target_type, status, note, reviewer, created_at, source FROM flags "
-                       "ORDER BY id DESC LIMIT 1").fetchone()
-    conn.close()
+    row = rows(db_path, "SELECT target_id, target_type, status, note, reviewer, created_at, source FROM flags "
+                        "ORDER BY id DESC LIMIT 1")[0]
     assert row[:5] == (tid, "thread", "unfulfilled", "区内尚未建成", "张三") and row[6] == "web"
     assert re.match(r"20\d\d-\d\d-\d\d", row[5])
-    back = get(ds, "/-/compare/flagged", cookies=cookies)
-    assert back.status_code == 302 and f"/-/compare/thread/{tid}" in back.headers["location"]
+    covered = json.loads(rows(db_path, "SELECT measure_ids FROM flag_scopes ORDER BY flag_id DESC LIMIT 1")[0][0])
+    assert sorted(covered) == sorted(seen)
     shown = get(ds, f"/-/compare/thread/{tid}")
     assert "区内尚未建成" in shown.text and "张三" in shown.text
+
+
+@pytest.mark.parametrize("form, expect", [
+    ({"target_id": "nothing-here", "status": "unfulfilled", "note": "x"}, "no measure or thread"),
+    ({"target_id": "", "status": "unfulfilled", "note": "x"}, "say what to flag"),
+    ({"status": "unfulfilled"}, "a note is required"),
+    ({"status": "unfulfilled", "note": "   "}, "a note is required"),
+    ({"status": "overdue", "note": "x"}, "status must be one of"),
+    ({"status": "unfulfilled", "note": "长" * 4001}, "keep it under 4000"),
+])
+def test_a_flag_that_cannot_be_recorded_says_why_and_stores_nothing(site, form, expect):
+    ds, db_path = site
+    tid, _ = first_thread(db_path)
+    _, cookies, token = csrf(ds, f"/-/compare/thread/{tid}", actor_cookie(ds))
+    form = {"target_id": tid, **form, "csrftoken": token}
+    before = flags_count(db_path)
+    r = call(ds.client.post("/-/compare/flag", cookies=cookies, data=form))
+    assert r.status_code == 400 and expect in r.text and "Flag recorded" not in r.text
+    assert flags_count(db_path) == before
 
 
 def test_flag_without_csrf_token_is_refused(site):
     ds, db_path = site
     tid, _ = first_thread(db_path)
     before = flags_count(db_path)
-    r = call(ds.client.post("/compare/flag_commitment", cookies=actor_cookie(ds),
-                            data={"target_id": tid, "status": "disputed"}))
+    r = call(ds.client.post("/-/compare/flag", cookies=actor_cookie(ds),
+                            data={"target_id": tid, "status": "disputed", "note": "x"}))
     assert r.status_code == 403
     assert flags_count(db_path) == before
 
 
-def test_reviewer_logs_in_with_password(site):
+def test_reviewer_logs_in_with_password_and_out(site):
+    from compare.reviewers import SESSION_COOKIE, SESSION_NAMESPACE
+
     ds, _ = site
-    login = get(ds, "/-/login")
+    login, cookies, token = csrf(ds, "/-/login", {})
     assert login.status_code == 200
-    token = re.search(r'name="csrftoken" value="([^"]+)"', login.text).group(1)
-    cookies = {"ds_csrftoken": login.cookies.get("ds_csrftoken")}
     bad = call(ds.client.post("/-/login", cookies=cookies,
                               data={"username": "张三", "password": "wrong", "csrftoken": token}))
-    assert "ds_actor" not in bad.cookies
+    assert bad.status_code == 401 and SESSION_COOKIE not in bad.cookies
     ok = call(ds.client.post("/-/login", cookies=cookies,
-                             data={"username": "张三", "password": PASSWORD, "csrftoken": token}))
-    assert ok.status_code == 302 and ok.cookies.get("ds_actor")
-    assert ds.unsign(ok.cookies["ds_actor"], "actor")["a"]["id"] == "张三"
+                             data={"username": "张三", "password": PASSWORD, "csrftoken": token,
+                                   "next": "//evil.example/x"}))
+    assert ok.status_code == 302 and ok.headers["location"] == "/-/compare"  # no open redirect
+    assert ds.unsign(ok.cookies[SESSION_COOKIE], SESSION_NAMESPACE)["n"] == "张三"
+    session = {SESSION_COOKIE: ok.cookies[SESSION_COOKIE]}
+    assert get(ds, "/-/actor.json", cookies=session).json()["actor"]["id"] == "张三"
+    _, cookies, token = csrf(ds, "/-/logout", session)
+    out = call(ds.client.post("/-/logout", cookies=cookies, data={"csrftoken": token}))
+    assert out.status_code == 302 and not out.cookies.get(SESSION_COOKIE)
 
 
 def test_tables_have_descriptions_and_hidden_internals(site):

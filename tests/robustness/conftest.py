@@ -2,15 +2,21 @@
 import sqlite3
 from collections import defaultdict
 
-STATS: dict[str, dict[str, int]] = defaultdict(lambda: {"tried": 0, "clean": 0, "crashes": 0, "lost": 0})
+STATS: dict[str, dict[str, int]] = defaultdict(
+    lambda: {"tried": 0, "clean": 0, "refused": 0, "crashes": 0, "lost": 0, "exposed": 0})
 
 
-def record(family: str, tried: int = 0, clean: int = 0, crashes: int = 0, lost: int = 0) -> None:
+def record(family: str, tried: int = 0, clean: int = 0, crashes: int = 0, lost: int = 0, refused: int = 0,
+           exposed: int = 0) -> None:
+    """Count one family's scenarios: `clean` errors reported in one line, `refused` attacks turned away,
+    `lost` rows or flags lost or misplaced, `exposed` secrets or names readable by a visitor."""
     s = STATS[family]
     s["tried"] += tried
     s["clean"] += clean
+    s["refused"] += refused
     s["crashes"] += crashes
     s["lost"] += lost
+    s["exposed"] += exposed
 
 
 def pytest_terminal_summary(terminalreporter):
@@ -19,8 +25,8 @@ def pytest_terminal_summary(terminalreporter):
     terminalreporter.section("robustness summary")
     for family, s in STATS.items():
         terminalreporter.write_line(
-            f"{family:<22} inputs tried {s['tried']:>5}  errors reported cleanly {s['clean']:>4}  "
-            f"crashes {s['crashes']}  rows lost {s['lost']}")
+            f"{family:<30} tried {s['tried']:>5}  clean errors {s['clean']:>4}  refused {s['refused']:>4}  "
+            f"crashes {s['crashes']}  lost {s['lost']}  exposed {s['exposed']}")
 
 
 def consistency_problems(db_path: str) -> list[str]:

@@ -85,7 +85,7 @@ def test_bad_inputs_each_get_one_clean_line_and_the_rest_goes_in(tmp_path):
     conn = sqlite3.connect(db)
     mid = conn.execute("SELECT id FROM measures LIMIT 1").fetchone()[0]
     conn.close()
-    CliRunner().invoke(cli, ["flag", mid, "--status", "disputed", "--reviewer", "r", "-d", str(db)],
+    CliRunner().invoke(cli, ["flag", mid, "--status", "disputed", "--note", "n", "--reviewer", "r", "-d", str(db)],
                        catch_exceptions=False)
 
     result = CliRunner().invoke(cli, ["align", "--model", "hashing", "-d", str(db), str(bad), str(good),

@@ -158,12 +158,15 @@ def test_older_schema_is_migrated_and_newer_refused(tmp_path):
     old = Database(path)
     migrations.apply(old, stop_before="m004_publishing")
     ingest(old, [EXAMPLES])
-    queries.add_flag(old, "tX", "thread", "unfulfilled", "old flag", "r")
+    old.execute("INSERT INTO flags (target_id, target_type, status, note, reviewer, created_at) "
+                "VALUES ('tX', 'thread', 'unfulfilled', 'old flag', 'r', '2025-01-01')")
+    old.conn.commit()
     counts = {t: old.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("documents", "measures", "flags")}
     old.conn.close()
     db = open_db(path)
     assert [m.name for m in migrations.applied(db)] == [m.name for m in migrations._migrations]
     assert {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in counts} == counts
+    assert db.execute("SELECT count(*) FROM flag_scopes").fetchone()[0] == counts["flags"]  # old flags scoped
     assert queries.search_measures(db, "嘉智杯")  # the new full-text index covers old rows
     db.conn.close()
     p = run("align", "--silent", "--model", "hashing", "-d", path)

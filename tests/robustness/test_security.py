@@ -27,7 +27,7 @@ def site(tmp_path_factory):
     r = CliRunner().invoke(cli, ["align", "--model", "hashing", "-d", db, str(EXAMPLES), str(tmp / "x")],
                            catch_exceptions=False)
     assert r.exit_code == 0, r.output
-    CliRunner().invoke(cli, ["flag", "tnothing", "--status", "disputed", "--reviewer", "r", "-d", db])
+    CliRunner().invoke(cli, ["flag", "tnothing", "--status", "disputed", "--note", "n", "--reviewer", "r", "-d", db])
     return web_app(db), db
 
 

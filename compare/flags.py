@@ -1,0 +1,258 @@
+"""Reviewers' flags: a verdict on the commitments the reviewer saw, kept attached as documents change.
+
+A flag covers a set of measures fixed when it is given (one measure, or the mentions of a thread
+the reviewer was looking at). `place` decides where each covered measure's verdict applies now:
+the measure itself while its document is current; in a newer version of the document, the same
+commitment (same text, else one clear best match above a strict similarity); otherwise nowhere,
+and the flag is listed as needing a reviewer (or its document as removed). A thread flag never
+spreads to measures that joined the thread later, and after a split it stays on the parts that
+hold its measures. `place` is pure; `record_flag` and `refresh_placements` are its store glue.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .errors import CompareError, NotFound
+
+FLAG_STATUSES = ("unfulfilled", "fulfilled", "in_progress", "disputed")
+MAX_NOTE_CHARS = 4000
+MAX_REVIEWER_CHARS = 100
+# A reworded sentence in a new version is the same commitment only when it is this close to the
+# flagged text and clearly closer than any other measure of the new version.
+MIN_CARRY_RATIO = 0.90
+MIN_CARRY_MARGIN = 0.03
+
+
+class FlagError(CompareError):
+    """A flag that cannot be recorded as given (unknown target, bad status, missing note)."""
+
+
+@dataclass(frozen=True)
+class Covered:
+    """One measure a flag covered when it was given, as it was then."""
+
+    flag_id: int
+    measure_id: str
+    doc_key: str | None = None
+    source: str | None = None
+    version: int | None = None
+    text_hash: str | None = None
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A measure of a current document that a flag may be carried to."""
+
+    measure_id: str
+    doc_key: str
+    source: str
+    version: int
+    text_hash: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Placement:
+    flag_id: int
+    source_measure_id: str
+    measure_id: str | None
+    how: str  # given, new_version, unplaced, removed
+    detail: str | None = None
+
+    def row(self) -> dict:
+        return {"flag_id": self.flag_id, "source_measure_id": self.source_measure_id, "measure_id": self.measure_id,
+                "how": self.how, "detail": self.detail}
+
+
+def _same_document(c: Covered, cand: Candidate) -> bool:
+    return (c.doc_key is not None and cand.doc_key == c.doc_key) or (c.source is not None and cand.source == c.source)
+
+
+def _best_match(c: Covered, candidates: list[Candidate]) -> Candidate | None:
+    exact = [m for m in candidates if m.text_hash == c.text_hash]
+    if exact:
+        return exact[0]
+    from rapidfuzz import fuzz
+
+    scored = sorted(((fuzz.ratio(c.text, m.text) / 100, i) for i, m in enumerate(candidates)), reverse=True)
+    if not scored or scored[0][0] < MIN_CARRY_RATIO:
+        return None
+    if len(scored) > 1 and scored[0][0] - scored[1][0] < MIN_CARRY_MARGIN:
+        return None  # two sentences equally like the flagged one: a reviewer decides
+    return candidates[scored[0][1]]
+
+
+def place(covered: list[Covered], current_ids: set[str], candidates: list[Candidate]) -> list[Placement]:
+    """Where each covered measure's verdict applies now (see the module docstring)."""
+    out = []
+    for c in covered:
+        if c.measure_id in current_ids:
+            out.append(Placement(c.flag_id, c.measure_id, c.measure_id, "given"))
+            continue
+        same_doc = [m for m in candidates if _same_document(c, m)]
+        if not same_doc:
+            out.append(Placement(c.flag_id, c.measure_id, None, "removed", "document removed"))
+            continue
+        match = _best_match(c, same_doc) if c.text else None
+        if match is None:
+            newest = max(m.version for m in same_doc)
+            out.append(Placement(c.flag_id, c.measure_id, None, "unplaced",
+                                 f"needs a reviewer: not found in version {newest}"))
+        else:
+            out.append(Placement(c.flag_id, c.measure_id, match.measure_id, "new_version",
+                                 f"flagged on version {c.version}" if c.version else "flagged on an earlier version"))
+    return out
+
+
+def validate(status: str, note: str | None, reviewer: str | None) -> tuple[str, str]:
+    """The note and reviewer as stored, or a FlagError saying what to change."""
+    if status not in FLAG_STATUSES:
+        raise FlagError(f"status must be one of {', '.join(FLAG_STATUSES)} (got '{status}')")
+    note = (note or "").strip()
+    if not note:
+        raise FlagError("a note is required: say what you found (e.g. 区内尚未建成)")
+    if len(note) > MAX_NOTE_CHARS:
+        raise FlagError(f"the note is {len(note)} characters; keep it under {MAX_NOTE_CHARS} "
+                        "(link to a longer text instead)")
+    reviewer = (reviewer or "").strip()
+    if not reviewer or len(reviewer) > MAX_REVIEWER_CHARS:
+        raise FlagError(f"a reviewer name of 1 to {MAX_REVIEWER_CHARS} characters is required")
+    return note, reviewer
+
+
+@dataclass
+class Recorded:
+    flag_id: int
+    target_type: str
+    target_id: str
+    covered: int
+    message: str
+    placed_ids: list[str]
+
+
+def record_flag(db, target: str, status: str, note: str | None, reviewer: str, source: str = "cli",
+                seen: list[str] | None = None) -> Recorded:
+    """Store a flag on a measure or a thread and place it at once, in one transaction.
+
+    `seen`: the measure ids the reviewer was looking at (a web page); a thread flag covers those
+    of them that exist, so a page older than a merge flags what it showed, not what joined since.
+    """
+    from db import queries, write_tx
+
+    note, reviewer = validate(status, note, reviewer)
+    target = (target or "").strip()
+    if not target:
+        raise FlagError("say what to flag: a measure id or a thread id")
+    try:
+        target_id, kind = queries.resolve_measure(db, target), "measure"
+    except NotFound:
+        try:
+            target_id, kind = queries.resolve_thread(db, target), "thread"
+        except NotFound:
+            raise FlagError(f"no measure or thread '{target}'; see compare threads / compare measures DOC") \
+                from None
+    said = ""
+    thread_id = thread_size = None
+    if kind == "measure":
+        covered = [target_id]
+        snap = queries.measure_snapshots(db, covered)
+        if not snap[target_id]["is_current"]:
+            said = f"that mention is from version {snap[target_id]['version']}, since replaced; "
+    else:
+        members = queries.list_threads(db, target_id)[0]["measure_ids"]
+        if seen is not None:
+            covered = sorted(set(seen) & set(queries.measure_snapshots(db, seen)))
+            if not covered:
+                raise FlagError("none of the mentions on that page exist any more; reload the page and flag again")
+        else:
+            covered = list(members)
+        thread_id, thread_size = target_id, len(covered)
+        if target_id != target:
+            said = f"thread {target} has since become part of thread {target_id}; "
+        if seen is not None and set(covered) != set(members):
+            said += f"the flag covers the {len(covered)} mentions you saw, not the {len(members)} the thread has now; "
+        snap = queries.measure_snapshots(db, covered)
+    context = {m: {k: snap[m][k] for k in ("doc_key", "source", "version", "text_hash", "text")}
+               for m in covered if m in snap}
+    with write_tx(db):
+        flag_id = queries.add_flag(db, target_id, kind, status, note, reviewer, source, covered, thread_id,
+                                   thread_size, context)
+        placements = refresh_placements(db)
+    mine = [p for p in placements if p.flag_id == flag_id]
+    placed = [p for p in mine if p.measure_id]
+    if len(placed) < len(mine):
+        said += f"{len(mine) - len(placed)} of its mentions could not be placed and need a reviewer; "
+    elif any(p.how == "new_version" for p in placed):
+        said += "it was placed on the same commitment in the current version; "
+    message = f"Flag {flag_id} recorded: {status} on {len(placed)} mention{'s' if len(placed) != 1 else ''}"
+    if said:
+        message += " (" + said.rstrip("; ") + ")"
+    return Recorded(flag_id, kind, target_id, len(placed), message + ".", [p.measure_id for p in placed])
+
+
+def refresh_placements(db) -> list[Placement]:
+    """Place every flag on the current documents and store the placements (derived data)."""
+    from db import queries
+
+    scopes = queries.flag_scopes(db)
+    covered = []
+    for s in scopes:
+        for mid in s["measure_ids"]:
+            ctx = s["context"].get(mid) or {}
+            covered.append(Covered(s["flag_id"], mid, ctx.get("doc_key"), ctx.get("source"), ctx.get("version"),
+                                   ctx.get("text_hash"), ctx.get("text") or ""))
+    current = queries.current_measure_ids(db, {c.measure_id for c in covered})
+    away = [c for c in covered if c.measure_id not in current]
+    candidates = [Candidate(r["id"], r["doc_key"], r["source"], r["version"], r["text_hash"], r["text"])
+                  for r in queries.current_measures_for(db, {c.doc_key for c in away if c.doc_key},
+                                                        {c.source for c in away if c.source})]
+    placements = place(covered, current, candidates)
+    queries.replace_placements(db, [p.row() for p in placements])
+    return placements
+
+
+def flags_for_thread(flags: list[dict], tid: str, member_ids: list[str]) -> list[dict]:
+    """The flags that apply to some mention of this thread, each saying how much of it they cover.
+
+    A thread flag covers the mentions it was given to; after a merge or a split it is shown with
+    "covers N of M mentions" and never applies to mentions that joined later.
+    """
+    members = set(member_ids)
+    out = []
+    for f in flags:
+        placed = [m for m in f["placed_ids"] if m in members]
+        if not placed and f["target_id"] != tid:
+            continue
+        f = dict(f, covers=len(placed), of=len(members))
+        if f["target_type"] == "thread":
+            given_here = f["target_id"] == tid
+            if not given_here:
+                f["coverage"] = (f"given to thread {f['target_id']} before a merge or split; "
+                                 f"covers {len(placed)} of {len(members)} mentions here")
+            elif len(placed) != len(members):
+                f["coverage"] = (f"given when the thread had {f['scope_thread_size']} mentions; "
+                                 f"covers {len(placed)} of {len(members)}")
+        if f["unplaced"] or f["moved"]:
+            f["coverage"] = "; ".join(x for x in (f.get("coverage"), f["placement"]) if x)
+        out.append(f)
+    return out
+
+
+@dataclass
+class PlacementChange:
+    moved: int       # verdicts now carried to a measure of a newer version than before
+    unplaced: int    # flags with at least one mention nowhere to be placed (needs a reviewer)
+    removed: int     # flags whose documents were removed
+
+
+def refresh_and_compare(db) -> PlacementChange:
+    """Refresh placements and say what changed, for `compare align`'s summary."""
+    from db import queries
+
+    before = queries.stored_placements(db)
+    after = refresh_placements(db)
+    moved = sum(1 for p in after if p.how == "new_version" and before.get((p.flag_id, p.source_measure_id),
+                                                                          (None, None))[0] != p.measure_id)
+    return PlacementChange(moved, len({p.flag_id for p in after if p.how == "unplaced"}),
+                           len({p.flag_id for p in after if p.how == "removed"}))
