@@ -53,6 +53,8 @@ def verify_password(password: str, password_hash: str | None) -> bool:
     expected = password_hash if known else _DUMMY_HASH
     _, iterations, salt, _ = expected.split("$")
     candidate = hash_password(password, salt, int(iterations))
+    if int(iterations) < ITERATIONS:  # a cheaper hash than the standard: spend the rest, so time tells nothing
+        hashlib.pbkdf2_hmac("sha256", password.encode("utf-8"), salt.encode("utf-8"), ITERATIONS - int(iterations))
     return hmac.compare_digest(candidate.encode(), expected.encode()) and known
 
 
@@ -91,7 +93,7 @@ class ReviewersFile:
     def _load(self, strict: bool = False) -> None:
         try:
             st = os.stat(self.path)
-            stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
+            stamp = (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)  # ctime: no utime() hides an edit
             if stamp == self._stamp:
                 return
             with open(self.path, encoding="utf-8") as f:
@@ -146,6 +148,14 @@ class LoginLimiter:
                 waits.append(times[-limit] + self.window - now)
         return max(1, int(max(waits)) + 1) if waits else 0
 
+    def admit(self, name: str, address: str) -> int:
+        """Count an attempt before its password is checked (so a burst of parallel attempts is limited
+        like a sequence): 0 and counted, or the seconds to wait and not counted."""
+        wait = self.retry_after(name, address)
+        if not wait:
+            self.failed(name, address)
+        return wait
+
     def failed(self, name: str, address: str) -> None:
         now = self.clock()
         for key in (f"n:{name}", f"a:{address}"):
@@ -154,8 +164,12 @@ class LoginLimiter:
             for key in list(self._failures)[:50_000]:
                 del self._failures[key]
 
-    def succeeded(self, name: str) -> None:
+    def succeeded(self, name: str, address: str | None = None) -> None:
+        """The right password: the name's count starts again and the address gets its attempt back."""
         self._failures.pop(f"n:{name}", None)
+        times = self._failures.get(f"a:{address}")
+        if times:
+            times.pop()
 
 
 @dataclass
@@ -167,19 +181,35 @@ class ReviewerAccess:
     session_hours: float = SESSION_HOURS
     allow_sql: bool = False
     limiter: LoginLimiter = field(default_factory=LoginLimiter)
+    # reviewer -> time of their last logout: sessions issued before it are over (in memory: a
+    # restart forgets, and such sessions then live until they expire)
+    logged_out: dict[str, float] = field(default_factory=dict)
+
+    def log_out(self, name: str) -> None:
+        self.logged_out[name] = time.time()
 
 
 def session_payload(name: str, password_hash: str, hours: float, now: float | None = None) -> dict:
-    return {"n": name, "h": hash_fingerprint(password_hash), "e": int((now or time.time()) + hours * 3600)}
+    issued = now if now is not None else time.time()
+    return {"n": name, "h": hash_fingerprint(password_hash), "i": issued, "e": int(issued + hours * 3600)}
 
 
-def session_reviewer(payload: object, reviewers: dict[str, str], now: float | None = None) -> str | None:
-    """The reviewer a signed session names, if it has not expired, the reviewer is still in the
-    reviewers file and their password has not changed since."""
+def session_reviewer(payload: object, reviewers: dict[str, str], now: float | None = None,
+                     max_hours: float | None = None, logged_out: dict[str, float] | None = None) -> str | None:
+    """The reviewer a signed session names, if it has not expired, lasts no longer than the server
+    allows now (`max_hours`), was issued after the reviewer's last logout, and the reviewer is still
+    in the reviewers file with the same password."""
     if not isinstance(payload, dict):
         return None
-    name, fp, expires = payload.get("n"), payload.get("h"), payload.get("e")
-    if not isinstance(name, str) or not isinstance(expires, int) or (now or time.time()) >= expires:
+    name, fp, expires, issued = payload.get("n"), payload.get("h"), payload.get("e"), payload.get("i")
+    now = now if now is not None else time.time()
+    if not isinstance(name, str) or not isinstance(expires, int) or now >= expires:
+        return None
+    if not isinstance(issued, (int, float)) or issued > now + 60:
+        return None
+    if max_hours is not None and expires > min(issued, now) + max_hours * 3600 + 60:
+        return None  # issued for longer than this server allows
+    if logged_out and issued <= logged_out.get(name, float("-inf")):
         return None
     current = reviewers.get(name)
     if current is None or not isinstance(fp, str) or not hmac.compare_digest(fp, hash_fingerprint(current)):
@@ -200,7 +230,8 @@ def reviewer_from_cookie(access: ReviewerAccess | None, raw: str | None, unsign)
         payload = unsign(raw, SESSION_NAMESPACE)
     except Exception:  # noqa: BLE001 - a bad signature or a cookie of another shape: no session
         return None
-    return session_reviewer(payload, access.reviewers.current())
+    return session_reviewer(payload, access.reviewers.current(), max_hours=access.session_hours,
+                            logged_out=access.logged_out)
 
 
 def read_or_create_secret(path: str) -> str:
