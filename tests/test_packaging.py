@@ -93,3 +93,30 @@ def test_hooks_do_nothing_in_a_datasette_compare_did_not_build(db_path, run):
         assert call(ds.client.get(path)).status_code == 404, path
     page = call(ds.client.get("/compare/measures"))
     assert page.status_code == 200 and "/-/compare/document/" not in page.text
+
+
+def test_a_model_without_the_extra_says_how_to_install_it(run, monkeypatch):
+    """sentence-transformers (and torch) is an extra: without it, --model NAME is one line of advice."""
+    monkeypatch.setitem(sys.modules, "sentence_transformers", None)  # as if not installed
+    r = run("align", "--model", "BAAI/bge-small-zh-v1.5", EXAMPLES / "01_jiading_plan.txt", ok=False)
+    assert r.output.strip().splitlines()[-1] == ("Error: --model needs sentence-transformers: "
+                                                 "pip install 'zh-policy-compare[sentence-transformers]'")
+
+
+def test_the_default_path_imports_no_torch(tmp_path):
+    """The default encoder is numpy only: aligning and serving never import torch."""
+    script = f"""
+import sys
+sys.path.insert(0, {str(ROOT)!r})
+from click.testing import CliRunner
+from cli import cli
+r = CliRunner().invoke(cli, ["align", "--silent", "-d", "x.db", {str(EXAMPLES / "01_jiading_plan.txt")!r},
+                             {str(EXAMPLES / "02_jiading_reply_2025.md")!r}])
+assert r.exit_code == 0, r.output
+from cli import web_app
+web_app("x.db")
+print(sorted(m for m in ("torch", "sentence_transformers", "transformers") if m in sys.modules))
+"""
+    out = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
