@@ -63,43 +63,45 @@ def main(checkout: Path) -> None:
     subprocess.run([sys.executable, "-m", "compare", "--help"], check=True, stdout=subprocess.DEVNULL)
     subprocess.run(compare + ["align", "--silent", "-d", str(db), str(checkout / "examples" / "corpus")], check=True)
     port = free_port()
-    log = open("serve.log", "w")
-    proc = subprocess.Popen(compare + ["serve", "-d", str(db), "-p", str(port)], stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 60
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                if proc.poll() is not None or time.time() > deadline:
-                    fail("compare serve did not start:\n" + Path("serve.log").read_text())
-                time.sleep(0.2)
-        status, index = get(base + "/-/compare")
-        threads = re.findall(r'href="(/-/compare/thread/[A-Za-z0-9_-]+)"', index)
-        if status != 200 or "Commitments" not in index or not threads:
-            fail(f"/-/compare: {status}, {len(threads)} thread links")
-        status, thread = get(base + threads[0])
-        if status != 200 or "<svg" not in thread or "compare-status" not in thread:
-            fail(f"{threads[0]}: {status}, no timeline")
-        status, login = get(base + "/-/login")
-        if status != 200 or 'name="password"' not in login or "csrftoken" not in login:
-            fail(f"/-/login: {status}, no login form")
-        status, css = get(base + "/-/compare/static/compare.css")
-        if status != 200 or ".compare-status" not in css:
-            fail(f"/-/compare/static/compare.css: {status}")
-        status, plugins = get(base + "/-/plugins.json")
-        ours = [p for p in json.loads(plugins) if p.get("name") == "zh-policy-compare"]
-        if status != 200 or len(ours) != PLUGIN_MODULES:
-            fail(f"/-/plugins.json: {len(ours)} compare modules registered, expected {PLUGIN_MODULES}")
-        print(f"check_install: compare serve rendered /-/compare ({len(threads)} threads), {threads[0]}, "
-              "/-/login and the stylesheet; plugin modules registered once through the entry points")
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-        log.close()
+    with open("serve.log", "w") as log:
+        proc = subprocess.Popen(compare + ["serve", "-d", str(db), "-p", str(port)], stdout=log,
+                                stderr=subprocess.STDOUT)
+        try:
+            check_pages(f"http://127.0.0.1:{port}", port, proc)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
 
+
+def check_pages(base: str, port: int, proc) -> None:
+    deadline = time.time() + 60
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            break
+        except OSError:
+            if proc.poll() is not None or time.time() > deadline:
+                fail("compare serve did not start:\n" + Path("serve.log").read_text())
+            time.sleep(0.2)
+    status, index = get(base + "/-/compare")
+    threads = re.findall(r'href="(/-/compare/thread/[A-Za-z0-9_-]+)"', index)
+    if status != 200 or "Commitments" not in index or not threads:
+        fail(f"/-/compare: {status}, {len(threads)} thread links")
+    status, thread = get(base + threads[0])
+    if status != 200 or "<svg" not in thread or "compare-status" not in thread:
+        fail(f"{threads[0]}: {status}, no timeline")
+    status, login = get(base + "/-/login")
+    if status != 200 or 'name="password"' not in login or "csrftoken" not in login:
+        fail(f"/-/login: {status}, no login form")
+    status, css = get(base + "/-/compare/static/compare.css")
+    if status != 200 or ".compare-status" not in css:
+        fail(f"/-/compare/static/compare.css: {status}")
+    status, plugins = get(base + "/-/plugins.json")
+    ours = [p for p in json.loads(plugins) if p.get("name") == "zh-policy-compare"]
+    if status != 200 or len(ours) != PLUGIN_MODULES:
+        fail(f"/-/plugins.json: {len(ours)} compare modules registered, expected {PLUGIN_MODULES}")
+    print(f"check_install: compare serve rendered /-/compare ({len(threads)} threads), {threads[0]}, "
+          "/-/login and the stylesheet; plugin modules registered once through the entry points")
 
 if __name__ == "__main__":
     if len(sys.argv) != 2:
