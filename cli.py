@@ -625,28 +625,19 @@ def diff(doc_a, doc_b, database, as_json, show_all):
             click.echo(f"~ {label}\n            {c['char_diff']}")
 
 
-ROOT = __import__("pathlib").Path(__file__).resolve().parent
-
-
 def web_app(database: str, reviewers_path: str | None = None, *, allow_sql: bool = False,
             session_hours: float | None = None):
     """The Datasette app compare serves (also used by the tests)."""
-    import importlib.util
     import os
 
-    import yaml
-
     from compare.reviewers import SESSION_HOURS, ReviewersFile, read_or_create_secret
+    from compare.web.app import make_datasette
 
     _open(database).conn.close()  # create or migrate before serving
-    spec = importlib.util.spec_from_file_location("compare_datasette_app", ROOT / "plugins" / "compare_datasette.py")
-    web = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(web)
-    metadata = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))
     reviewers = ReviewersFile(reviewers_path)  # read from disk on each request, never published
     secret = read_or_create_secret(os.path.abspath(database) + ".secret")
-    return web.make_datasette(database, metadata, str(ROOT / "templates"), str(ROOT / "plugins"), secret, reviewers,
-                              allow_sql=allow_sql, session_hours=session_hours or SESSION_HOURS)
+    return make_datasette(database, secret, reviewers, allow_sql=allow_sql,
+                          session_hours=session_hours or SESSION_HOURS)
 
 
 @cli.command()

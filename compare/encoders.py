@@ -81,8 +81,9 @@ class SentenceTransformerEncoder:
         if self._model is None:
             try:
                 from sentence_transformers import SentenceTransformer
-            except ImportError as e:  # pragma: no cover - a dependency
-                raise CompareError("--model needs sentence-transformers: pip install sentence-transformers") from e
+            except ImportError:  # an extra: pip install 'zh-policy-compare[sentence-transformers]'
+                raise CompareError("--model needs sentence-transformers: "
+                                   "pip install 'zh-policy-compare[sentence-transformers]'") from None
             try:
                 self._model = SentenceTransformer(self.model_ref, device="cpu")
             except Exception as e:  # network, missing files, wrong format: say which model

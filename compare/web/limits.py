@@ -1,0 +1,71 @@
+"""What visitors may run with `compare serve --allow-sql` (arbitrary SQL is off by default,
+compare.reviewers.ReviewerAccess): no value longer than MAX_VALUE_BYTES, no answer larger than
+MAX_SQL_RESPONSE_BYTES."""
+from __future__ import annotations
+
+import sqlite3
+import urllib.parse
+
+from datasette import hookimpl
+
+from .common import config
+
+MAX_VALUE_BYTES = 2 * 1024 * 1024       # with --allow-sql: the longest string or blob a query may make
+MAX_SQL_RESPONSE_BYTES = 20 * 1024 * 1024
+
+
+@hookimpl
+def prepare_connection(conn, database, datasette):
+    """With --allow-sql, no query makes a value longer than MAX_VALUE_BYTES (zeroblob(300000000)
+    is refused by SQLite itself), and the blob makers are refused outright."""
+    conf = config(datasette)
+    if not conf or not conf.allow_sql:
+        return
+    conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
+
+    def authorizer(action, arg1, arg2, dbname, source):
+        if action == sqlite3.SQLITE_FUNCTION and (arg2 or "").lower() in ("zeroblob", "randomblob"):
+            return sqlite3.SQLITE_DENY
+        return sqlite3.SQLITE_OK
+
+    conn.set_authorizer(authorizer)
+
+
+@hookimpl
+def asgi_wrapper(datasette):
+    """With --allow-sql, an answer to arbitrary SQL larger than MAX_SQL_RESPONSE_BYTES is replaced
+    by a one-line 413 (write a narrower query)."""
+    def wrap(app):
+        async def capped(scope, receive, send):
+            conf = config(datasette)
+            qs = urllib.parse.parse_qs(scope.get("query_string", b"").decode("latin-1")) \
+                if scope.get("type") == "http" else {}
+            if not (conf and conf.allow_sql and ("sql" in qs or "_where" in qs)):
+                return await app(scope, receive, send)
+            sent = {"bytes": 0, "start": None, "blocked": False}
+
+            async def counting_send(message):
+                if sent["blocked"]:
+                    return
+                if message["type"] == "http.response.start":
+                    sent["start"] = message
+                    return
+                if message["type"] == "http.response.body":
+                    sent["bytes"] += len(message.get("body", b""))
+                    if sent["bytes"] > MAX_SQL_RESPONSE_BYTES:
+                        sent["blocked"] = True
+                        if sent["start"] is not None:
+                            await send({"type": "http.response.start", "status": 413,
+                                        "headers": [(b"content-type", b"text/plain; charset=utf-8")]})
+                            await send({"type": "http.response.body",
+                                        "body": b"Answer too large: select fewer rows or columns"})
+                        else:  # a streamed answer already under way ends here
+                            await send({"type": "http.response.body", "body": b"", "more_body": False})
+                        return
+                    if sent["start"] is not None:
+                        await send(sent["start"])
+                        sent["start"] = None
+                await send(message)
+            await app(scope, receive, counting_send)
+        return capped
+    return wrap
