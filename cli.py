@@ -676,7 +676,9 @@ def serve(database, host, port, reviewers_path, session_hours, allow_sql):
 
     asyncio.run(ds.invoke_startup())
     click.echo(f"compare: serving {database} on http://{host}:{port}/-/compare", err=True)
-    uvicorn.run(ds.app(), host=host, port=port, log_level="warning")
+    # proxy_headers off: X-Forwarded-For from anyone who can reach the port would otherwise pick
+    # the client address that failed logins are counted by
+    uvicorn.run(ds.app(), host=host, port=port, log_level="warning", proxy_headers=False)
 
 
 @cli.command("hash-password")

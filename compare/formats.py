@@ -28,6 +28,24 @@ def csv_cell(value: object) -> object:
     return text
 
 
+def defuse_csv(text: str) -> str:
+    """CSV written by another program (Datasette's .csv pages) with every text cell through
+    `csv_cell`; a cell that reads as a plain number (-2.5) is a number, not a formula, and stays."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    for row in csv.reader(io.StringIO(text, newline="")):
+        writer.writerow([cell if _number(cell) else csv_cell(cell) for cell in row])
+    return out.getvalue()
+
+
+def _number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return cell.strip() == cell and cell[:1] not in ("=", "@")
+
+
 def md_cell(value: object) -> str:
     """A Markdown table cell: one line, no HTML, no link, no cell break."""
     text = "" if value is None else str(value)

@@ -64,9 +64,9 @@ def make_datasette(db_path: str, secret: str, reviewers=None, *, metadata: dict 
     register_plugins(pm)
     # Only compare's session cookie names an actor: not Datasette's ds_actor cookie, and not
     # datasette-auth-passwords (whose hashes live in the published metadata) if it is installed.
-    for name in ("datasette.actor_auth_cookie", "datasette_auth_passwords"):
-        plugin = pm.get_plugin(name) or next((p for n, p in pm.list_name_plugin() if n.endswith(name)), None)
-        if plugin is not None:
+    for _, plugin in list(pm.list_name_plugin()):
+        module = getattr(plugin, "__name__", "")
+        if module == "datasette.actor_auth_cookie" or module.startswith("datasette_auth_passwords"):
             pm.unregister(plugin)
     metadata = json.loads(json.dumps(load_metadata() if metadata is None else metadata))
     metadata.get("plugins", {}).pop("datasette-auth-passwords", None)

@@ -21,8 +21,11 @@ from compare.reviewers import SESSION_COOKIE, SESSION_NAMESPACE
 
 from .common import config, current_reviewer, is_compare, local_path, page
 
-# Password hashing runs here, two at a time at most: the event loop keeps answering pages.
+# Password hashing runs here, two at a time at most: the event loop keeps answering pages; at most
+# MAX_QUEUED_CHECKS wait their turn (more answer 503), so a flood cannot delay real logins for long.
 _HASHING = concurrent.futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="compare-login")
+MAX_QUEUED_CHECKS = 8
+_IN_FLIGHT = {"n": 0}
 
 
 @hookimpl(tryfirst=True)
@@ -47,16 +50,22 @@ async def login(request, datasette):
     username = (form.get("username") or "").strip()[:100]
     password = (form.get("password") or "")[:1024]
     address = (request.scope.get("client") or ("?",))[0]
-    wait = conf.limiter.retry_after(username, address)
+    wait = conf.limiter.admit(username, address)  # counted now: a parallel burst is limited like a sequence
     if wait:
         return await _login_page(datasette, request, f"Too many failed attempts; try again in {wait // 60 + 1} "
                                  "minute(s).", status=429, username=username, headers={"Retry-After": str(wait)})
+    if _IN_FLIGHT["n"] >= MAX_QUEUED_CHECKS:
+        return await _login_page(datasette, request, "The server is busy checking passwords; try again shortly.",
+                                 status=503, username=username, headers={"Retry-After": "5"})
     password_hash = conf.reviewers.hash_of(username)
-    ok = await asyncio.get_running_loop().run_in_executor(_HASHING, verify_password, password, password_hash)
+    _IN_FLIGHT["n"] += 1
+    try:
+        ok = await asyncio.get_running_loop().run_in_executor(_HASHING, verify_password, password, password_hash)
+    finally:
+        _IN_FLIGHT["n"] -= 1
     if not ok:
-        conf.limiter.failed(username, address)
         return await _login_page(datasette, request, "Wrong name or password.", status=401, username=username)
-    conf.limiter.succeeded(username)
+    conf.limiter.succeeded(username, address)
     response = Response.redirect(local_path(form.get("next"), datasette))
     max_age = int(conf.session_hours * 3600)
     response.set_cookie(SESSION_COOKIE, datasette.sign(session_payload(username, password_hash, conf.session_hours),
@@ -69,6 +78,9 @@ async def login(request, datasette):
 async def logout(request, datasette):
     if request.method != "POST":
         return await page(datasette, request, "compare_login.html", {"logout": True})
+    name = current_reviewer(datasette, request)
+    if name:  # every session of this reviewer issued until now ends, not only this browser's
+        config(datasette).log_out(name)
     response = Response.redirect(datasette.urls.path("/-/compare"))
     response.set_cookie(SESSION_COOKIE, "", expires=0, httponly=True, samesite="lax")
     return response

@@ -28,9 +28,16 @@ def current_reviewer(datasette, request) -> str | None:
 
 
 def local_path(value: str | None, datasette) -> str:
-    """A path on this site to go to next (no scheme, no //host): never an open redirect."""
-    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
-        return value
+    """A path on this site to go to next: never an open redirect. Browsers drop tabs and line
+    breaks and read a backslash as a slash, so "/\t/evil.example" would leave the site: any
+    control character, space or backslash is refused, and the path must parse without a host."""
+    import urllib.parse
+
+    if (value and value.startswith("/") and not value.startswith("//") and len(value) <= 2000
+            and not any(ord(c) <= 0x20 or ord(c) == 0x7F or c == "\\" for c in value)):
+        parts = urllib.parse.urlsplit(value)
+        if not parts.scheme and not parts.netloc:
+            return value
     return datasette.urls.path("/-/compare")
 
 

@@ -11,6 +11,8 @@ from datasette import hookimpl
 from .common import config
 
 MAX_VALUE_BYTES = 2 * 1024 * 1024       # with --allow-sql: the longest string or blob a query may make
+MAX_COLUMNS = 64                        # the widest result (the widest table, documents, has 34 columns)
+MAX_ANSWER_BYTES = 16 * 1024 * 1024     # text and blobs one query may return, counted as rows are fetched
 MAX_SQL_RESPONSE_BYTES = 20 * 1024 * 1024
 
 
@@ -22,6 +24,8 @@ def prepare_connection(conn, database, datasette):
     if not conf or not conf.allow_sql:
         return
     conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
+    conn.setlimit(sqlite3.SQLITE_LIMIT_COLUMN, MAX_COLUMNS)
+    conn.row_factory = _budgeted_rows(conn.row_factory or sqlite3.Row)
 
     def authorizer(action, arg1, arg2, dbname, source):
         if action == sqlite3.SQLITE_FUNCTION and (arg2 or "").lower() in ("zeroblob", "randomblob"):
@@ -29,6 +33,24 @@ def prepare_connection(conn, database, datasette):
         return sqlite3.SQLITE_OK
 
     conn.set_authorizer(authorizer)
+
+
+def _budgeted_rows(make_row):
+    """A row factory that counts the text and blobs each query returns and stops it, with an
+    error Datasette shows, once they pass MAX_ANSWER_BYTES: memory is bounded while rows are
+    fetched, not after the whole answer is built."""
+    import weakref
+
+    spent: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    def factory(cursor, row):
+        n = spent.get(cursor, 0) + sum(len(v) for v in row if isinstance(v, (str, bytes)))
+        if n > MAX_ANSWER_BYTES:
+            raise sqlite3.OperationalError(f"answer too large (over {MAX_ANSWER_BYTES // 2**20} MB): "
+                                           "select fewer rows or columns")
+        spent[cursor] = n
+        return make_row(cursor, row)
+    return factory
 
 
 @hookimpl

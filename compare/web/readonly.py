@@ -1,10 +1,61 @@
-"""Under /compare/<name>, only a writable canned query takes POST: anything else gets a 405
-(Datasette 0.65 answers a POST to a table or a read-only query with a 500)."""
+"""What a POST must be before anything reads it: from this site (a cross-site form or script gets
+403: Datasette's CSRF check is skipped for requests without cookies, so a cross-site login or
+logout would pass it), small (a body over MAX_POST_BYTES gets 413 before it is read whole), and,
+under /compare/<name>, addressed to a writable canned query (else 405; Datasette 0.65 answers a
+POST to a table or a read-only query with a 500)."""
 from __future__ import annotations
 
 from datasette import hookimpl
 
 from .common import DB_NAME, is_compare
+
+MAX_POST_BYTES = 64 * 1024  # a flag note is at most 4,000 characters; nothing posted here needs more
+
+
+def cross_site(scope) -> bool:
+    """A browser says where a request comes from (Sec-Fetch-Site, Origin): refuse another site's."""
+    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers") or []}
+    if headers.get("sec-fetch-site") in ("cross-site", "same-site"):
+        return True
+    origin = headers.get("origin")
+    if origin and origin != "null":
+        import urllib.parse
+
+        return urllib.parse.urlsplit(origin).netloc.lower() != headers.get("host", "").lower()
+    return origin == "null"
+
+
+async def _read_capped(receive) -> bytes | None:
+    chunks, size = [], 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_POST_BYTES:
+            return None
+        chunks.append(chunk)
+        if not message.get("more_body"):
+            break
+    return b"".join(chunks)
+
+
+def _replay(body: bytes):
+    sent = {"done": False}
+
+    async def receive():
+        if not sent["done"]:
+            sent["done"] = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return {"type": "http.disconnect"}
+    return receive
+
+
+async def _refuse(send, status: int, text: bytes) -> None:
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"text/plain; charset=utf-8")]})
+    await send({"type": "http.response.body", "body": text})
 
 
 @hookimpl
@@ -14,7 +65,15 @@ def asgi_wrapper(datasette):
             return app
 
         async def guarded(scope, receive, send):
+            if scope.get("type") == "http" and scope.get("method") in ("GET", "HEAD") and _csv(scope):
+                return await _defused_csv(app, scope, receive, send)
             if scope.get("type") == "http" and scope.get("method") == "POST":
+                if cross_site(scope):
+                    return await _refuse(send, 403, b"Cross-site request refused: use this site's own forms")
+                body = await _read_capped(receive)
+                if body is None:
+                    return await _refuse(send, 413, b"Request too large")
+                receive = _replay(body)
                 parts = scope.get("path", "").strip("/").split("/")
                 if parts[0].split(".")[0] == DB_NAME:
                     name = parts[1].split(".")[0] if len(parts) == 2 else None
@@ -27,3 +86,48 @@ def asgi_wrapper(datasette):
             await app(scope, receive, send)
         return guarded
     return wrap
+
+
+MAX_CSV_BYTES = 32 * 1024 * 1024
+
+
+def _csv(scope) -> bool:
+    """Datasette's CSV answers (path.csv or ?_format=csv): cells come from document text."""
+    import urllib.parse
+
+    qs = urllib.parse.parse_qs(scope.get("query_string", b"").decode("latin-1"))
+    return scope.get("path", "").endswith(".csv") or "csv" in qs.get("_format", [])
+
+
+async def _defused_csv(app, scope, receive, send):
+    """Datasette's CSV, with every cell a spreadsheet would run as a formula prefixed (as the CLI's
+    --csv does): the answer is buffered (at most MAX_CSV_BYTES) and rewritten; streamed CSV is off."""
+    import urllib.parse
+
+    from compare.formats import defuse_csv
+
+    if "_stream" in urllib.parse.parse_qs(scope.get("query_string", b"").decode("latin-1")):
+        return await _refuse(send, 403, b"Streamed CSV is off on this server: page through the CSV, or use "
+                                        b"compare report --format csv / compare export")
+    state = {"start": None, "body": [], "size": 0, "too_big": False}
+
+    async def collect(message):
+        if message["type"] == "http.response.start":
+            state["start"] = message
+        elif message["type"] == "http.response.body":
+            state["size"] += len(message.get("body", b""))
+            state["too_big"] = state["too_big"] or state["size"] > MAX_CSV_BYTES
+            if not state["too_big"]:
+                state["body"].append(message.get("body", b""))
+    await app(scope, receive, collect)
+    start = state["start"] or {"status": 500, "headers": []}
+    if state["too_big"]:
+        return await _refuse(send, 413, b"CSV too large: select fewer rows")
+    body = b"".join(state["body"])
+    kind = dict(start.get("headers") or []).get(b"content-type", b"")
+    if start["status"] == 200 and (b"csv" in kind or b"text/plain" in kind):
+        body = defuse_csv(body.decode("utf-8")).encode("utf-8")
+    headers = [(k, v) for k, v in start.get("headers") or [] if k.lower() != b"content-length"]
+    headers.append((b"content-length", str(len(body)).encode()))
+    await send({"type": "http.response.start", "status": start["status"], "headers": headers})
+    await send({"type": "http.response.body", "body": body})
