@@ -1,4 +1,5 @@
-"""compare's command line: a thin click front over the compare/ and db/ libraries."""
+"""compare's command line: a thin click front over the stage runner (compare.stages), the reports
+(compare.reports) and the store (db): parse options, call the library, print, map errors."""
 from __future__ import annotations
 
 import json
@@ -7,6 +8,8 @@ import sys
 
 import click
 
+from compare.flags import FLAG_STATUSES
+
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 
 
@@ -14,6 +17,13 @@ def database_option(f):
     return click.option("-d", "--database", type=click.Path(dir_okay=False), envvar="COMPARE_DB",
                         default="compare.db", show_default=True,
                         help="SQLite database file (env COMPARE_DB)")(f)
+
+
+def as_of_option(f):
+    """--as-of, read once into a date (None: the judge stage takes today)."""
+    return click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None,
+                        callback=lambda ctx, param, value: value.date() if value else None,
+                        help="Date at which deadlines are judged (default: today)")(f)
 
 
 def output_options(f):
@@ -25,13 +35,9 @@ def output_options(f):
 
 def _open(database: str, readonly: bool = False):
     """Open the database; `readonly` for commands that only read (they then work on a read-only file)."""
-    from compare.errors import CompareError
     from db import open_db
 
-    try:
-        db = open_db(database, readonly=readonly)
-    except CompareError as e:
-        raise click.ClickException(str(e)) from None
+    db = open_db(database, readonly=readonly)
     ctx = click.get_current_context(silent=True)
     if ctx is not None:  # for CompareGroup: a storage failure later in the command names this file
         ctx.meta["compare.database"], ctx.meta["compare.db"] = database, db
@@ -54,11 +60,17 @@ def _emit(rows: list[dict], fmt: str | None, columns: list[str]) -> None:
 
 
 class CompareGroup(click.Group):
-    """Disk full, database busy or read-only, met anywhere in a command: one line, the transaction rolled back."""
+    """compare's and the store's errors, met anywhere in a command, are one line; so are disk full,
+    database busy or read-only (the transaction rolled back)."""
 
     def invoke(self, ctx):
+        from compare.errors import CompareError
+        from db.errors import StoreError
+
         try:
             return super().invoke(ctx)
+        except (CompareError, StoreError) as e:
+            raise click.ClickException(str(e)) from None
         except (sqlite3.Error, OSError) as e:
             from db import storage_error
 
@@ -96,8 +108,7 @@ def cli():
 @click.option("--params", "params_path", type=click.Path(exists=True, dir_okay=False), default=None,
               help="Alignment weights and thresholds (JSON); default: the fitted ones shipped with compare")
 @click.option("--encoding", help="Force the text encoding of .txt/.md/.html files, e.g. gb18030")
-@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              help="Date at which deadlines are judged (default: today)")
+@as_of_option
 @click.option("--follow-symlinks", is_flag=True,
               help="In folders, also read symlinks that point outside the folder given (left out by default)")
 @click.option("--silent", is_flag=True, help="Print nothing but errors")
@@ -116,18 +127,14 @@ def align(paths, database, model, params_path, encoding, as_of, follow_symlinks,
         compare align ../shared/corpus/seeds/ new-reply.pdf
         compare align --model BAAI/bge-small-zh-v1.5
     """
+    from compare import stages
     from db import db_lock
 
     db = _open(database)
-    from compare.encoders import model_name as _model_name
-
-    model_name = _model_name(model)
     with db_lock(database, "aligning"):
-        report, result = _align_locked(db, paths, model, model_name, params_path, encoding, as_of, silent,
-                                       follow_symlinks=follow_symlinks)
-        from compare.flags import refresh_and_compare
-
-        placed = refresh_and_compare(db)  # flags follow their commitments into new versions
+        outcome = stages.run(db, paths, model=model, params_path=params_path, encoding=encoding, as_of=as_of,
+                             follow_symlinks=follow_symlinks, hooks=_hooks(silent))
+    report, result, placed = outcome.report, outcome.alignment, outcome.placed
     if not silent:
         if report:
             added = report.added
@@ -148,83 +155,33 @@ def align(paths, database, model, params_path, encoding, as_of, follow_symlinks,
         sys.exit(1)
 
 
-def _align_locked(db, paths, model, model_name, params_path, encoding, as_of, silent, follow_symlinks=False):
-    from compare import __version__
-    from compare.errors import CompareError
-    from compare.pipeline import ingest
-    from db import queries
+def _hooks(silent: bool):
+    """What `compare align` shows while it works: progress bars, each file read, each stage's time."""
+    import contextlib
 
-    run_id = queries.start_run(db, "align", __version__, model=model_name,
-                               params={"encoding": encoding, "paths": list(paths)})
-    status = "failed"
-    report = None
-    try:
-        report = None
-        if paths:
-            from compare.pipeline import expand_paths
+    from compare.stages import Hooks
 
-            files = list(expand_paths(paths, follow_symlinks))
-            if silent or len(files) < 20:
-                report = ingest(db, paths, encoding=encoding, run_id=run_id, follow_symlinks=follow_symlinks)
-            else:
-                with click.progressbar(length=len(files), label="reading", file=sys.stderr) as bar:
-                    report = ingest(db, paths, encoding=encoding, run_id=run_id, on_file=lambda _: bar.update(1),
-                                    follow_symlinks=follow_symlinks)
-        if report:
-            for r in report.results:
-                if r.skipped:
-                    click.echo(f"error: {r.message}", err=True)
-                elif r.status == "ignored":  # said even with --silent: a file in the folder was not read
-                    click.echo(f"warning: {r.message}", err=True)
-                elif not silent:
-                    click.echo(r.message, err=True)
-        result = _align_stored(db, model, model_name, params_path, run_id, silent, as_of.date() if as_of else None)
-        status = "done"
-    except CompareError as e:
-        raise click.ClickException(str(e)) from None
-    finally:
-        added = report.added if report else []
-        queries.finish_run(db, run_id, status, len(added), len(report.problems) if report else 0)
-    return report, result
+    @contextlib.contextmanager
+    def bar(label, length):
+        if silent or (label == "reading" and length < 20):
+            yield None
+            return
+        with click.progressbar(length=length, label=label, file=sys.stderr) as b:
+            yield b.update
 
-
-def _load_params(params_path):
-    """The alignment parameters (compare.params is light: the no-op path stays fast)."""
-    from compare.params import load_params
-
-    try:
-        return load_params(params_path)
-    except (OSError, ValueError, TypeError) as e:
-        raise click.ClickException(f"{params_path or 'compare/alignment.json'}: cannot be read as alignment "
-                                   f"parameters ({e}); pass a JSON file written by scripts/fit_alignment.py")
-
-
-def _align_stored(db, model, model_name, params_path, run_id, silent, as_of=None):
-    from db import queries
-
-    if not queries.count_alignable(db):
-        return None
-    params = _load_params(params_path)
-    if queries.alignment_is_current(db, model_name, params.digest):
-        if as_of:  # nothing new to align, but deadlines are judged at another date
-            from compare.status import refresh
-
-            refresh(db, run_id, as_of)
-        return None
-    # heavy imports (numpy, the encoder) only once there is work to do
-    from compare.align import align_corpus
-    from compare.encoders import get_encoder
-
-    encoder = get_encoder(model)
-    todo = queries.count_alignable(db)
-    if silent:
-        return align_corpus(db, encoder, params, run_id, as_of=as_of)
+    def ingested(report):
+        for r in report.results:
+            if r.skipped:
+                click.echo(f"error: {r.message}", err=True)
+            elif r.status == "ignored":  # said even with --silent: a file in the folder was not read
+                click.echo(f"warning: {r.message}", err=True)
+            elif not silent:
+                click.echo(r.message, err=True)
 
     def stage(name, seconds):
         click.echo(f"  {name}: {seconds:.1f} s", err=True)
 
-    with click.progressbar(length=todo, label="embedding", file=sys.stderr) as bar:
-        return align_corpus(db, encoder, params, run_id, progress=bar.update, as_of=as_of, on_stage=stage)
+    return Hooks(bar, ingested, None if silent else stage)
 
 
 @cli.command()
@@ -247,37 +204,13 @@ def remove(document, database, model, params_path, no_align):
         compare remove d3f2a1
         compare remove old-reply.pdf --no-align
     """
-    from compare import __version__
-    from compare.encoders import model_name as _model_name
-    from compare.errors import CompareError
-    from db import db_lock, queries
-
-    from compare.encoders import model_option
+    from compare import stages
+    from db import db_lock
 
     db = _open(database)
-    if model is None and queries.aligned_model(db):  # re-align as the corpus was last aligned
-        model = model_option(queries.aligned_model(db))
-    model_name = _model_name(model)
     with db_lock(database, "removing a document"):
-        try:
-            doc = queries.resolve_document(db, document)
-        except CompareError as e:
-            raise click.ClickException(str(e)) from None
-        run_id = queries.start_run(db, "remove", __version__, model=None if no_align else model_name,
-                                   params={"document": doc["id"]})
-        status, result = "failed", None
-        try:
-            removed = queries.remove_document(db, doc["id"], run_id)
-            if not no_align:
-                result = _align_stored(db, model, model_name, params_path, run_id, True)
-            status = "done"
-        except CompareError as e:
-            raise click.ClickException(str(e)) from None
-        finally:
-            queries.finish_run(db, run_id, status, 0, 0)
-        from compare.flags import refresh_and_compare
-
-        refresh_and_compare(db)  # flags on the removed measures: "document removed"
+        removal = stages.remove(db, document, model=model, params_path=params_path, realign=not no_align)
+    doc, removed, result = removal.document, removal.removed, removal.alignment
     versions = removed["documents"]
     flags = removed["flags"]
     click.echo(f"removed {doc['title'] or doc['file_name']} ({len(versions)} version{'s' if len(versions) != 1 else ''}"
@@ -300,10 +233,9 @@ def docs(database, fmt):
     Example:
         compare docs --json
     """
-    from db import queries
+    from compare import reports
 
-    db = _open(database, readonly=True)
-    rows = queries.list_documents(db)
+    rows = reports.documents(_open(database, readonly=True))
     columns = ["id", "date", "level", "region", "genre", "issuer", "doc_number", "title"]
     if fmt:
         _emit(rows, fmt, columns if fmt == "csv" else list(rows[0].keys()) if rows else columns)
@@ -330,15 +262,9 @@ def measures(document, database, fmt, kind):
     Example:
         compare measures d3f2a1 --kind target
     """
-    from compare.errors import CompareError
-    from db import queries
+    from compare import reports
 
-    db = _open(database, readonly=True)
-    try:
-        doc = queries.resolve_document(db, document)
-    except CompareError as e:
-        raise click.ClickException(str(e)) from None
-    rows = [m for m in queries.list_measures(db, doc["id"]) if not kind or m["kind"] in kind]
+    doc, rows = reports.measures(_open(database, readonly=True), document, kind)
     if fmt:
         _emit(rows, fmt, ["id", "ordinal", "section", "kind", "deadline", "comparator", "value", "unit", "object",
                           "text"])
@@ -353,7 +279,7 @@ def measures(document, database, fmt, kind):
         if m["deadline"] or m["comparator"]:
             parts = []
             if m["comparator"]:
-                parts.append(f"{m['comparator']} {m['value']:g} {m['unit']} {m['object'] or ''}".strip())
+                parts.append(reports.target_text(m["comparator"], m["value"], m["unit"], m["object"]))
             if m["deadline"]:
                 parts.append(f"by {m['deadline']}")
             target = "  [" + "; ".join(parts) + "]"
@@ -371,11 +297,11 @@ def export(database, fmt, output):
     Example:
         compare export --format json > export.json
     """
-    from compare.export import export as do_export
+    from compare import reports
 
     db = _open(database, readonly=True)
     try:
-        json.dump(do_export(db), output, ensure_ascii=False, indent=1)
+        json.dump(reports.export(db), output, ensure_ascii=False, indent=1)
         output.write("\n")
         output.flush()  # a full disk is reported here (CompareGroup), not after the command has returned
     except OSError as e:
@@ -394,10 +320,9 @@ def threads(database, fmt, min_size):
     Example:
         compare threads --min-size 3
     """
-    from db import queries
+    from compare import reports
 
-    db = _open(database, readonly=True)
-    rows = [t for t in queries.list_threads(db) if t["size"] >= min_size]
+    rows = reports.threads(_open(database, readonly=True), min_size)
     if fmt:
         _emit(rows, fmt, ["id", "label", "size", "documents", "regions", "first_date", "last_date"])
         return
@@ -421,34 +346,24 @@ def thread(thread_id, database, fmt):
     Example:
         compare thread t3f9a
     """
-    from compare.errors import CompareError
-    from db import queries
+    from compare import reports
 
-    db = _open(database, readonly=True)
-    try:
-        tid = queries.resolve_thread(db, thread_id)
-    except CompareError as e:
-        raise click.ClickException(str(e)) from None
-    rows = queries.thread_timeline(db, tid)
+    timeline = reports.timeline(_open(database, readonly=True), thread_id)
     if fmt:
-        _emit(rows, fmt, ["sort_date", "issuer", "region", "kind", "role", "text", "measure_id", "document_id"])
+        _emit(timeline.rows, fmt, ["sort_date", "issuer", "region", "kind", "role", "text", "measure_id",
+                                   "document_id"])
         return
-    label = next((t["label"] for t in queries.list_threads(db) if t["id"] == tid), tid)
-    click.echo(click.style(f"{label}  ({tid})", bold=True))
-    for r in rows:
+    click.echo(click.style(f"{timeline.label}  ({timeline.thread_id})", bold=True))
+    for r in timeline.rows:
         date = r["date"] or (f"~{r['sort_date']}" if r["sort_date"] else "undated")
         extra = "" if r["role"] == "core" else "  (also)"
         click.echo(f"  {date:<11} {r['issuer'] or r['file_name']}  [{r['kind']}]{extra}")
         click.echo(f"              {r['text']}")
 
 
-FLAG_STATUSES = ["unfulfilled", "fulfilled", "in_progress", "disputed"]
-
-
 @cli.command()
 @database_option
-@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              help="Date at which deadlines are judged (default: today)")
+@as_of_option
 def status(database, as_of):
     """Recompute the status of every commitment (compare align does this too).
 
@@ -456,14 +371,9 @@ def status(database, as_of):
     Example:
         compare status --as-of 2026-05-31
     """
-    from compare import __version__
-    from compare.status import refresh
-    from db import queries
+    from compare import stages
 
-    db = _open(database)
-    run_id = queries.start_run(db, "status", __version__, params={"as_of": as_of.date().isoformat() if as_of else None})
-    statuses = refresh(db, run_id, as_of.date() if as_of else None)
-    queries.finish_run(db, run_id, "done", 0, 0)
+    statuses = stages.rejudge(_open(database), as_of)
     counts = {}
     for st in statuses:
         counts[st.status] = counts.get(st.status, 0) + 1
@@ -473,7 +383,7 @@ def status(database, as_of):
 @cli.command()
 @click.argument("target")
 @database_option
-@click.option("--status", "flag_status", type=click.Choice(FLAG_STATUSES), required=True)
+@click.option("--status", "flag_status", type=click.Choice(list(FLAG_STATUSES)), required=True)
 @click.option("--note", required=True, help="Why: what the reviewer found (at most 4,000 characters)")
 @click.option("--reviewer", envvar="COMPARE_REVIEWER", required=True, help="Who flags (env COMPARE_REVIEWER)")
 def flag(target, database, flag_status, note, reviewer):
@@ -487,14 +397,9 @@ def flag(target, database, flag_status, note, reviewer):
     Example:
         compare flag m3f2a1 --status unfulfilled --note "区内尚未建成" --reviewer 张三
     """
-    from compare.errors import CompareError
-    from compare.flags import record_flag
+    from compare import stages
 
-    db = _open(database)
-    try:
-        recorded = record_flag(db, target, flag_status, note, reviewer, source="cli")
-    except CompareError as e:
-        raise click.ClickException(str(e)) from None
+    recorded = stages.record_flag(_open(database), target, flag_status, note, reviewer, source="cli")
     click.echo(f"{recorded.message} {recorded.target_type} {recorded.target_id} by {reviewer.strip()}")
 
 
@@ -514,12 +419,9 @@ def flags(database, fmt, reviewer, unplaced):
     Example:
         compare flags --reviewer 张三
     """
-    from db import queries
+    from compare import reports
 
-    db = _open(database, readonly=True)
-    rows = queries.list_flags(db, reviewer=reviewer)
-    if unplaced:
-        rows = [f for f in rows if f["unplaced"] or (f["removed"] and not f["placed"])]
+    rows = reports.flags(_open(database, readonly=True), reviewer, unplaced)
     if fmt:
         _emit(rows, fmt, ["id", "created_at", "reviewer", "target_type", "target_id", "status", "note", "source",
                           "placement"])
@@ -527,10 +429,6 @@ def flags(database, fmt, reviewer, unplaced):
     for f in rows:
         click.echo(f"{f['id']:>4}  {f['created_at']}  {f['reviewer']:<8}  {f['target_type']:<7} {f['target_id']}  "
                    f"{f['status']:<11}  [{f['placement']}]  {f['note'] or ''}")
-
-
-REPORT_COLUMNS = ["issuer", "date", "region", "deadline", "target", "status", "flagged_status", "effective_status",
-                  "last_evidence", "reason", "text", "measure_id"]
 
 
 @cli.command()
@@ -547,37 +445,18 @@ def report(database, statuses, region, issuer, fmt):
     Example:
         compare report --status unfulfilled,overdue,no_evidence --region 宝山区 --format csv
     """
-    from db import queries
+    from compare import reports
 
-    db = _open(database, readonly=True)
     wanted = {x.strip() for x in statuses.split(",")} if statuses else None
-    rows = queries.list_statuses(db)
-    evidence = queries.measure_rows(db, sorted({e for r in rows for e in r["evidence_measure_ids"]}))
-    out = []
-    for r in rows:
-        if wanted and not ({r["status"], r["effective_status"]} & wanted):
-            continue
-        if region and r["region"] != region:
-            continue
-        if issuer and issuer not in (r["issuer"] or ""):
-            continue
-        last = evidence.get(r["evidence_measure_ids"][-1]) if r["evidence_measure_ids"] else None
-        target = ""
-        if r["comparator"]:
-            target = f"{r['comparator']} {r['value']:g} {r['unit']} {r['object'] or ''}".strip()
-        out.append({"issuer": r["issuer"], "date": r["date"] or (f"~{r['sort_date']}" if r["sort_date"] else None),
-                    "region": r["region"], "deadline": r["deadline"], "target": target, "status": r["status"],
-                    "flagged_status": r["flagged_status"], "effective_status": r["effective_status"],
-                    "last_evidence": f"{last['date'] or last['sort_date']} {last['text']}" if last else None,
-                    "reason": r["reason"], "text": r["text"], "measure_id": r["measure_id"]})
+    out = reports.report(_open(database, readonly=True), wanted, region, issuer)
     if fmt == "json":
         click.echo(json.dumps(out, ensure_ascii=False, indent=2))
     elif fmt == "csv":
-        _emit(out, "csv", REPORT_COLUMNS)
+        _emit(out, "csv", reports.REPORT_COLUMNS)
     else:
         from compare.formats import to_markdown
 
-        click.echo(to_markdown(out, REPORT_COLUMNS), nl=False)
+        click.echo(to_markdown(out, reports.REPORT_COLUMNS), nl=False)
 
 
 @cli.command()
@@ -595,16 +474,9 @@ def diff(doc_a, doc_b, database, as_json, show_all):
     Example:
         compare diff plan-draft.txt plan-final.txt
     """
-    from compare.diff import diff_documents
-    from compare.errors import CompareError
-    from db import queries
+    from compare import reports
 
-    db = _open(database, readonly=True)
-    try:
-        a, b = queries.resolve_document(db, doc_a), queries.resolve_document(db, doc_b)
-    except CompareError as e:
-        raise click.ClickException(str(e)) from None
-    result = diff_documents(db, a["id"], b["id"])
+    a, b, result = reports.diff(_open(database, readonly=True), doc_a, doc_b)
     if as_json:
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
         return
@@ -661,15 +533,10 @@ def serve(database, host, port, reviewers_path, session_hours, allow_sql):
         compare hash-password > /dev/null   # then put the hash in reviewers.json
         compare serve --reviewers reviewers.json
     """
-    from compare.errors import CompareError
-
     if host not in ("127.0.0.1", "localhost", "::1") and not reviewers_path:
         click.echo(f"warning: serving on {host} to other machines with no reviewers: everyone reads, "
                    "no one can flag; pass --reviewers to let reviewers log in", err=True)
-    try:
-        ds = web_app(database, reviewers_path, allow_sql=allow_sql, session_hours=session_hours)
-    except CompareError as e:
-        raise click.ClickException(str(e)) from None
+    ds = web_app(database, reviewers_path, allow_sql=allow_sql, session_hours=session_hours)
     import asyncio
 
     import uvicorn

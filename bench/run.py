@@ -31,9 +31,11 @@ NAIVE_MAX_MEASURES = 40000
 
 def one(n: int, seed: int) -> dict:
     from bench.generate import default_source, generate
-    from compare.align import align_corpus, ensure_vectors, load_params
+    from compare.align import load_params
     from compare.encoders import get_encoder
-    from compare.pipeline import ingest, parse_file
+    from compare.pipeline import parse_file
+    from compare.stages import align_corpus, ingest
+    from compare.stages import vectors as ensure_vectors
     from db import open_db, queries
 
     out: dict = {"n": n}

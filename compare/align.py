@@ -16,19 +16,21 @@ The floors do not depend on the corpus, so a pair is a candidate whether its doc
 came in one run or in two: incremental alignment equals batch alignment. The combined
 score is a logistic model whose weights and thresholds are fitted on the reference
 annotations by scripts/fit_alignment.py and shipped in compare/alignment.json.
+
+Pure numerics: arrays and rows in, arrays and dataclasses out. Reading the measures, the
+cached vectors, the stored best-k lists and pairs, and storing what changed, is the stage
+runner's (compare/stages.py: `candidates`, `link`).
 """
 from __future__ import annotations
 
 import json
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
-from sqlite_utils import Database
 
-from db import queries
-
-from .encoders import Encoder, HashingEncoder
+from .encoders import Encoder
 from .params import Params, load_params, params_text  # noqa: F401 (the alignment parameters live there)
 
 SCORE_FLOOR = 0.05
@@ -45,28 +47,30 @@ def from_blob(b: bytes) -> np.ndarray:
     return np.frombuffer(b, dtype="<f4")
 
 
-def ensure_vectors(db: Database, encoder: Encoder, hashes: list[str], texts: list[str],
-                   progress=None) -> tuple[np.ndarray, int]:
-    """Vectors for texts in order, from the cache or encoded once per distinct text."""
-    unique = {}
-    for h, t in zip(hashes, texts):
-        unique.setdefault(h, t)
-    cached = queries.cached_vectors(db, encoder.name, list(unique))
-    missing = [h for h in unique if h not in cached]
-    if missing:
-        new_rows = []
-        step = 256
-        for i in range(0, len(missing), step):
-            chunk = missing[i:i + step]
-            vecs = encoder.encode([unique[h] for h in chunk])
-            new_rows.extend((h, vecs.shape[1], to_blob(v)) for h, v in zip(chunk, vecs))
-            if progress:
-                progress(len(chunk))
-        queries.store_vectors(db, encoder.name, new_rows)
-        cached.update({h: blob for h, _, blob in new_rows})
+def measure_text(m: dict) -> str:
+    """The text a measure is aligned on: its analysis text (numbering and cue words left out), else its text."""
+    return m["analysis_text"] or m["text"]
+
+
+def encode_missing(encoder: Encoder, texts: dict[str, str], missing: list[str],
+                   progress=None) -> list[tuple[str, int, bytes]]:
+    """Vectors of the texts not cached yet (text hash -> text), in chunks, as cache rows (hash, dim, blob)."""
+    rows = []
+    step = 256
+    for i in range(0, len(missing), step):
+        chunk = missing[i:i + step]
+        vecs = encoder.encode([texts[h] for h in chunk])
+        rows.extend((h, vecs.shape[1], to_blob(v)) for h, v in zip(chunk, vecs))
+        if progress:
+            progress(len(chunk))
+    return rows
+
+
+def stack(blobs: dict[str, bytes], hashes: list[str]) -> np.ndarray:
+    """One row per text hash, in order, from the cached vectors."""
     if not hashes:
-        return np.zeros((0, 1), dtype=np.float32), 0
-    return np.vstack([from_blob(cached[h]) for h in hashes]).astype(np.float32), len(missing)
+        return np.zeros((0, 1), dtype=np.float32)
+    return np.vstack([from_blob(blobs[h]) for h in hashes]).astype(np.float32)
 
 
 # --- candidates ---------------------------------------------------------------------------
@@ -390,6 +394,168 @@ class AlignResult:
     rows: list[dict] = field(default_factory=list)  # the measures aligned, in ids order
 
 
+CHANNELS = ("semantic", "hashing")  # the best-k lists kept per measure: sentence vectors, hashing vectors
+
+
+@dataclass
+class Corpus:
+    """The measures aligned, in id order, with the vectors of both channels and n-gram statistics."""
+    rows: list[dict]
+    ids: list[str]
+    pos: dict[str, int]
+    texts: list[str]
+    V: np.ndarray  # semantic vectors
+    H: np.ndarray  # hashing vectors
+    T: object = None  # n-gram statistics (ngram_stats), None for an empty corpus
+    Bn: object = None
+    rarity: np.ndarray | None = None
+    df: np.ndarray | None = None
+
+    @classmethod
+    def of(cls, rows: list[dict], V: np.ndarray, H: np.ndarray) -> "Corpus":
+        ids = [m["id"] for m in rows]
+        texts = [measure_text(m) for m in rows]
+        stats = ngram_stats(texts) if texts else (None, None, None, None)
+        return cls(rows, ids, {mid: i for i, mid in enumerate(ids)}, texts, V, H, *stats)
+
+    @property
+    def n(self) -> int:
+        return len(self.ids)
+
+
+class Pair(NamedTuple):
+    """A candidate pair as stored: its measures and the features that depend on the two alone."""
+    a: str
+    b: str
+    cos: float
+    hash_cos: float
+    term_sim: float
+    term_match: str | None
+    level_conflict: float
+    name_conflict: float
+
+
+@dataclass
+class CandidateStep:
+    """What one alignment step finds, against what is stored."""
+    new_rows: list[int]  # rows not yet aligned under this model
+    left: list[str]  # measures aligned before that are no longer current (a new version superseded them)
+    fresh: list[tuple[int, int]]  # candidate pairs (rows, i < j) not stored yet
+    lists: dict[str, dict[str, tuple[bytes, str]]]  # per channel: the best-k lists that changed, to store
+    near: list[np.ndarray]  # per channel: codes of the pairs among some measure's k nearest, now
+
+
+@dataclass
+class Candidates:
+    """The candidate stage's output: the corpus, the stored pairs' columns, the new pairs."""
+    corpus: Corpus
+    stored: dict  # columns of the stored pairs of current measures (db.queries.load_pair_columns)
+    step: CandidateStep
+    new_pairs: list[Pair]
+    encoded: int  # texts encoded (not found in the vector cache)
+
+
+def pair_codes(columns: dict, n: int) -> np.ndarray:
+    """Codes (a * n + b) of the stored pairs."""
+    return np.frombuffer(columns["a"], dtype=np.int64) * n + np.frombuffer(columns["b"], dtype=np.int64)
+
+
+def known_lists(stored: dict[str, tuple[bytes, str | None]], pos: dict[str, int]) -> tuple[dict[int, Best], set[int]]:
+    """Stored best-k lists by row, and the rows whose lists must be recomputed: lists naming
+    measures that left (or from before their ids were kept)."""
+    known: dict[int, Best] = {}
+    stale: set[int] = set()
+    for m, (blob, with_) in stored.items():
+        i = pos.get(m)
+        if i is None:
+            continue
+        partners = [pos.get(x) for x in with_.split()] if with_ is not None else [None]
+        if None in partners:
+            stale.add(i)
+            continue
+        known[i] = (np.frombuffer(blob, dtype=np.float32), np.array(partners, dtype=np.int64))
+    return known, stale
+
+
+def channel_candidates(M: np.ndarray, floor: float, stored: dict[str, tuple[bytes, str | None]],
+                       pos: dict[str, int], new_rows: list[int], k: int) -> tuple[
+        set[tuple[int, int]], dict[int, Best], np.ndarray]:
+    """One channel: candidates of new rows and stale lists, the lists updated, and the codes of the
+    pairs among some row's k nearest now."""
+    n = M.shape[0]
+    known, stale = known_lists(stored, pos)
+    stale -= set(new_rows)
+    cands: set[tuple[int, int]] = set()
+    updated: dict[int, Best] = {}
+    if stale and n > 1:
+        found, updated = topk_rows(M, floor, sorted(stale), k)
+        cands |= found
+    if new_rows and n > 1:
+        found, more = topk_update(M, floor, new_rows, k, known, recomputed=stale)
+        cands |= found
+        updated.update(more)
+    return cands, updated, near_codes(known | updated, floor, n)
+
+
+def find_candidates(c: Corpus, params: Params, done: set[str], stored_lists: dict[str, dict],
+                    stored_codes: np.ndarray) -> CandidateStep:
+    """Candidates for the measures not yet aligned (`done`: those aligned under this model), given
+    the stored best-k lists per channel and the codes of the pairs already stored."""
+    new_rows = [i for i, mid in enumerate(c.ids) if mid not in done]
+    n = c.n
+    cands: set[tuple[int, int]] = set()
+    near: list[np.ndarray] = []
+    lists: dict[str, dict[str, tuple[bytes, str]]] = {}
+    for channel, M, floor in zip(CHANNELS, (c.V, c.H), (params.cos_floor, params.hash_floor)):
+        found, updated, codes = channel_candidates(M, floor, stored_lists.get(channel, {}), c.pos, new_rows,
+                                                   params.max_candidates)
+        cands |= found
+        if updated:
+            lists[channel] = {c.ids[i]: (v.tobytes(), " ".join(c.ids[j] for j in w)) for i, (v, w) in updated.items()}
+        near.append(codes)
+    if c.Bn is not None and n > 1:
+        # rare shared n-grams: recomputed over the whole corpus, a pair's rarity only falls as it grows
+        cands |= rare_candidates(c.Bn, c.rarity, c.df, effective_rare_floor(params, n))
+    fresh = sorted(cands)
+    if fresh:
+        codes = np.array([i * n + j for i, j in fresh], dtype=np.int64)
+        fresh = [p for p, old in zip(fresh, member(codes, np.sort(stored_codes))) if not old]
+    left = sorted(m for m in done if m not in c.pos)
+    return CandidateStep(new_rows, left, fresh, lists, near)
+
+
+def aimed_targets(rows: list[dict], quantities: dict[str, list[dict]]) -> dict[str, list[tuple[str, str]]]:
+    """Per measure: the (unit, object) of the quantities it aims at."""
+    is_target = {m["id"] for m in rows if m["kind"] == "target"}
+    targets: dict[str, list[tuple[str, str]]] = {}
+    for m, qs in quantities.items():
+        # 达到 sets a target in a target (到2027年…达到500亿元) but states a result in a report
+        objs = [(q["unit"], q["object"]) for q in qs if q["object"] and (
+            q["comparator"] in AIM_COMPARATORS or (q["comparator"] == "=" and m in is_target))]
+        if objs:
+            targets[m] = objs
+    return targets
+
+
+def describe_pairs(c: Corpus, fresh: list[tuple[int, int]], terms: dict[str, list[tuple[str, str, str]]],
+                   quantities: dict[str, list[dict]]) -> list[Pair]:
+    """The new candidate pairs with the features that depend on the two measures alone."""
+    if not fresh:
+        return []
+    key_terms = {m: [t for t in ts if t[1] in KEY_TERM_KINDS and len(t[2]) >= 2] for m, ts in terms.items()}
+    levels = [stated_level(t) for t in c.texts]
+    targets = aimed_targets(c.rows, quantities)
+    out = []
+    for i, j in fresh:
+        a, b = c.ids[i], c.ids[j]
+        ta, tb = key_terms.get(a), key_terms.get(b)
+        ts, tm = term_similarity(ta, tb) if ta and tb else (0.0, None)
+        nc = name_conflict(ta or [], tb or [], targets.get(a, ()), targets.get(b, ()))
+        out.append(Pair(a, b, round(float(c.V[i] @ c.V[j]), 5), round(float(c.H[i] @ c.H[j]), 5), ts, tm,
+                        levels_conflict(levels[i], levels[j]), nc))
+    return out
+
+
 @dataclass
 class PairFeatures:
     ids: list[str]
@@ -404,118 +570,46 @@ class PairFeatures:
     new_pairs: int
 
 
-def pair_features(db: Database, encoder: Encoder, params: Params, run_id: str, progress=None) -> PairFeatures:
-    """Vectors, candidates for measures not yet aligned under this model, features of all pairs."""
-    ms = queries.alignable_measures(db)
-    ids = [m["id"] for m in ms]
-    pos = {mid: i for i, mid in enumerate(ids)}
-    texts = [m["analysis_text"] or m["text"] for m in ms]
-    hashes = [m["text_hash"] for m in ms]
-    V, encoded = ensure_vectors(db, encoder, hashes, texts, progress)
-    H, _ = ensure_vectors(db, HashingEncoder(), hashes, texts)
+PAIR_COLUMNS = ("cos", "hash_cos", "term_sim", "level_conflict", "name_conflict")
 
-    done = queries.aligned_measure_ids(db, encoder.name)
-    new_rows = [i for i, mid in enumerate(ids) if mid not in done]
-    n = len(ids)
-    cols = queries.load_pair_columns(db, encoder.name, pos)
-    stored_codes = np.frombuffer(cols["a"], dtype=np.int64) * n + np.frombuffer(cols["b"], dtype=np.int64)
-    T, Bn, rarity, df = ngram_stats(texts) if texts else (None, None, None, None)
-    cands: set[tuple[int, int]] = set()
-    near: list[np.ndarray] = []  # per channel: codes of pairs among the k nearest, now
-    neighbour_rows: dict[str, dict[str, bytes]] = {}
-    # measures aligned before that are no longer current (a new version superseded their document)
-    left = sorted(m for m in done if m not in pos)
-    for channel, M, floor in (("semantic", V, params.cos_floor), ("hashing", H, params.hash_floor)):
-        stored = queries.load_neighbours(db, encoder.name, channel)
-        known: dict[int, Best] = {}
-        stale: set[int] = set()
-        for m, (blob, with_) in stored.items():
-            i = pos.get(m)
-            if i is None:
-                continue
-            partners = [pos.get(x) for x in with_.split()] if with_ is not None else [None]
-            if None in partners:
-                # its k nearest included measures that left (or are not known): recompute them
-                stale.add(i)
-                continue
-            known[i] = (np.frombuffer(blob, dtype=np.float32), np.array(partners, dtype=np.int64))
-        stale -= set(new_rows)
-        updated: dict[int, Best] = {}
-        if stale and n > 1:
-            found, updated = topk_rows(M, floor, sorted(stale), params.max_candidates)
-            cands |= found
-        if new_rows and n > 1:
-            found, more = topk_update(M, floor, new_rows, params.max_candidates, known, recomputed=stale)
-            cands |= found
-            updated.update(more)
-        if updated:
-            neighbour_rows[channel] = {ids[i]: (v.tobytes(), " ".join(ids[j] for j in w))
-                                       for i, (v, w) in updated.items()}
-        near.append(near_codes(known | updated, floor, n))
-    if Bn is not None and n > 1:
-        # rare shared n-grams: recomputed over the whole corpus, a pair's rarity only falls as it grows
-        cands |= rare_candidates(Bn, rarity, df, effective_rare_floor(params, n))
-    fresh = sorted(cands)
-    if fresh:
-        codes = np.array([i * n + j for i, j in fresh], dtype=np.int64)
-        fresh = [p for p, old in zip(fresh, member(codes, np.sort(stored_codes))) if not old]
-    terms = queries.measure_terms(db) if fresh else {}
-    key_terms = {m: [t for t in ts if t[1] in KEY_TERM_KINDS and len(t[2]) >= 2] for m, ts in terms.items()}
-    levels = [stated_level(t) for t in texts] if fresh else []
-    targets: dict[str, list[tuple[str, str]]] = {}
-    if fresh:
-        is_target = {m["id"] for m in ms if m["kind"] == "target"}
-        for m, qs in queries.quantities_by_measure(db).items():
-            # 达到 sets a target in a target (到2027年…达到500亿元) but states a result in a report
-            objs = [(q["unit"], q["object"]) for q in qs if q["object"] and (
-                q["comparator"] in AIM_COMPARATORS or (q["comparator"] == "=" and m in is_target))]
-            if objs:
-                targets[m] = objs
-    new_pairs: list[tuple] = []
-    for i, j in fresh:
-        a, b = ids[i], ids[j]
-        ta, tb = key_terms.get(a), key_terms.get(b)
-        ts, tm = term_similarity(ta, tb) if ta and tb else (0.0, None)
-        nc = name_conflict(ta or [], tb or [], targets.get(a, ()), targets.get(b, ()))
-        new_pairs.append((a, b, round(float(V[i] @ V[j]), 5), round(float(H[i] @ H[j]), 5), ts, tm,
-                          levels_conflict(levels[i], levels[j]), nc))
-    if new_rows or new_pairs or neighbour_rows or left:
-        # best-k similarities, pairs and the "aligned" marks go in together: best-k lists that
-        # already hold the new rows, stored without them being marked aligned, would count
-        # those rows twice on the next run and make "among the k nearest" too strict
-        queries.store_candidates(db, encoder.name, run_id, new_pairs, [ids[i] for i in new_rows], neighbour_rows,
-                                 left)
 
-    # every stored pair of current measures under this model, scored with current corpus statistics;
-    # a pair counts only while it passes a candidate floor on the current corpus, so the set
-    # does not depend on the order documents came in
-    match = cols["term_match"]
-    for (i, j), p in zip(fresh, new_pairs):
-        if p[5]:
-            match[(i, j)] = p[5]
-    A = np.concatenate([np.frombuffer(cols["a"], dtype=np.int64), np.array([i for i, _ in fresh], dtype=np.int64)])
-    B = np.concatenate([np.frombuffer(cols["b"], dtype=np.int64), np.array([j for _, j in fresh], dtype=np.int64)])
+def pair_features(cands: Candidates, params: Params) -> PairFeatures:
+    """Every stored pair of current measures and every new one, scored with current corpus statistics.
+
+    A pair counts only while it passes a candidate floor on the current corpus (among the k nearest
+    of one of its measures now, or sharing a rare n-gram), so the set does not depend on the order
+    documents came in.
+    """
+    c, stored, step, new = cands.corpus, cands.stored, cands.step, cands.new_pairs
+    n = c.n
+    match = stored["term_match"]
+    for (i, j), p in zip(step.fresh, new):
+        if p.term_match:
+            match[(i, j)] = p.term_match
+    A = np.concatenate([np.frombuffer(stored["a"], dtype=np.int64),
+                        np.array([i for i, _ in step.fresh], dtype=np.int64)])
+    B = np.concatenate([np.frombuffer(stored["b"], dtype=np.int64),
+                        np.array([j for _, j in step.fresh], dtype=np.int64)])
     cos, hcos, term, conflict, names = (
-        np.concatenate([np.frombuffer(cols[k], dtype=np.float64), np.array([p[c] for p in new_pairs], dtype=np.float64)])
-        for k, c in (("cos", 2), ("hash_cos", 3), ("term_sim", 4), ("level_conflict", 6), ("name_conflict", 7)))
+        np.concatenate([np.frombuffer(stored[k], dtype=np.float64), np.array([getattr(p, k) for p in new],
+                                                                             dtype=np.float64)])
+        for k in PAIR_COLUMNS)
     order = np.argsort(A * n + B, kind="stable")  # canonical: by measure ids
     A, B, cos, hcos, term, conflict, names = (x[order] for x in (A, B, cos, hcos, term, conflict, names))
     X = np.zeros((0, len(FEATURES)))
     if len(A):
-        rare = np.round(pair_rarity(Bn, rarity, A, B), 5)
-        # a pair counts while it is, now, among the k nearest of one of its measures (or shares
-        # a rare n-gram): the same set whatever order the documents came in
+        rare = np.round(pair_rarity(c.Bn, c.rarity, A, B), 5)
         codes = A * n + B
-        keep = (member(codes, near[0]) | member(codes, near[1])
+        keep = (member(codes, step.near[0]) | member(codes, step.near[1])
                 | (rare >= effective_rare_floor(params, n) - 1e-6))
         idx = np.flatnonzero(keep)
         A, B, cos, hcos, term, conflict, names, rare = (x[idx] for x in (A, B, cos, hcos, term, conflict, names,
                                                                           rare))
-        tf = np.round(pair_tfidf(T, A, B), 5)
-        doc = np.array([m["document_id"] for m in ms])
+        tf = np.round(pair_tfidf(c.T, A, B), 5)
+        doc = np.array([m["document_id"] for m in c.rows])
         same = (doc[A] == doc[B]).astype(float)
         X = features(cos, tf, rare, term, conflict, names, same)
-    return PairFeatures(ids, ms, A, B, X, hcos, match, encoded, len(new_rows), len(new_pairs))
+    return PairFeatures(c.ids, c.rows, A, B, X, hcos, match, cands.encoded, len(step.new_rows), len(new))
 
 
 @dataclass
@@ -563,42 +657,13 @@ class Links:
                 "signals": json.dumps(sig, ensure_ascii=False), "method": self.method, "run_id": self.run_id}
 
 
-
-def compute_links(db: Database, encoder: Encoder, params: Params, run_id: str, progress=None) -> tuple[
-        Links, AlignResult]:
+def link(pf: PairFeatures, params: Params, model: str, run_id: str) -> tuple[Links, AlignResult]:
     """Scores of all candidate pairs; the links are those passing the link threshold."""
-    pf = pair_features(db, encoder, params, run_id, progress)
     P = np.round(combine(params, pf.X), 6) if len(pf.X) else np.zeros(0)
     # pairs scoring under SCORE_FLOOR weigh nothing in a mean of 0.6: clustering leaves them out
     keep = np.flatnonzero(P >= SCORE_FLOOR)
     scores = dict(zip(zip(pf.a[keep].tolist(), pf.b[keep].tolist()), P[keep].tolist()))
-    links = Links(pf, P, np.flatnonzero(P >= params.link_threshold), "logistic:" + encoder.name, run_id)
-    result = AlignResult(encoder.name, len(pf.ids), pf.encoded, pf.new_measures, pf.new_pairs, len(pf.a),
+    links = Links(pf, P, np.flatnonzero(P >= params.link_threshold), "logistic:" + model, run_id)
+    result = AlignResult(model, len(pf.ids), pf.encoded, pf.new_measures, pf.new_pairs, len(pf.a),
                          len(links), 0, pf.ids, scores, pf.rows)
     return links, result
-
-
-def align_corpus(db: Database, encoder: Encoder, params: Params, run_id: str, progress=None,
-                 as_of=None, on_stage=None) -> AlignResult:
-    """Align every current measure: vectors, candidates, links, threads, statuses. Idempotent.
-
-    on_stage(name, seconds) hears when each stage ends (for progress output).
-    """
-    import time
-
-    from .status import refresh
-    from .threads import rebuild
-
-    def timed(name, fn, *args, **kw):
-        t = time.perf_counter()
-        out = fn(*args, **kw)
-        if on_stage:
-            on_stage(name, time.perf_counter() - t)
-        return out
-
-    fingerprint = queries.alignment_fingerprint(db, params.digest)
-    links, result = timed("vectors, candidates and scores", compute_links, db, encoder, params, run_id, progress)
-    result.threads = timed("threads", rebuild, db, links, result, params, run_id)
-    timed("statuses", refresh, db, run_id, as_of,
-          state={"model": encoder.name, "fingerprint": fingerprint, "run_id": run_id})
-    return result

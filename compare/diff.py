@@ -4,15 +4,14 @@ Typical uses: a draft against its final version, this year's reply against last 
 Measures are matched one to one, most similar first: character similarity of their texts,
 or their alignment score where the two are linked. A changed number or deadline says which
 way it moved: a higher target or an earlier deadline strengthens a promise.
+
+Pure: measure rows in, a diff out. Reading the two documents' measures is the reports module's
+(compare/reports.py: `diff_documents`).
 """
 from __future__ import annotations
 
 import difflib
 from dataclasses import asdict, dataclass, field
-
-from sqlite_utils import Database
-
-from db import queries
 
 MATCH_THRESHOLD = 0.5
 
@@ -66,13 +65,16 @@ def _direction(a: dict, b: dict, qa: list[dict], qb: list[dict]) -> tuple[str | 
     return (moves[0] if len(set(moves)) == 1 else "mixed"), details
 
 
-def diff_documents(db: Database, doc_a: str, doc_b: str) -> dict:
+def diff_measures(doc_a: str, doc_b: str, measures_a: list[dict], measures_b: list[dict],
+                  quantities: dict[str, list[dict]], links: dict[tuple[str, str], float]) -> dict:
+    """Diff of two documents' measures (rows in document order; kind other is left out).
+
+    quantities: measure id -> its quantities; links: (measure_id, measure_id2) -> alignment score.
+    """
     from rapidfuzz import fuzz
 
-    A = [m for m in queries.list_measures(db, doc_a) if m["kind"] != "other"]
-    B = [m for m in queries.list_measures(db, doc_b) if m["kind"] != "other"]
-    quantities = queries.quantities_by_measure(db, [m["id"] for m in A + B])
-    links = {(r["measure_id"], r["measure_id2"]): r["score"] for r in queries.list_links(db)}
+    A = [m for m in measures_a if m["kind"] != "other"]
+    B = [m for m in measures_b if m["kind"] != "other"]
     cands = []
     for i, x in enumerate(A):
         for j, y in enumerate(B):

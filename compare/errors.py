@@ -1,4 +1,4 @@
-"""The project's own exceptions. The CLI turns them into one-line click errors."""
+"""The engine's own exceptions. The CLI turns them, and the store's (db.errors), into one-line click errors."""
 from __future__ import annotations
 
 
@@ -17,11 +17,3 @@ class InputError(CompareError):
         if fix:
             msg += f" ({fix})"
         super().__init__(msg)
-
-
-class DatabaseError(CompareError):
-    """The database cannot be used as asked (newer schema, locked, not a database)."""
-
-
-class NotFound(CompareError):
-    """An id or file name given by the user matches nothing stored."""

@@ -6,13 +6,14 @@ the measure itself while its document is current; in a newer version of the docu
 commitment (same text, else one clear best match above a strict similarity); otherwise nowhere,
 and the flag is listed as needing a reviewer (or its document as removed). A thread flag never
 spreads to measures that joined the thread later, and after a split it stays on the parts that
-hold its measures. `place` is pure; `record_flag` and `refresh_placements` are its store glue.
+hold its measures. Everything here is pure; recording a flag and storing the placements is the
+stage runner's (compare/stages.py: `record_flag`, `place_flags`).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .errors import CompareError, NotFound
+from .errors import CompareError
 
 FLAG_STATUSES = ("unfulfilled", "fulfilled", "in_progress", "disputed")
 MAX_NOTE_CHARS = 4000
@@ -131,54 +132,20 @@ class Recorded:
     placed_ids: list[str]
 
 
-def record_flag(db, target: str, status: str, note: str | None, reviewer: str, source: str = "cli",
-                seen: list[str] | None = None) -> Recorded:
-    """Store a flag on a measure or a thread and place it at once, in one transaction.
+def covered_by(scopes: list[dict]) -> list[Covered]:
+    """The measures each flag covered, as they were then, from the stored flag scopes."""
+    covered = []
+    for s in scopes:
+        for mid in s["measure_ids"]:
+            ctx = s["context"].get(mid) or {}
+            covered.append(Covered(s["flag_id"], mid, ctx.get("doc_key"), ctx.get("source"), ctx.get("version"),
+                                   ctx.get("text_hash"), ctx.get("text") or ""))
+    return covered
 
-    `seen`: the measure ids the reviewer was looking at (a web page); a thread flag covers those
-    of them that exist, so a page older than a merge flags what it showed, not what joined since.
-    """
-    from db import queries, write_tx
 
-    note, reviewer = validate(status, note, reviewer)
-    target = (target or "").strip()
-    if not target:
-        raise FlagError("say what to flag: a measure id or a thread id")
-    try:
-        target_id, kind = queries.resolve_measure(db, target), "measure"
-    except NotFound:
-        try:
-            target_id, kind = queries.resolve_thread(db, target), "thread"
-        except NotFound:
-            raise FlagError(f"no measure or thread '{target}'; see compare threads / compare measures DOC") \
-                from None
-    said = ""
-    thread_id = thread_size = None
-    if kind == "measure":
-        covered = [target_id]
-        snap = queries.measure_snapshots(db, covered)
-        if not snap[target_id]["is_current"]:
-            said = f"that mention is from version {snap[target_id]['version']}, since replaced; "
-    else:
-        members = queries.list_threads(db, target_id)[0]["measure_ids"]
-        if seen is not None:
-            covered = sorted(set(seen) & set(queries.measure_snapshots(db, seen)))
-            if not covered:
-                raise FlagError("none of the mentions on that page exist any more; reload the page and flag again")
-        else:
-            covered = list(members)
-        thread_id, thread_size = target_id, len(covered)
-        if target_id != target:
-            said = f"thread {target} has since become part of thread {target_id}; "
-        if seen is not None and set(covered) != set(members):
-            said += f"the flag covers the {len(covered)} mentions you saw, not the {len(members)} the thread has now; "
-        snap = queries.measure_snapshots(db, covered)
-    context = {m: {k: snap[m][k] for k in ("doc_key", "source", "version", "text_hash", "text")}
-               for m in covered if m in snap}
-    with write_tx(db):
-        flag_id = queries.add_flag(db, target_id, kind, status, note, reviewer, source, covered, thread_id,
-                                   thread_size, context)
-        placements = refresh_placements(db)
+def recorded(flag_id: int, kind: str, target_id: str, status: str, placements: list[Placement],
+             said: str) -> Recorded:
+    """What a reviewer is told about a flag just recorded: where it applies, and what changed since they looked."""
     mine = [p for p in placements if p.flag_id == flag_id]
     placed = [p for p in mine if p.measure_id]
     if len(placed) < len(mine):
@@ -189,27 +156,6 @@ def record_flag(db, target: str, status: str, note: str | None, reviewer: str, s
     if said:
         message += " (" + said.rstrip("; ") + ")"
     return Recorded(flag_id, kind, target_id, len(placed), message + ".", [p.measure_id for p in placed])
-
-
-def refresh_placements(db) -> list[Placement]:
-    """Place every flag on the current documents and store the placements (derived data)."""
-    from db import queries
-
-    scopes = queries.flag_scopes(db)
-    covered = []
-    for s in scopes:
-        for mid in s["measure_ids"]:
-            ctx = s["context"].get(mid) or {}
-            covered.append(Covered(s["flag_id"], mid, ctx.get("doc_key"), ctx.get("source"), ctx.get("version"),
-                                   ctx.get("text_hash"), ctx.get("text") or ""))
-    current = queries.current_measure_ids(db, {c.measure_id for c in covered})
-    away = [c for c in covered if c.measure_id not in current]
-    candidates = [Candidate(r["id"], r["doc_key"], r["source"], r["version"], r["text_hash"], r["text"])
-                  for r in queries.current_measures_for(db, {c.doc_key for c in away if c.doc_key},
-                                                        {c.source for c in away if c.source})]
-    placements = place(covered, current, candidates)
-    queries.replace_placements(db, [p.row() for p in placements])
-    return placements
 
 
 def flags_for_thread(flags: list[dict], tid: str, member_ids: list[str]) -> list[dict]:
@@ -246,12 +192,9 @@ class PlacementChange:
     removed: int     # flags whose documents were removed
 
 
-def refresh_and_compare(db) -> PlacementChange:
-    """Refresh placements and say what changed, for `compare align`'s summary."""
-    from db import queries
-
-    before = queries.stored_placements(db)
-    after = refresh_placements(db)
+def placement_change(before: dict[tuple[int, str], tuple[str | None, str]],
+                     after: list[Placement]) -> PlacementChange:
+    """What changed between the stored placements and new ones, for `compare align`'s summary."""
     moved = sum(1 for p in after if p.how == "new_version" and before.get((p.flag_id, p.source_measure_id),
                                                                           (None, None))[0] != p.measure_id)
     return PlacementChange(moved, len({p.flag_id for p in after if p.how == "unplaced"}),

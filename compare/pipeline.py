@@ -1,33 +1,27 @@
-"""From files to stored documents and measures: read, clean, describe, segment, store.
+"""From files to document and measure rows: find, screen, read, clean, describe, segment.
 
-Incremental: a file whose bytes are already stored is skipped, a document whose cleaned
-text is already stored (the same text re-encoded) is a duplicate, and a changed file of
-a known document (same number or title, or the same path) becomes its next version.
-Each document is written in one transaction, so a failure leaves nothing half-written.
+Pure but for reading the files: nothing here touches the store. The ingest stage
+(compare/stages.py: `ingest`) decides, against what is stored, whether a file is new,
+unchanged, a duplicate or the next version of a known document, and stores the rows
+built here, one transaction per document.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from sqlite_utils import Database
-
-from db import queries
-
-from . import __version__
 from .clean import Cleaned, clean
-from .errors import CompareError, InputError
+from .errors import InputError
 from .metadata import Metadata, extract_metadata
 from .readers import (
     SUPPORTED_EXTENSIONS,
     RawText,
     private_file,
-    read_checked_bytes,
     read_file,
 )
 from .segment import Measure, analysis_text, segment, text_hash
@@ -195,7 +189,9 @@ def measure_id(document_id: str, text: str, occurrence: int) -> str:
     return "m" + hashlib.sha256(f"{document_id}|{text_hash(text)}|{occurrence}".encode()).hexdigest()[:15]
 
 
-def rows_for(parsed: Parsed, run_id: str, version: int) -> tuple[dict, list[dict], list[dict], list[dict]]:
+def rows_for(parsed: Parsed, run_id: str, version: int,
+             added_at: str) -> tuple[dict, list[dict], list[dict], list[dict]]:
+    """The rows one document is stored as: the document, its measures, quantities and terms."""
     md, c, doc_id = parsed.metadata, parsed.cleaned, parsed.document_id
     sort_date, approximate = md.date, False
     if not sort_date and md.period_start:
@@ -212,7 +208,7 @@ def rows_for(parsed: Parsed, run_id: str, version: int) -> tuple[dict, list[dict
         "draft_label": md.draft_label, "period_start": md.period_start, "period_end": md.period_end,
         "inferred": json.dumps(md.inferred, ensure_ascii=False), "original_text": parsed.raw.text,
         "cleaned_text": c.text, "measure_count": len(parsed.measures), "run_id": run_id,
-        "added_at": queries.now(),
+        "added_at": added_at,
     }
     measures, quantities, terms = [], [], []
     occurrences: dict[str, int] = {}
@@ -242,32 +238,8 @@ def rows_for(parsed: Parsed, run_id: str, version: int) -> tuple[dict, list[dict
     return document, measures, quantities, terms
 
 
-ProgressFn = Callable[[str], None]
-
-
-def ingest(db: Database, paths: Iterable[str | os.PathLike], encoding: str | None = None,
-           run_id: str | None = None, on_file: ProgressFn | None = None,
-           follow_symlinks: bool = False) -> IngestReport:
-    """Read, segment and store every file under paths; one transaction per document."""
-    report = IngestReport(run_id=run_id)
-    own_run = run_id is None
-    if own_run:
-        run_id = queries.start_run(db, "ingest", __version__, params={"encoding": encoding})
-        report.run_id = run_id
-    status = "failed"
-    try:
-        for found in expand_paths(paths, follow_symlinks):
-            if on_file:
-                on_file(found.path)
-            report.results.append(_ingest_one(db, found, encoding, run_id))
-        status = "done"
-    finally:
-        if own_run:
-            queries.finish_run(db, run_id, status, len(report.added), len(report.problems))
-    return report
-
-
-def _ingest_one(db: Database, found: Found, encoding: str | None, run_id: str) -> FileResult:
+def screen(found: Found) -> FileResult | None:
+    """Why a file met is not read at all (cannot be, must not be, or is not a document type), or None."""
     path = found.path
     if found.problem:
         return FileResult(path, "error", f"{path}: {found.problem}")
@@ -282,35 +254,4 @@ def _ingest_one(db: Database, found: Found, encoding: str | None, run_id: str) -
     if Path(path).suffix.lower() not in SUPPORTED_EXTENSIONS:
         return FileResult(path, "unsupported",
                           f"{path}: skipped, unsupported file type (use .txt, .md, .html, .pdf or .docx)")
-    try:
-        # cheap check first: the same bytes were read before
-        digest = hashlib.sha256(read_checked_bytes(path)).hexdigest()
-        known = queries.document_for_file(db, digest)
-        if known:
-            queries.record_file(db, digest, path, known["id"], run_id)
-            return FileResult(path, "unchanged", f"{path}: already stored as {known['id']}, skipped",
-                              known["id"])
-        parsed = parse_file(path, encoding)
-    except CompareError as e:
-        return FileResult(path, "error", str(e))
-    except OSError as e:
-        return FileResult(path, "error", f"{path}: cannot be read ({e.strerror or e})")
-    doc_id = parsed.document_id
-    existing = queries.document_exists(db, doc_id)
-    if existing:
-        queries.record_file(db, parsed.raw.sha256, path, doc_id, run_id)
-        return FileResult(path, "duplicate",
-                          f"{path}: same text as {existing['source']} ({doc_id}), skipped", doc_id)
-    previous = queries.current_version(db, parsed.doc_key, path)
-    version = previous["version"] + 1 if previous else 1
-    document, measures, quantities, terms = rows_for(parsed, run_id, version)
-    file_row = {"sha256": parsed.raw.sha256, "path": path, "document_id": doc_id, "first_seen": queries.now(),
-                "run_id": run_id}
-    if not queries.store_document(db, document, measures, quantities, terms, file_row,
-                                  supersedes=previous["id"] if previous else None):
-        return FileResult(path, "duplicate", f"{path}: stored meanwhile by another process as {doc_id}, skipped",
-                          doc_id)
-    status = "new_version" if previous else "added"
-    msg = f"{path}: {'new version ' + str(version) + ' of ' + previous['id'] if previous else 'added'} " \
-          f"as {doc_id} ({len(measures)} measures)"
-    return FileResult(path, status, msg, doc_id, len(measures))
+    return None

@@ -13,6 +13,10 @@ last word. For a promise, only mentions in *later* documents count:
 Evidence counts where it covers the commitment: a document of the same region, or of a
 place inside it (a district's report on a city programme); a city's report does not
 fulfil a district's target. A promise about a named 《document》 is tracked by its name.
+
+Pure: the rules judge measure rows through an `Evidence` index built from plain rows (the
+measures, their threads, their quantities, the documents). The stage runner (compare/stages.py:
+`judge`) reads those rows and stores the statuses.
 """
 from __future__ import annotations
 
@@ -22,10 +26,6 @@ import json
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-
-from sqlite_utils import Database
-
-from db import queries
 
 from .metadata import SHANGHAI_DISTRICTS
 from .terms import norm_term
@@ -197,132 +197,179 @@ def _quantity_check(c: dict, evidence: list[dict], quantities: dict[str, list[di
     return "below", f"later figure {q['raw']} is below the target {target['raw']}", [e["id"]]
 
 
-def compute_statuses(db: Database, as_of: dt.date | None = None) -> list[Status]:
-    as_of = as_of or dt.date.today()
-    ms = queries.status_inputs(db)
-    by_id = {m["id"]: m for m in ms}
-    members = queries.thread_memberships(db)  # measure -> thread ids
+@dataclass
+class Evidence:
+    """What the rules look at beyond a commitment itself, indexed once for all commitments."""
+    by_id: dict[str, dict]  # measure rows (current documents) by id
+    memberships: dict[str, list[str]]  # measure -> its threads
+    thread_dated: dict[str, tuple[list[str], list[str]]]  # thread -> its dated members' dates and ids, by date
+    quantities: dict[str, list[dict]]  # measure -> its quantities
+    titled: list[tuple[dict, list[str]]]  # measures citing 《titles》, with them, by date (undated first)
+    titled_dates: list[str]  # their dates ("" when undated)
+    citing: dict[str, list[int]]  # title -> positions in titled where it is cited as in force, by date
+    documents: list[dict]  # the dated documents, by date
+    document_dates: list[str]
+    first_measure: dict[str, str]  # document -> its first measure
+    task_targets: dict[tuple[str, str], list[dict]]  # (document, section) -> its numbered task's target
+
+    @classmethod
+    def index(cls, measures: list[dict], memberships: dict[str, list[str]], quantities: dict[str, list[dict]],
+              documents: list[dict]) -> "Evidence":
+        """measures: rows of current documents in time order (id, document_id, kind, text, deadline,
+        section, sort_date, date, region, level, issuer); memberships: measure -> thread ids;
+        documents: rows with id, title, date, sort_date."""
+        by_id = {m["id"]: m for m in measures}
+        titled = [(m, _titles(m["text"])) for m in measures if "《" in m["text"]]
+        # in date order as text, undated ("") first: the measures later than a date are a suffix
+        titled.sort(key=lambda mt: str(mt[0].get("sort_date") or ""))
+        # dated documents by sort_date as text: those later than a commitment are a suffix too
+        dated_documents = sorted((d for d in documents if d.get("sort_date")), key=lambda d: str(d["sort_date"]))
+        first_measure: dict[str, str] = {}
+        for m in measures:
+            first_measure.setdefault(m["document_id"], m["id"])
+        return cls(by_id, memberships, _thread_dated(memberships, by_id), quantities, titled,
+                   [str(m.get("sort_date") or "") for m, _ in titled], _citing(titled), dated_documents,
+                   [str(d["sort_date"]) for d in dated_documents], first_measure, _task_targets(measures, quantities))
+
+    def later_mentions(self, c: dict) -> list[dict]:
+        """Mentions in c's threads from later documents (not c's own), by id."""
+        later_ids: set[str] = set()
+        if c.get("sort_date"):
+            since = str(c["sort_date"])
+            for t in self.memberships.get(c["id"], ()):
+                dates, mids = self.thread_dated[t]
+                later_ids.update(m for m in mids[bisect.bisect_right(dates, since):]
+                                 if self.by_id[m]["document_id"] != c["document_id"])
+        return [self.by_id[m] for m in sorted(later_ids)]
+
+    def task_target(self, c: dict) -> list[dict] | None:
+        """The target of c's numbered task (_quantity_check uses it when c states none of its own)."""
+        return self.task_targets.get((c["document_id"], c.get("section") or ""))
+
+
+def _thread_dated(memberships: dict[str, list[str]], by_id: dict[str, dict]) -> dict[str, tuple[list[str], list[str]]]:
+    """Each thread's dated members in date order: a commitment's later mates are a suffix."""
     thread_measures: dict[str, list[str]] = {}
-    for mid, tids in members.items():
+    for mid, tids in memberships.items():
         for t in tids:
             thread_measures.setdefault(t, []).append(mid)
-    quantities = queries.quantities_by_measure(db)
-    titled = [(m, _titles(m["text"])) for m in ms if "《" in m["text"]]  # measures citing a 《title》
-    # in date order as text, undated ("") first: the measures later than a date are a suffix
-    titled.sort(key=lambda mt: str(mt[0].get("sort_date") or ""))
-    titled_dates = [str(m.get("sort_date") or "") for m, _ in titled]
-    # title -> positions in titled where it is cited as in force (not promised), in time order
+    out = {}
+    for t, mids in thread_measures.items():
+        order = sorted((str(by_id[m]["sort_date"]), m) for m in mids if m in by_id and by_id[m].get("sort_date"))
+        out[t] = ([d for d, _ in order], [m for _, m in order])
+    return out
+
+
+def _citing(titled: list[tuple[dict, list[str]]]) -> dict[str, list[int]]:
+    """title -> positions in titled where it is cited as in force (not promised), in time order."""
     citing: dict[str, list[int]] = {}
     for i, (m, cited) in enumerate(titled):
         for t in dict.fromkeys(cited):
             positions = citing.setdefault(t, [])
             if _cites_as_existing(m["text"], t):
                 positions.append(i)
-    # dated documents sorted by sort_date as text: the documents later than a commitment are a
-    # suffix, found by bisection
-    dated_documents = sorted((d for d in queries.list_documents(db) if d.get("sort_date")),
-                             key=lambda d: str(d["sort_date"]))
-    documents = (dated_documents, [str(d["sort_date"]) for d in dated_documents])
-    first_measure: dict[str, str] = {}
-    for m in ms:
-        first_measure.setdefault(m["document_id"], m["id"])
-    # each thread's dated members in date order: a commitment's later mates are a suffix
-    dated: dict[str, tuple[list[str], list[str]]] = {}
-    for t, mids in thread_measures.items():
-        order = sorted((str(by_id[m]["sort_date"]), m) for m in mids if m in by_id and by_id[m].get("sort_date"))
-        dated[t] = ([d for d, _ in order], [m for _, m in order])
-    # a numbered task's target, for its measures that state none: 2、打造测试验证平台。 … 到2026年，
-    # 建成不少于3家测试验证平台 — the lead is judged against the 3, not fulfilled by the first one
-    task_target: dict[tuple[str, str], list[dict]] = {}
-    for m in ms:
+    return citing
+
+
+def _task_targets(measures: list[dict], quantities: dict[str, list[dict]]) -> dict[tuple[str, str], list[dict]]:
+    """A numbered task's target, for its measures that state none: 2、打造测试验证平台。 … 到2026年，
+    建成不少于3家测试验证平台 — the lead is judged against the 3, not fulfilled by the first one."""
+    out: dict[tuple[str, str], list[dict]] = {}
+    for m in measures:
         if m["kind"] == "target" and m.get("section") and _target_quantity(quantities.get(m["id"], [])):
-            task_target.setdefault((m["document_id"], m["section"]), quantities[m["id"]])
-    out: list[Status] = []
-    for c in ms:
-        if c["kind"] not in FUTURE_KINDS:
-            continue
-        later_ids: set[str] = set()
-        if c.get("sort_date"):
-            since = str(c["sort_date"])
-            for t in members.get(c["id"], ()):
-                dates, mids = dated[t]
-                later_ids.update(m for m in mids[bisect.bisect_right(dates, since):]
-                                 if by_id[m]["document_id"] != c["document_id"])
-        later = [by_id[m] for m in sorted(later_ids)]
-        # its task's target; _quantity_check uses it only when c states no target of its own
-        task = task_target.get((c["document_id"], c.get("section") or ""))
-        out.append(_status_of(c, later, (titled, citing, titled_dates), first_measure, documents, quantities, as_of,
-                              task))
+            out.setdefault((m["document_id"], m["section"]), quantities[m["id"]])
     return out
 
 
-def _status_of(c: dict, later: list[dict],
-               titled: tuple[list[tuple[dict, list[str]]], dict[str, list[int]], list[str]],
-               first_measure: dict[str, str], documents: tuple[list[dict], list[str]],
-               quantities: dict[str, list[dict]], as_of: dt.date, task_quantities: list[dict] | None = None) -> Status:
-    """titled: measures citing 《titles》 (in date order, undated first), per title where it is
-    cited as in force, and their dates ("" when undated);
-    documents: the dated documents in date order and their dates;
-    task_quantities: its task's target, for a measure that states none of its own."""
-    deadline = c.get("deadline")
-    end = deadline_end(deadline)
-    passed = end is not None and as_of > end
-    titles, described = _promised_policy(c["text"])
+def judge(measures: list[dict], evidence: Evidence, as_of: dt.date) -> list[Status]:
+    """The status of every commitment and target among the measures, at the as-of date."""
+    return [status_of(c, evidence, as_of) for c in measures if c["kind"] in FUTURE_KINDS]
 
+
+def status_of(c: dict, ev: Evidence, as_of: dt.date) -> Status:
+    """One commitment's status: the rules in turn (see the module docstring)."""
+    later = ev.later_mentions(c)
+    titles, described = _promised_policy(c["text"])
     # 1. a promised policy that now exists
     if titles or described:
-        dated, dates = documents
-        later_documents = dated[bisect.bisect_right(dates, str(c["sort_date"])):] \
-            if titles and c.get("sort_date") else []
-        for d in later_documents:  # in date order
-            if not d.get("title") or d["id"] == c["document_id"]:
-                continue
-            if any(_title_match(t, d["title"]) for t in titles):
-                first = first_measure.get(d["id"])
-                return Status(c["id"], "fulfilled", "policy-issued",
-                              f"the promised 《{titles[0]}》 is itself a later document ({d.get('date') or d.get('sort_date')})",
-                              [first] if first else [], deadline)
-        measures, citing, measure_dates = titled
-        # titles that would answer the promise, then only the later measures citing one of them
-        answers = {t for t in citing if any(_title_match(t, p) for p in titles)
-                   or (described and _description_covered(described, t) >= 0.6)}
-        first = bisect.bisect_right(measure_dates, str(c["sort_date"])) if c.get("sort_date") else len(measure_dates)
-        positions = sorted({i for t in answers for i in citing[t] if i >= first})
-        for e, cited in (measures[i] for i in positions):
-            if not _later(c, e):
-                continue
-            for t in cited:
-                # the first answering title, in text order, that e cites as in force
-                if t in answers and _cites_as_existing(e["text"], t):
-                    return Status(c["id"], "fulfilled", "policy-cited",
-                                  f"later document {e.get('date') or e.get('sort_date')} ({e.get('issuer') or e['document_id']}) "
-                                  f"cites 《{t}》 as in force", [e["id"]], deadline)
+        issued = _policy_issued(c, titles, ev) or _policy_cited(c, titles, described, ev)
+        if issued:
+            return issued
         if titles:
             # a named document is tracked by its name: thread-mates that do not cite it are not evidence
             later = [e for e in later if any(_title_match(t, p) for t in _titles(e["text"]) for p in titles)]
-
     evidence = [e for e in later if e["kind"] == "progress" and covers(c, e)]
     elsewhere = [e for e in later if e["kind"] == "progress" and not covers(c, e)]
-
     # 2. a quantitative target against later figures
-    quant = _quantity_check(c, evidence, quantities, task_quantities)
+    quant = _quantity_check(c, evidence, ev.quantities, ev.task_target(c))
     if quant and quant[0] == "fulfilled":
-        return Status(c["id"], "fulfilled", "target-met", quant[1], quant[2], deadline)
-
+        return Status(c["id"], "fulfilled", "target-met", quant[1], quant[2], c.get("deadline"))
     # 3. completion reported (a continuing commitment stays in progress)
-    done = [e for e in evidence if reports_completion(e["text"]) and _shares_object(c["text"], e["text"])] \
-        if DELIVERABLE.search(c["text"]) else []
-    if done and not (quant and quant[0] == "below") and not CONTINUING.search(c["text"][:8]) \
-            and not IMPLEMENTS.search(c["text"]):
+    done = _completion_reported(c, evidence, quant)
+    if done:
         e = done[0]
         return Status(c["id"], "fulfilled", "completion-reported",
                       f"later report ({e.get('date') or e.get('sort_date')}, {e.get('issuer') or ''}) states completion: "
-                      f"{_clip(e['text'])}", [x["id"] for x in done], deadline)
+                      f"{_clip(e['text'])}", [x["id"] for x in done], c.get("deadline"))
+    return _unfulfilled(c, later, evidence, elsewhere, quant, as_of)
 
+
+def _policy_issued(c: dict, titles: list[str], ev: Evidence) -> Status | None:
+    """The promised 《title》 is itself a later document."""
+    later_documents = ev.documents[bisect.bisect_right(ev.document_dates, str(c["sort_date"])):] \
+        if titles and c.get("sort_date") else []
+    for d in later_documents:  # in date order
+        if not d.get("title") or d["id"] == c["document_id"]:
+            continue
+        if any(_title_match(t, d["title"]) for t in titles):
+            first = ev.first_measure.get(d["id"])
+            return Status(c["id"], "fulfilled", "policy-issued",
+                          f"the promised 《{titles[0]}》 is itself a later document ({d.get('date') or d.get('sort_date')})",
+                          [first] if first else [], c.get("deadline"))
+    return None
+
+
+def _policy_cited(c: dict, titles: list[str], described: str | None, ev: Evidence) -> Status | None:
+    """A later measure cites, as in force, a title that answers the promise (by name or description)."""
+    # titles that would answer the promise, then only the later measures citing one of them
+    answers = {t for t in ev.citing if any(_title_match(t, p) for p in titles)
+               or (described and _description_covered(described, t) >= 0.6)}
+    first = bisect.bisect_right(ev.titled_dates, str(c["sort_date"])) if c.get("sort_date") else len(ev.titled_dates)
+    positions = sorted({i for t in answers for i in ev.citing[t] if i >= first})
+    for e, cited in (ev.titled[i] for i in positions):
+        if not _later(c, e):
+            continue
+        for t in cited:
+            # the first answering title, in text order, that e cites as in force
+            if t in answers and _cites_as_existing(e["text"], t):
+                return Status(c["id"], "fulfilled", "policy-cited",
+                              f"later document {e.get('date') or e.get('sort_date')} ({e.get('issuer') or e['document_id']}) "
+                              f"cites 《{t}》 as in force", [e["id"]], c.get("deadline"))
+    return None
+
+
+def _completion_reported(c: dict, evidence: list[dict], quant: tuple | None) -> list[dict]:
+    """The later reports stating the promised thing done, unless the promise continues, implements,
+    or its target is reported below."""
+    if not DELIVERABLE.search(c["text"]):
+        return []
+    done = [e for e in evidence if reports_completion(e["text"]) and _shares_object(c["text"], e["text"])]
+    if done and not (quant and quant[0] == "below") and not CONTINUING.search(c["text"][:8]) \
+            and not IMPLEMENTS.search(c["text"]):
+        return done
+    return []
+
+
+def _unfulfilled(c: dict, later: list[dict], evidence: list[dict], elsewhere: list[dict], quant: tuple | None,
+                 as_of: dt.date) -> Status:
+    """Not (yet) fulfilled: overdue once the deadline passed, in progress while work is reported,
+    else no evidence."""
+    deadline = c.get("deadline")
+    end = deadline_end(deadline)
     ids = [e["id"] for e in evidence]
     note = f"; {len(elsewhere)} later report(s) from {_regions(elsewhere)} do not cover {c.get('region')}" \
         if elsewhere else ""
-    if passed:
+    if end is not None and as_of > end:
         why = quant[1] if quant else (f"{len(evidence)} later report(s) of work, none of completion" if evidence
                                       else "no later report")
         return Status(c["id"], "overdue", "deadline-passed",
@@ -345,15 +392,8 @@ def _regions(ms: list[dict]) -> str:
     return ", ".join(sorted({m.get("region") or "?" for m in ms}))
 
 
-def refresh(db: Database, run_id: str, as_of: dt.date | None = None, state: dict | None = None) -> list[Status]:
-    """Recompute and store every status (derived data: replaced as a whole).
-
-    `state` (model, fingerprint) marks the alignment complete, in the same transaction.
-    """
-    as_of = as_of or dt.date.today()
-    statuses = compute_statuses(db, as_of)
-    queries.replace_statuses(db, [
-        {"measure_id": s.measure_id, "status": s.status, "rule": s.rule, "reason": s.reason,
-         "evidence_measure_ids": json.dumps(s.evidence), "deadline": s.deadline, "as_of": as_of.isoformat(),
-         "run_id": run_id} for s in statuses], state)
-    return statuses
+def status_rows(statuses: list[Status], as_of: dt.date, run_id: str) -> list[dict]:
+    """Statuses as stored (derived data, replaced as a whole)."""
+    return [{"measure_id": s.measure_id, "status": s.status, "rule": s.rule, "reason": s.reason,
+             "evidence_measure_ids": json.dumps(s.evidence), "deadline": s.deadline, "as_of": as_of.isoformat(),
+             "run_id": run_id} for s in statuses]

@@ -10,6 +10,9 @@ overlaps most; merges and splits are recorded, and a merged-away id resolves to 
 thread that absorbed it. Clustering is recomputed over the whole link graph on each run
 and depends only on the pairs' scores, in canonical (id) order, so adding documents one
 at a time gives the same threads as adding them all at once.
+
+Pure: link scores and rows in, thread rows out. The stage runner (compare/stages.py: `cluster`)
+reads the stored threads and terms and stores what this returns, with the links.
 """
 from __future__ import annotations
 
@@ -17,10 +20,7 @@ import hashlib
 import heapq
 import json
 from collections import Counter
-
-from sqlite_utils import Database
-
-from db import queries
+from typing import NamedTuple
 
 
 def average_linkage(n: int, scores: dict[tuple[int, int], float], threshold: float) -> list[list[int]]:
@@ -184,63 +184,74 @@ def label_for(member_ids: list[str], terms: dict[str, list[tuple[str, str, str]]
     return shortest if len(shortest) <= 40 else shortest[:38] + "…"
 
 
-def build_threads(db: Database, result, params, run_id: str) -> tuple[list[dict], list[dict], list[dict], list[dict]]:
-    """Clusters → thread rows with stable ids, members, aliases and events."""
-    ids = result.ids
-    clusters = average_linkage(len(ids), result.scores, params.cluster_threshold)
-    nbr = neighbours(result.scores)
-    extras = _secondary(clusters, nbr, params.secondary_threshold)
-    ms = {m["id"]: m for m in (result.rows or queries.alignable_measures(db))}
-    terms = queries.measure_terms(db)
-    texts = {mid: (ms[mid]["analysis_text"] or ms[mid]["text"]) for mid in ms}
+class ThreadRows(NamedTuple):
+    """What clustering writes: thread rows, their members, aliases of old ids, events."""
+    threads: list[dict]
+    members: list[dict]
+    aliases: list[dict]
+    events: list[dict]
 
+
+def build_threads(ids: list[str], scores: dict[tuple[int, int], float], measures: dict[str, dict],
+                  terms: dict[str, list[tuple[str, str, str]]], old: dict[str, set[str]], created: dict[str, str],
+                  params, run_id: str, now: str) -> ThreadRows:
+    """Clusters → thread rows with stable ids, members, aliases and events.
+
+    ids: the measures aligned (rows of `scores`); measures: their rows by id; old: the stored
+    threads' members; created: the run each stored thread was created in.
+    """
+    clusters = average_linkage(len(ids), scores, params.cluster_threshold)
+    nbr = neighbours(scores)
+    extras = _secondary(clusters, nbr, params.secondary_threshold)
+    texts = {mid: (m["analysis_text"] or m["text"]) for mid, m in measures.items()}
     core_sets = [set(ids[i] for i in c) for c in clusters]
     full_sets = [core | set(ids[i] for i in extra) for core, extra in zip(core_sets, extras)]
-    old = queries.current_threads(db)
-    created = queries.thread_created_runs(db)
     thread_ids, events = assign_ids(full_sets, old, [fresh_id(sorted(c)) for c in core_sets])
-
-    now = queries.now()
-    threads, members, aliases, ev_rows = [], [], [], []
-    for k, (cluster, extra) in enumerate(zip(clusters, extras)):
-        tid = thread_ids[k]
-        all_idx = list(cluster) + sorted(extra)
-        mids = [ids[i] for i in all_idx]
-        for i in cluster:
-            others = [j for j in cluster if j != i]
-            mean = sum(nbr.get(i, {}).get(j, 0.0) for j in others) / max(1, len(others))
-            members.append({"thread_id": tid, "measure_id": ids[i], "role": "core", "score": round(mean, 4)})
-        for i, mean in sorted(extra.items()):
-            members.append({"thread_id": tid, "measure_id": ids[i], "role": "secondary", "score": round(mean, 4)})
-        docs = {ms[m]["document_id"] for m in mids}
-        dated = sorted((ms[m]["sort_date"], bool(ms[m]["date_approximate"])) for m in mids if ms[m]["sort_date"])
-        regions = sorted({ms[m]["region"] for m in mids if ms[m]["region"]})
-        levels = sorted({ms[m]["level"] for m in mids if ms[m]["level"]})
-        threads.append({
-            "id": tid, "label": label_for(mids, terms, texts), "size": len(mids), "documents": len(docs),
-            "regions": json.dumps(regions, ensure_ascii=False), "levels": json.dumps(levels),
-            "first_date": dated[0][0] if dated else None, "last_date": dated[-1][0] if dated else None,
-            "dates_approximate": int(any(approx for _, approx in dated)),
-            "method": f"average-linkage>={params.cluster_threshold}+secondary>={params.secondary_threshold}",
-            "run_id": run_id, "created_run": created.get(tid, run_id),
-        })
+    method = f"average-linkage>={params.cluster_threshold}+secondary>={params.secondary_threshold}"
+    out = ThreadRows([], [], [], [])
+    for tid, cluster, extra in zip(thread_ids, clusters, extras):
+        mids = [ids[i] for i in list(cluster) + sorted(extra)]
+        out.members.extend(_member_rows(tid, ids, cluster, extra, nbr))
+        out.threads.append(dict(_thread_row(tid, mids, measures, terms, texts), method=method, run_id=run_id,
+                                created_run=created.get(tid, run_id)))
         if tid not in old:
-            ev_rows.append({"run_id": run_id, "at": now, "event": "created", "thread_id": tid, "other_id": None,
-                            "detail": None})
+            out.events.append({"run_id": run_id, "at": now, "event": "created", "thread_id": tid, "other_id": None,
+                               "detail": None})
         elif set(mids) != old[tid]:
-            ev_rows.append({"run_id": run_id, "at": now, "event": "changed", "thread_id": tid, "other_id": None,
-                            "detail": json.dumps({"added": sorted(set(mids) - old[tid]),
-                                                  "removed": sorted(old[tid] - set(mids))})})
+            out.events.append({"run_id": run_id, "at": now, "event": "changed", "thread_id": tid, "other_id": None,
+                               "detail": json.dumps({"added": sorted(set(mids) - old[tid]),
+                                                     "removed": sorted(old[tid] - set(mids))})})
     for event, tid, other in events:
-        ev_rows.append({"run_id": run_id, "at": now, "event": event, "thread_id": tid, "other_id": other or None,
-                        "detail": None})
+        out.events.append({"run_id": run_id, "at": now, "event": event, "thread_id": tid, "other_id": other or None,
+                           "detail": None})
         if event in ("merged", "retired"):
-            aliases.append({"old_id": tid, "thread_id": other or tid, "event": event, "run_id": run_id, "at": now})
-    return threads, members, aliases, ev_rows
+            out.aliases.append({"old_id": tid, "thread_id": other or tid, "event": event, "run_id": run_id, "at": now})
+    return out
 
 
-def rebuild(db: Database, links, result, params, run_id: str) -> int:
-    """Threads from the scored pairs; links stored by difference (see queries.replace_alignment)."""
-    threads, members, aliases, events = build_threads(db, result, params, run_id)
-    queries.replace_alignment(db, links, threads, members, aliases, events)
-    return len(threads)
+def _member_rows(tid: str, ids: list[str], cluster: list[int], extra: dict[int, float],
+                 nbr: dict[int, dict[int, float]]) -> list[dict]:
+    """Core members with their mean score to the other core members, then secondary members."""
+    rows = []
+    for i in cluster:
+        others = [j for j in cluster if j != i]
+        mean = sum(nbr.get(i, {}).get(j, 0.0) for j in others) / max(1, len(others))
+        rows.append({"thread_id": tid, "measure_id": ids[i], "role": "core", "score": round(mean, 4)})
+    for i, mean in sorted(extra.items()):
+        rows.append({"thread_id": tid, "measure_id": ids[i], "role": "secondary", "score": round(mean, 4)})
+    return rows
+
+
+def _thread_row(tid: str, mids: list[str], ms: dict[str, dict], terms: dict[str, list[tuple[str, str, str]]],
+                texts: dict[str, str]) -> dict:
+    """A thread's label, size, documents, regions, levels and dates."""
+    docs = {ms[m]["document_id"] for m in mids}
+    dated = sorted((ms[m]["sort_date"], bool(ms[m]["date_approximate"])) for m in mids if ms[m]["sort_date"])
+    regions = sorted({ms[m]["region"] for m in mids if ms[m]["region"]})
+    levels = sorted({ms[m]["level"] for m in mids if ms[m]["level"]})
+    return {
+        "id": tid, "label": label_for(mids, terms, texts), "size": len(mids), "documents": len(docs),
+        "regions": json.dumps(regions, ensure_ascii=False), "levels": json.dumps(levels),
+        "first_date": dated[0][0] if dated else None, "last_date": dated[-1][0] if dated else None,
+        "dates_approximate": int(any(approx for _, approx in dated)),
+    }

@@ -11,9 +11,8 @@ import urllib.parse
 
 from sqlite_utils import Database
 
-from compare.errors import DatabaseError
-
-from .migrations import migrations
+from .errors import DatabaseError, NotFound, StoreError  # noqa: F401 (the store's errors, for callers)
+from .migrations import known_migrations, migrations
 
 DEFAULT_PATH = "compare.db"
 ENV_VAR = "COMPARE_DB"
@@ -36,7 +35,7 @@ def open_db(path: str | os.PathLike | None = None, *, migrate: bool = True, read
     path = str(path or default_path())
     if os.path.isdir(path):
         raise DatabaseError(f"{path}: is a directory, not a database file (pass a file path with -d)")
-    known = {m.name for m in migrations._migrations}
+    known = known_migrations()
     upgrade = False
     if readonly and path != ":memory:" and os.path.exists(path):
         db = _open_readonly(path, known, migrate)

@@ -12,6 +12,12 @@ from sqlite_utils.migrations import Migrations
 migrations = Migrations("compare")
 
 
+def known_migrations() -> set[str]:
+    """The names of every migration this version has: those pending on an empty database
+    (sqlite-utils' public API; a read, nothing is written)."""
+    return {m.name for m in migrations.pending(Database(memory=True))}
+
+
 @migrations()
 def m001_initial(db: Database) -> None:
     db.execute("""

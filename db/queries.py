@@ -1,4 +1,8 @@
-"""Queries shared by the CLI, the pipeline and Datasette. All SQL of the project lives in db/."""
+"""Reads and writes of the store, in plain rows. All SQL of the project lives in db/.
+
+The stage runner (compare/stages.py) writes through these; the reports module (compare/reports.py)
+and the web pages read through them.
+"""
 from __future__ import annotations
 
 import datetime as _dt
@@ -8,9 +12,8 @@ from collections.abc import Iterable
 
 from sqlite_utils import Database
 
-from compare.errors import NotFound
-
 from . import write_tx
+from .errors import NotFound
 
 
 def now() -> str:
@@ -367,20 +370,29 @@ def current_threads(db: Database) -> dict[str, set[str]]:
     return out
 
 
-def replace_alignment(db: Database, links, threads: list[dict], members: list[dict],
-                      aliases: list[dict], events: list[dict]) -> None:
+def stored_links(db: Database) -> list[tuple[str, str, float, str]]:
+    """Every stored link as (measure_id, measure_id2, score, method): what a new link set is diffed against."""
+    return db.conn.execute("SELECT measure_id, measure_id2, score, method FROM links").fetchall()
+
+
+def replace_alignment(db: Database, links_gone: list[tuple[str, str]], links_written: list[dict],
+                      threads: list[dict], members: list[dict], aliases: list[dict], events: list[dict]) -> None:
     """Links, threads and members are derived data, replaced in one transaction.
 
-    links: the new link set, with .changes(stored rows) giving the keys to delete and the rows to
-    write. Links are written by difference: a link whose score and method did not change keeps
-    its row (and the run that found it).
+    Links are written by difference, computed by the caller against `stored_links`: the keys to
+    delete and the rows to write (new, or with another score or method); a link whose score and
+    method did not change keeps its row (and the run that found it).
     """
-    if isinstance(links, list):
-        links = LinkRows(links)
     with write_tx(db):
-        gone, rows = links.changes(db.conn.execute("SELECT measure_id, measure_id2, score, method FROM links"))
-        db.conn.executemany("DELETE FROM links WHERE measure_id = ? AND measure_id2 = ?", gone)
-        _insert(db, "links", rows, replace=True)
+        db.conn.executemany("DELETE FROM links WHERE measure_id = ? AND measure_id2 = ?", links_gone)
+        _insert(db, "links", links_written, replace=True)
+        replace_threads(db, threads, members, aliases, events)
+
+
+def replace_threads(db: Database, threads: list[dict], members: list[dict], aliases: list[dict],
+                    events: list[dict]) -> None:
+    """Threads and their members replaced as a whole; aliases and events added."""
+    with write_tx(db):
         db.execute("DELETE FROM thread_members")
         db.execute("DELETE FROM threads")
         _insert(db, "threads", threads)
@@ -390,16 +402,6 @@ def replace_alignment(db: Database, links, threads: list[dict], members: list[di
         # an id that names a thread again is no longer an alias
         db.execute("DELETE FROM thread_aliases WHERE old_id IN (SELECT id FROM threads)")
         _insert(db, "thread_events", events)
-
-
-class LinkRows:
-    """A plain list of link rows, seen as a link set that replaces the stored one."""
-
-    def __init__(self, rows: list[dict]):
-        self._rows = {(r["measure_id"], r["measure_id2"]): r for r in rows}
-
-    def changes(self, stored) -> tuple[list[tuple[str, str]], list[dict]]:
-        return [(a, b) for a, b, _, _ in stored if (a, b) not in self._rows], list(self._rows.values())
 
 
 def _insert(db: Database, table: str, rows: list[dict], replace: bool = False) -> None:

@@ -26,9 +26,10 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from compare import align as al  # noqa: E402
+from compare import stages  # noqa: E402
 from compare.encoders import get_encoder  # noqa: E402
 from compare.evaluation import load_gold, pairwise_f1  # noqa: E402
-from compare.pipeline import ingest  # noqa: E402
+from compare.stages import ingest  # noqa: E402
 from db import open_db, queries  # noqa: E402
 
 
@@ -61,16 +62,16 @@ def main():
         db = open_db(os.path.join(tmp, "b.db"))
         ingest(db, [args.corpus])
         t0 = time.perf_counter()
-        al.align_corpus(db, encoder, params, "baseline")
+        stages.align_corpus(db, encoder, params, "baseline")
         t_align = time.perf_counter() - t0
         gold = load_gold(gold_data, queries.list_measures(db), queries.list_documents(db))
         ours = pairwise_f1(gold, [t["measure_ids"] for t in queries.list_threads(db)])
         ms = queries.alignable_measures(db)
         ids = [m["id"] for m in ms]
-        V, _ = al.ensure_vectors(db, encoder, [m["text_hash"] for m in ms],
+        V, _ = stages.vectors(db, encoder, [m["text_hash"] for m in ms],
                                  [m["analysis_text"] or m["text"] for m in ms])
         t_naive, base = naive(V, ids, gold)
-        pf = al.pair_features(db, encoder, params, "baseline") if args.ablation else None
+        pf = stages.pair_features(db, encoder, params, "baseline") if args.ablation else None
 
     print(f"corpus {args.corpus}  encoder {encoder.name}  measures {len(ids)}")
     print(f"{'method':<58} {'P':>6} {'R':>6} {'F1':>6} {'must-not-link':>14}")

@@ -29,9 +29,10 @@ sys.path.insert(0, str(ROOT))
 
 from compare import align as al  # noqa: E402
 from compare import threads as th  # noqa: E402
+from compare import stages  # noqa: E402
 from compare.encoders import get_encoder  # noqa: E402
 from compare.evaluation import load_gold, pairwise_f1  # noqa: E402
-from compare.pipeline import ingest  # noqa: E402
+from compare.stages import ingest  # noqa: E402
 from db import open_db, queries  # noqa: E402
 
 GRID = [round(x, 3) for x in np.arange(0.30, 0.96, 0.025)]  # clustering thresholds tried
@@ -139,7 +140,7 @@ def main():
         db = open_db(os.path.join(tmp, "fit.db"))
         ingest(db, [c for c, _ in sets])
         encoder = get_encoder(args.model)
-        pf = al.pair_features(db, encoder, base, "fit")
+        pf = stages.pair_features(db, encoder, base, "fit")
         measures = queries.list_measures(db)
         documents = queries.list_documents(db)
     gold = load_gold(gold_data, measures, documents)

@@ -92,13 +92,13 @@ def test_a_crash_while_storing_candidates_leaves_them_unchanged_and_the_rerun_eq
 
 def test_links_are_written_by_difference(db_path):
     from compare.encoders import HashingEncoder
-    from compare.pipeline import ingest
+    from compare.stages import align_corpus, ingest
     from db import open_db
 
     db = open_db(db_path)
     ingest(db, [EXAMPLES])
     params = al.load_params()
-    al.align_corpus(db, HashingEncoder(), params, "r1")
+    align_corpus(db, HashingEncoder(), params, "r1")
     table = "SELECT measure_id, measure_id2, score, signals, method, run_id FROM links ORDER BY 1, 2"
     first = rows(db_path, table)
     assert len(first) > 3
@@ -108,7 +108,7 @@ def test_links_are_written_by_difference(db_path):
     db.execute("DELETE FROM links WHERE measure_id = ? AND measure_id2 = ?", [c, d])
     db.execute("INSERT INTO links VALUES ('mX', 'mY', 0.99, '{}', 'm', 'r0')")
     db.conn.commit()
-    al.align_corpus(db, HashingEncoder(), params, "r2")
+    align_corpus(db, HashingEncoder(), params, "r2")
     second = rows(db_path, table)
     # the two repaired rows come from the new run; every untouched row is as it was
     assert [r[:5] for r in second] == [r[:5] for r in first]
@@ -171,7 +171,7 @@ def test_old_thread_ids_resolve_after_a_merge(db_path):
     from db import open_db, queries
 
     db = open_db(db_path)
-    queries.replace_alignment(db, [], [], [], [{"old_id": "tOLD", "thread_id": "tNEW", "event": "merged",
+    queries.replace_threads(db, [], [], [{"old_id": "tOLD", "thread_id": "tNEW", "event": "merged",
                                                 "run_id": "r", "at": "now"}], [])
     db["threads"].insert({"id": "tNEW", "label": "x", "size": 2, "documents": 1, "method": "m", "run_id": "r",
                           "created_run": "r"})
@@ -219,7 +219,7 @@ def test_unknown_model_is_a_clean_error(run):
 
 def test_vectors_are_cached_not_recomputed(db_path, monkeypatch):
     from compare.encoders import HashingEncoder
-    from compare.pipeline import ingest
+    from compare.stages import align_corpus, ingest
     from db import open_db
 
     db = open_db(db_path)
@@ -234,9 +234,9 @@ def test_vectors_are_cached_not_recomputed(db_path, monkeypatch):
             return super().encode(texts)
 
     params = al.load_params()
-    al.align_corpus(db, Counting(), params, "r1")
+    align_corpus(db, Counting(), params, "r1")
     first = sum(calls)
-    al.align_corpus(db, Counting(), params, "r2")
+    align_corpus(db, Counting(), params, "r2")
     distinct = db.execute("SELECT count(DISTINCT text_hash) FROM measures WHERE kind != 'other'").fetchone()[0]
     assert first == distinct and sum(calls) == first
 

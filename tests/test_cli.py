@@ -83,7 +83,7 @@ def test_bad_inputs_each_get_one_line_and_the_rest_goes_in(run, tmp_path, db_pat
 
 
 def test_a_failure_mid_document_leaves_nothing_half_written(db_path, monkeypatch):
-    from compare import pipeline
+    from compare import stages
     from db import open_db
 
     db = open_db(db_path)
@@ -94,12 +94,12 @@ def test_a_failure_mid_document_leaves_nothing_half_written(db_path, monkeypatch
 
     monkeypatch.setattr(type(db.table("terms")), "insert_all", failing)
     with pytest.raises(RuntimeError):
-        pipeline.ingest(db, [EXAMPLES / "02_jiading_reply_2025.md"])
+        stages.ingest(db, [EXAMPLES / "02_jiading_reply_2025.md"])
     monkeypatch.setattr(type(db.table("terms")), "insert_all", real.__func__)
     for table in ("documents", "measures", "quantities", "files"):
         assert rows(db_path, f"SELECT count(*) FROM {table}")[0][0] == 0, table
     # and the next run completes the work
-    report = pipeline.ingest(db, [EXAMPLES / "02_jiading_reply_2025.md"])
+    report = stages.ingest(db, [EXAMPLES / "02_jiading_reply_2025.md"])
     assert [r.status for r in report.results] == ["added"]
 
 

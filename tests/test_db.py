@@ -2,14 +2,15 @@ import sqlite3
 
 import pytest
 
-from compare.errors import DatabaseError
 from db import open_db
-from db.migrations import migrations
+from db.errors import DatabaseError
+from db.migrations import known_migrations, migrations
 
 
 def test_migrations_are_applied_and_wal_is_on(db_path):
     db = open_db(db_path)
-    assert [m.name for m in migrations.applied(db)] == [m.name for m in migrations._migrations]
+    assert {m.name for m in migrations.applied(db)} == known_migrations()
+    assert not migrations.pending(db)
     assert {"documents", "measures", "quantities", "terms", "files", "runs"} <= set(db.table_names())
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 

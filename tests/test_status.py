@@ -4,8 +4,9 @@ import sqlite3
 
 import pytest
 
+from compare import stages
 from compare import status as st
-from compare.pipeline import ingest
+from compare.stages import ingest
 from db import open_db, queries
 
 PLAN = """嘉定区促进人工智能产业发展行动方案（2024-2026年）
@@ -62,15 +63,15 @@ def thread_of(db, *fragments):
     tid = "t-" + "-".join(i[:4] for i in ids)
     existing_threads = [dict(r) for r in db.query("SELECT * FROM threads")]
     existing_members = [dict(r) for r in db.query("SELECT * FROM thread_members")]
-    queries.replace_alignment(
-        db, [], existing_threads + [{"id": tid, "label": "x", "size": len(ids), "documents": 2, "method": "test",
+    queries.replace_threads(
+        db, existing_threads + [{"id": tid, "label": "x", "size": len(ids), "documents": 2, "method": "test",
                                      "run_id": "r", "created_run": "r"}],
         existing_members + [{"thread_id": tid, "measure_id": m, "role": "core", "score": 1.0} for m in ids], [], [])
     return ids
 
 
 def status_of(db, fragment, as_of="2026-11-22"):
-    st.refresh(db, "r", dt.date.fromisoformat(as_of))
+    stages.judge(db, "r", dt.date.fromisoformat(as_of))
     mid = [r[0] for r in db.execute("SELECT id FROM measures WHERE text LIKE ? ORDER BY length(text)",
                                     [f"%{fragment}%"])][0]
     return next(s for s in queries.list_statuses(db) if s["measure_id"] == mid)
@@ -224,7 +225,7 @@ def test_flags_survive_realignment_new_documents_and_show_beside_computed(run, d
 
 
 def test_a_thread_flag_follows_a_merge_but_only_for_the_mentions_it_covered(corpus):
-    from compare.flags import record_flag, refresh_placements
+    from compare.stages import placements, record_flag
 
     db = corpus(reply("2025-06-30", DISTRICT, "一是算力中心已开工建设。二是启动孵化器招引。", 11))
     a, b = thread_of(db, "公共算力中心", "算力中心已开工")
@@ -232,12 +233,12 @@ def test_a_thread_flag_follows_a_merge_but_only_for_the_mentions_it_covered(corp
     recorded = record_flag(db, old, "unfulfilled", "尚未建成", "张三")
     assert recorded.covered == 2
     c = db.execute("SELECT id FROM measures WHERE text LIKE '%专业孵化器%'").fetchone()[0]
-    queries.replace_alignment(
-        db, [], [{"id": "tNEW", "label": "x", "size": 3, "documents": 2, "method": "m", "run_id": "r",
+    queries.replace_threads(
+        db, [{"id": "tNEW", "label": "x", "size": 3, "documents": 2, "method": "m", "run_id": "r",
                   "created_run": "r"}],
         [{"thread_id": "tNEW", "measure_id": m, "role": "core", "score": 1.0} for m in (a, b, c)],
         [{"old_id": old, "thread_id": "tNEW", "event": "merged", "run_id": "r", "at": "now"}], [])
-    refresh_placements(db)
+    placements(db)
     flagged = {r["measure_id"]: r for r in db.query("SELECT * FROM measure_flags")}
     assert set(flagged) == {a, b} and flagged[a]["status"] == "unfulfilled"
 

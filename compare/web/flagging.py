@@ -1,7 +1,7 @@
 """A reviewer's flag from a timeline: the one write compare's pages accept.
 
 POST /-/compare/flag, only from a current reviewer's session (auth.py), with Datasette's CSRF
-token; the flag goes into the same append-only table the CLI writes (compare.flags.record_flag).
+token; the flag goes into the same append-only table the CLI writes (compare.stages.record_flag).
 """
 from __future__ import annotations
 
@@ -22,7 +22,8 @@ async def flag_post(request, datasette):
     from sqlite_utils import Database
 
     from compare.errors import CompareError
-    from compare.flags import record_flag
+    from compare.stages import record_flag
+    from db.errors import StoreError
 
     if request.method != "POST":
         return Response.text("Use the form on a thread page", status=405, headers={"Allow": "POST"})
@@ -39,7 +40,7 @@ async def flag_post(request, datasette):
         recorded = await database(datasette).execute_write_fn(
             lambda conn: record_flag(Database(conn), target, form.get("status") or "", form.get("note"), reviewer,
                                      source="web", seen=seen))
-    except CompareError as e:
+    except (CompareError, StoreError) as e:
         return await page(datasette, request, "compare_message.html", {
             "title": "The flag was not recorded", "message": str(e), "back": back}, status=400)
     datasette.add_message(request, recorded.message, datasette.INFO)

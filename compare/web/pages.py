@@ -8,6 +8,8 @@ from __future__ import annotations
 from datasette import hookimpl
 from datasette.utils.asgi import NotFound, Response
 
+from compare import reports
+
 from .common import KIND_COLOURS, STATUS_LABELS, current_reviewer, is_compare, page, run
 from .timeline import timeline_svg
 
@@ -16,10 +18,11 @@ async def _thread_or_404(datasette, ref: str) -> str:
     """The current id of a thread (an old, merged id resolves), else 404."""
     from compare.errors import CompareError
     from db import queries
+    from db.errors import StoreError
 
     try:
         return await run(datasette, queries.resolve_thread, ref)
-    except CompareError:
+    except (CompareError, StoreError):
         raise NotFound(f"No thread {ref}")
 
 
@@ -28,7 +31,7 @@ async def thread_page(request, datasette):
     tid = await _thread_or_404(datasette, ref)
     if tid != ref:
         return Response.redirect(datasette.urls.path(f"/-/compare/thread/{tid}"))
-    thread, rows, flags = await run(datasette, _thread_data, tid)
+    thread, rows, flags = await run(datasette, reports.thread_view, tid)
     return await page(datasette, request, "compare_thread.html", {
         "thread": thread, "rows": rows, "svg": timeline_svg(rows), "flags": flags, "kind_colours": KIND_COLOURS,
         "status_labels": STATUS_LABELS, "can_flag": bool(current_reviewer(datasette, request)),
@@ -36,31 +39,10 @@ async def thread_page(request, datasette):
     })
 
 
-def _thread_data(db, tid):
-    from db import queries
-
-    thread = queries.list_threads(db, tid)[0]
-    statuses = {s["measure_id"]: s for s in queries.list_statuses(db, thread_id=tid)}
-    rows = []
-    for r in queries.thread_timeline(db, tid):
-        # a status, computed or flagged, belongs to a promise; reports of progress carry none
-        s = statuses.get(r["measure_id"])
-        flag = {"status": s["flagged_status"], "reviewer": s["flagged_by"], "note": s["flag_note"],
-                "placement": s["flag_placement"]} \
-            if s and s["flagged_status"] else None
-        rows.append(dict(r, computed_status=s["computed_status"] if s else None,
-                         effective_status=s["effective_status"] if s else None,
-                         flag=flag, reason=s["reason"] if s else None))
-    from compare.flags import flags_for_thread
-
-    flags = flags_for_thread(queries.list_flags(db), tid, [r["measure_id"] for r in rows])
-    return thread, rows, flags
-
-
 async def regions_page(request, datasette):
     """The same thread across regions and levels, side by side."""
     tid = await _thread_or_404(datasette, request.url_vars["thread_id"])
-    thread, rows, _ = await run(datasette, _thread_data, tid)
+    thread, rows, _ = await run(datasette, reports.thread_view, tid)
     order = {"national": 0, "province": 1, "city": 2, "district": 3, "town": 4}
     columns: dict[tuple, list] = {}
     for r in rows:
@@ -73,13 +55,14 @@ async def regions_page(request, datasette):
 async def document_page(request, datasette):
     from compare.errors import CompareError
     from db import queries
+    from db.errors import StoreError
 
     ref = request.url_vars["document_id"]
     try:
         doc = await run(datasette, queries.resolve_document, ref)
-    except CompareError:
+    except (CompareError, StoreError):
         raise NotFound(f"No document {ref}")
-    measures, statuses, memberships, threads = await run(datasette, _document_data, doc["id"])
+    measures, statuses, memberships, threads = await run(datasette, reports.document_view, doc["id"])
     unplaced = [f for f in await run(datasette, queries.flags_needing_review)
                 if f["doc_key"] == doc.get("doc_key") or f["source"] == doc.get("source")]
     return await page(datasette, request, "compare_document.html", {
@@ -88,20 +71,11 @@ async def document_page(request, datasette):
         "kind_colours": KIND_COLOURS, "status_labels": STATUS_LABELS})
 
 
-def _document_data(db, doc_id):
-    from db import queries
-
-    measures = queries.list_measures(db, doc_id)
-    statuses = {s["measure_id"]: s for s in queries.list_statuses(db, document_id=doc_id)}
-    memberships = queries.thread_memberships(db)
-    threads = {t["id"]: t for t in queries.list_threads(db)}
-    return measures, statuses, memberships, threads
-
-
 async def diff_page(request, datasette):
-    from compare.diff import diff_documents
     from compare.errors import CompareError
+    from compare.reports import diff_documents
     from db import queries
+    from db.errors import StoreError
 
     a, b = request.args.get("a"), request.args.get("b")
     docs = await run(datasette, queries.list_documents, True)
@@ -112,7 +86,7 @@ async def diff_page(request, datasette):
             dbb = await run(datasette, queries.resolve_document, b)
             result = await run(datasette, diff_documents, da["id"], dbb["id"])
             result["doc_a"], result["doc_b"] = da, dbb
-        except CompareError as e:
+        except (CompareError, StoreError) as e:
             error = str(e)
     return await page(datasette, request, "compare_diff.html", {
         "docs": docs, "a": a, "b": b, "result": result, "error": error})

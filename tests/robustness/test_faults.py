@@ -150,9 +150,9 @@ def test_flag_while_serving(tmp_path):
 def test_older_schema_is_migrated_and_newer_refused(tmp_path):
     from sqlite_utils import Database
 
-    from compare.pipeline import ingest
+    from compare.stages import ingest
     from db import open_db, queries
-    from db.migrations import migrations
+    from db.migrations import known_migrations, migrations
 
     path = tmp_path / "old.db"
     old = Database(path)
@@ -164,7 +164,7 @@ def test_older_schema_is_migrated_and_newer_refused(tmp_path):
     counts = {t: old.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("documents", "measures", "flags")}
     old.conn.close()
     db = open_db(path)
-    assert [m.name for m in migrations.applied(db)] == [m.name for m in migrations._migrations]
+    assert {m.name for m in migrations.applied(db)} == known_migrations() and not migrations.pending(db)
     assert {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in counts} == counts
     assert db.execute("SELECT count(*) FROM flag_scopes").fetchone()[0] == counts["flags"]  # old flags scoped
     assert queries.search_measures(db, "嘉智杯")  # the new full-text index covers old rows

@@ -12,7 +12,7 @@ import threading
 import pytest
 from conftest import EXAMPLES, ROOT
 
-from compare.errors import DatabaseError
+from db.errors import DatabaseError
 from db import db_lock, open_db
 
 from .conftest import consistency_problems, record

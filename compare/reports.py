@@ -1,0 +1,162 @@
+"""Rows for people and other programs, shared by the CLI and the web pages: lists, a thread's
+timeline, the commitments report, a diff of two documents, the export. Reads only; the stage
+runner (stages.py) is the one that writes.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from db import queries
+
+from .diff import diff_measures
+from .flags import flags_for_thread
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+REPORT_COLUMNS = ["issuer", "date", "region", "deadline", "target", "status", "flagged_status", "effective_status",
+                  "last_evidence", "reason", "text", "measure_id"]
+
+
+def target_text(comparator: str | None, value: float | None, unit: str | None, obj: str | None) -> str:
+    """A quantity aimed at, for reading: ">= 3 家 测试验证平台"."""
+    return f"{comparator} {value:g} {unit} {obj or ''}".strip() if comparator else ""
+
+
+# --- lists ----------------------------------------------------------------------------------
+
+def documents(db: Database) -> list[dict]:
+    """The current documents, in date order."""
+    return queries.list_documents(db)
+
+
+def measures(db: Database, ref: str, kinds: tuple[str, ...] = ()) -> tuple[dict, list[dict]]:
+    """A document (by id, id prefix, file name or path) and its measures, of these kinds if any given."""
+    doc = queries.resolve_document(db, ref)
+    return doc, [m for m in queries.list_measures(db, doc["id"]) if not kinds or m["kind"] in kinds]
+
+
+def threads(db: Database, min_size: int = 2) -> list[dict]:
+    return [t for t in queries.list_threads(db) if t["size"] >= min_size]
+
+
+@dataclass
+class Timeline:
+    thread_id: str
+    label: str
+    rows: list[dict]  # every mention, in date order
+
+
+def timeline(db: Database, ref: str) -> Timeline:
+    """A thread (an id, a prefix, or an old id merged away) as a timeline of its mentions."""
+    tid = queries.resolve_thread(db, ref)
+    label = next((t["label"] for t in queries.list_threads(db, tid)), tid)
+    return Timeline(tid, label, queries.thread_timeline(db, tid))
+
+
+def flags(db: Database, reviewer: str | None = None, unplaced: bool = False) -> list[dict]:
+    """Every flag, newest first, with where it applies now; `unplaced`: only those that need a
+    reviewer or whose document was removed."""
+    rows = queries.list_flags(db, reviewer=reviewer)
+    if unplaced:
+        rows = [f for f in rows if f["unplaced"] or (f["removed"] and not f["placed"])]
+    return rows
+
+
+# --- report, diff, export -------------------------------------------------------------------
+
+def report(db: Database, statuses: set[str] | None = None, region: str | None = None,
+           issuer: str | None = None) -> list[dict]:
+    """One row per commitment (REPORT_COLUMNS): computed and flagged status, the last evidence.
+
+    statuses: keep a commitment whose computed or effective status is one of them.
+    """
+    rows = queries.list_statuses(db)
+    evidence = queries.measure_rows(db, sorted({e for r in rows for e in r["evidence_measure_ids"]}))
+    out = []
+    for r in rows:
+        if statuses and not ({r["status"], r["effective_status"]} & statuses):
+            continue
+        if region and r["region"] != region:
+            continue
+        if issuer and issuer not in (r["issuer"] or ""):
+            continue
+        last = evidence.get(r["evidence_measure_ids"][-1]) if r["evidence_measure_ids"] else None
+        out.append({"issuer": r["issuer"], "date": r["date"] or (f"~{r['sort_date']}" if r["sort_date"] else None),
+                    "region": r["region"], "deadline": r["deadline"],
+                    "target": target_text(r["comparator"], r["value"], r["unit"], r["object"]), "status": r["status"],
+                    "flagged_status": r["flagged_status"], "effective_status": r["effective_status"],
+                    "last_evidence": f"{last['date'] or last['sort_date']} {last['text']}" if last else None,
+                    "reason": r["reason"], "text": r["text"], "measure_id": r["measure_id"]})
+    return out
+
+
+def diff_documents(db: Database, doc_a: str, doc_b: str) -> dict:
+    """Diff of two stored documents (by id) by their measures (see compare.diff)."""
+    A, B = queries.list_measures(db, doc_a), queries.list_measures(db, doc_b)
+    quantities = queries.quantities_by_measure(db, [m["id"] for m in A + B])
+    links = {(r["measure_id"], r["measure_id2"]): r["score"] for r in queries.list_links(db)}
+    return diff_measures(doc_a, doc_b, A, B, quantities, links)
+
+
+def diff(db: Database, ref_a: str, ref_b: str) -> tuple[dict, dict, dict]:
+    """Two documents named by the user (id, prefix or file name) and their diff."""
+    a, b = queries.resolve_document(db, ref_a), queries.resolve_document(db, ref_b)
+    return a, b, diff_documents(db, a["id"], b["id"])
+
+
+def export(db: Database) -> dict:
+    """The export contract: one JSON object with documents, measures, threads, links, statuses."""
+    quantities = queries.quantities_by_measure(db)
+    return {"documents": queries.list_documents(db),
+            "measures": [_exported_measure(m, quantities.get(m["id"], [])) for m in queries.list_measures(db)],
+            "threads": [_exported_thread(t) for t in queries.list_threads(db)],
+            "links": [{"measure_id": r["measure_id"], "measure_id2": r["measure_id2"], "score": r["score"],
+                       "method": r["method"], "signals": r["signals"]} for r in queries.list_links(db)],
+            "statuses": [{k: s[k] for k in ("measure_id", "status", "effective_status", "flagged_status",
+                                            "evidence_measure_ids", "reason", "rule", "deadline", "as_of")}
+                         for s in queries.list_statuses(db)]}
+
+
+def _exported_measure(m: dict, quantities: list[dict]) -> dict:
+    m["section"] = m["section"] or ""
+    m["quantities"] = quantities
+    m["offsets"] = {"start": m.pop("start"), "end": m.pop("end"),
+                    "orig_start": m.pop("orig_start"), "orig_end": m.pop("orig_end")}
+    m["target"] = {"deadline": m.pop("deadline"), "deadline_relative": m.pop("deadline_relative"),
+                   "comparator": m.pop("comparator"), "value": m.pop("value"), "unit": m.pop("unit"),
+                   "object": m.pop("object")}
+    return m
+
+
+def _exported_thread(t: dict) -> dict:
+    return {"id": t["id"], "label": t["label"], "measure_ids": t["measure_ids"], "size": t["size"],
+            "documents": t["documents"], "regions": t["regions"], "levels": t["levels"],
+            "first_date": t["first_date"], "last_date": t["last_date"],
+            "dates_approximate": bool(t["dates_approximate"]), "method": t["method"]}
+
+
+# --- the web pages' rows --------------------------------------------------------------------
+
+def thread_view(db: Database, tid: str) -> tuple[dict, list[dict], list[dict]]:
+    """A thread's page: the thread, its mentions with their computed and flagged status, its flags."""
+    thread = queries.list_threads(db, tid)[0]
+    statuses = {s["measure_id"]: s for s in queries.list_statuses(db, thread_id=tid)}
+    rows = []
+    for r in queries.thread_timeline(db, tid):
+        # a status, computed or flagged, belongs to a promise; reports of progress carry none
+        s = statuses.get(r["measure_id"])
+        flag = {"status": s["flagged_status"], "reviewer": s["flagged_by"], "note": s["flag_note"],
+                "placement": s["flag_placement"]} if s and s["flagged_status"] else None
+        rows.append(dict(r, computed_status=s["computed_status"] if s else None,
+                         effective_status=s["effective_status"] if s else None,
+                         flag=flag, reason=s["reason"] if s else None))
+    return thread, rows, flags_for_thread(queries.list_flags(db), tid, [r["measure_id"] for r in rows])
+
+
+def document_view(db: Database, doc_id: str) -> tuple[list[dict], dict[str, dict], dict[str, list[str]], dict]:
+    """A document's page: its measures, their statuses, the threads of every measure, the threads."""
+    statuses = {s["measure_id"]: s for s in queries.list_statuses(db, document_id=doc_id)}
+    return (queries.list_measures(db, doc_id), statuses, queries.thread_memberships(db),
+            {t["id"]: t for t in queries.list_threads(db)})

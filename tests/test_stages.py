@@ -1,0 +1,77 @@
+"""The stage runner (compare.stages) and the reports module (compare.reports)."""
+import contextlib
+import datetime as dt
+import json
+
+import pytest
+
+from compare import reports, stages
+from conftest import EXAMPLES, rows
+from db import open_db
+from db.errors import NotFound
+
+
+def test_run_chains_the_stages_and_says_what_it_does(db_path):
+    heard = []
+
+    @contextlib.contextmanager
+    def bar(label, length):
+        heard.append(("bar", label, length))
+        yield lambda n: None
+
+    hooks = stages.Hooks(bar, lambda report: heard.append(("ingested", len(report.added))),
+                         lambda name, seconds: heard.append(("stage", name)))
+    outcome = stages.run(open_db(db_path), [EXAMPLES], model="hashing", hooks=hooks)
+    assert outcome.alignment and outcome.alignment.threads and not outcome.report.problems
+    assert [h for h in heard if h[0] != "bar"] == [
+        ("ingested", 4), ("stage", "vectors, candidates and scores"), ("stage", "threads"), ("stage", "statuses")]
+    assert ("bar", "reading", 4) in heard and any(h[:2] == ("bar", "embedding") for h in heard)
+    # nothing changed: every alignment stage is skipped
+    again = stages.run(open_db(db_path), [EXAMPLES], model="hashing")
+    assert again.alignment is None and [r.status for r in again.report.results] == ["unchanged"] * 4
+
+
+def test_as_of_reaches_only_the_judge_stage(run, db_path):
+    run("align", "--model", "hashing", EXAMPLES)
+    threads = rows(db_path, "SELECT id, run_id FROM threads ORDER BY id")
+    links = rows(db_path, "SELECT measure_id, measure_id2, run_id FROM links ORDER BY 1, 2")
+    run("align", "--model", "hashing", "--as-of", "2030-01-01")
+    assert rows(db_path, "SELECT DISTINCT as_of FROM statuses") == [("2030-01-01",)]
+    assert rows(db_path, "SELECT id, run_id FROM threads ORDER BY id") == threads
+    assert rows(db_path, "SELECT measure_id, measure_id2, run_id FROM links ORDER BY 1, 2") == links
+    assert all(s == "overdue" or s == "fulfilled" for (s,) in rows(db_path, "SELECT status FROM statuses "
+                                                                           "WHERE deadline IS NOT NULL"))
+    run("status", "--as-of", "2024-01-01")
+    assert rows(db_path, "SELECT DISTINCT as_of FROM statuses") == [("2024-01-01",)]
+    run("align", "--model", "hashing")  # no date, nothing new: statuses stay as they were judged
+    assert rows(db_path, "SELECT DISTINCT as_of FROM statuses") == [("2024-01-01",)]
+
+
+def test_judge_defaults_to_today(db_path):
+    db = open_db(db_path)
+    stages.ingest(db, [EXAMPLES / "01_jiading_plan.txt"])
+    stages.judge(db, "r")
+    assert rows(db_path, "SELECT DISTINCT as_of FROM statuses") == [(dt.date.today().isoformat(),)]
+
+
+def test_reports_build_the_rows_the_cli_prints(run, db_path):
+    run("align", "--model", "hashing", EXAMPLES)
+    db = open_db(db_path, readonly=True)
+    assert reports.report(db) == json.loads(run("report", "--format", "json").output)
+    assert reports.export(db) == json.loads(run("export").output)
+    tid = reports.threads(db)[0]["id"]
+    timeline = reports.timeline(db, tid)
+    assert timeline.rows and timeline.label in run("thread", tid).output
+    thread, mentions, flags = reports.thread_view(db, tid)
+    assert thread["id"] == tid and {"computed_status", "effective_status", "flag"} <= set(mentions[0])
+    doc = reports.documents(db)[0]
+    measures, statuses, memberships, threads = reports.document_view(db, doc["id"])
+    assert measures and all(m["document_id"] == doc["id"] for m in measures) and tid in threads
+
+
+def test_the_store_says_what_it_does_not_find(db_path):
+    db = open_db(db_path)
+    with pytest.raises(NotFound, match="no document 'nope'; list them with: compare docs"):
+        reports.diff(db, "nope", "nada")
+    with pytest.raises(NotFound, match="no thread 'tnope'"):
+        reports.timeline(db, "tnope")
