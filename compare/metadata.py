@@ -37,8 +37,8 @@ ISO_DATE = re.compile(r"(\d{4})[-./](\d{1,2})[-./](\d{1,2})")
 TITLE_END = re.compile(rf"(?:{_DOCS['nouns'].pattern('title')})(?:[（(][^）)]{{1,20}}[）)])*$")
 ADDRESSEE = re.compile(rf"^(?:{_ORGS['honorifics'].pattern()})?(.{{1,40}}?(?:{_ORGS['addressees'].pattern()}))[：:]$")
 SESSION = re.compile(rf"((?:{VOCAB.city.name}|全国|(?:(?![对于关])[\u4e00-\u9fff]){{2,4}}"
-                     rf"(?:{_PLACES['suffixes'].pattern('session')})|市|区|县)?(?:人大|政协)?[{_CN}]+届"
-                     rf"(?:人大|政协|人民代表大会|委员会)?(?:常委会)?(?:第?[{_CN}]+次)会议)")
+                     rf"(?:{_PLACES['suffixes'].pattern('session')})|{_PLACES['suffixes'].pattern('alone')})?"
+                     rf"(?:人大|政协)?[{_CN}]+届(?:人大|政协|人民代表大会|委员会)?(?:常委会)?(?:第?[{_CN}]+次)会议)")
 ISSUED_LINE = re.compile(r"(?:日|\d)\s*印发")
 SUGGESTION_NO = re.compile(rf"第\s*(\d{{1,8}})\s*号\s*(?:代表)?(?:{_DOCS['motions'].pattern()})")
 PERIOD = re.compile(r"[（(]\s*(20\d{2})\s*[-—–~至]\s*(20\d{2})\s*年?\s*[）)]")
@@ -78,6 +78,7 @@ _PLACE_AT_START = re.compile(r"^([\u4e00-\u9fff]{2,6}?(?:"
 _LEVEL_AT_START = {lv: re.compile(rf"^([\u4e00-\u9fff]{{2,7}}?(?:{_PLACES['suffixes'].pattern('place', lv)}))")
                    for lv in ("province", "district", "town")}
 _NATIONAL = re.compile(rf"^(?:{_PLACES['national'].pattern()})")
+_TITLE_START = re.compile(rf"^(?:关于|对(?:{_PLACES['suffixes'].pattern('alone')}|全国))")  # 关于…, 对市…建议的答复
 _TITLE_OPENER = re.compile(rf"^(?:{_DOCS['title openers'].pattern()})")  # 关于对区十八届人大…: names no place
 
 
@@ -262,7 +263,7 @@ def _find_title(paras: list[tuple[int, int, str]]) -> tuple[int, int] | None:
                     break
                 if DRAFT.fullmatch(nxt.strip("（）() ")):
                     break
-                if re.match(r"^(?:关于|对(?:市|区|县|全国))", nxt) and not is_org(candidate) \
+                if _TITLE_START.match(nxt) and not is_org(candidate) \
                         and not re.search(r"(?:关于|对)[^，。]*$", candidate):
                     break  # a title starts on the next line: this line is not part of it
                 candidate += nxt

@@ -141,9 +141,10 @@ def split_sentences(text: str, base: int = 0) -> list[tuple[int, int]]:
 _ADVERBS = rf"(?:{_CLAUSES['adverbs'].pattern('action')})*"
 _ACTION_VERBS = rf"(?:{VOCAB['verbs']['verbs'].pattern('action')})"
 _CONNECTIVES = _CLAUSES["connectives"]
+_ON_ITS_OWN = "|".join("^" + re.escape(w) for w in _CONNECTIVES.tagged("action"))  # ^在|^对
 _VERB_LED = re.compile(rf"^(?:\d{{4}}年(?:\d{{1,2}}月)?(?:以来|底|初|内|起)?|{_CONNECTIVES.pattern('lead')})?"
-                       rf"{_ADVERBS}{_ACTION_VERBS}|" + "|".join("^" + re.escape(w) for w in _CONNECTIVES.tagged("action"))
-                       + rf"|^(?:{_MARKERS.pattern('dated')})于[^，。]{{1,15}}?{_ACTION_VERBS}")  # 拟于2025年下半年出台
+                       rf"{_ADVERBS}{_ACTION_VERBS}|{_ON_ITS_OWN}"
+                       rf"|^(?:{_MARKERS.pattern('dated')})于[^，。]{{1,15}}?{_ACTION_VERBS}")  # 拟于2025年下半年出台
 _MODIFIER_LED = re.compile(rf"^(?:{_CLAUSES['modifiers'].pattern()}|以[^，]{{1,24}}为(?:{_CLAUSES['frames'].pattern()}))"
                            rf"|^(?:{VOCAB['targets']['dates'].pattern()})?\d{{4}}年(?:\d{{1,2}}月)?(?:底|末|前)?$"
                            rf"|^(?:{_CONNECTIVES.pattern('alone')})$")
