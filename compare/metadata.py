@@ -25,10 +25,12 @@ _DISTRICT_SHORT = {short: p.name for p in VOCAB.districts for short in p.short} 
 _INSIDE = {p.name: p.inside for p in VOCAB.places if p.inside}  # 宝山区 -> 上海市
 _CITY_PREFIXES = VOCAB.city.short + _PLACES["levels"].tagged("issuer")  # 上海…, 市… (市科委)
 
+# Patterns named _X here and below are kept as text, compiled by re on first use: a command
+# that reads no document (the no-op `compare align`) never pays for them.
 ORG_SUFFIX = rf"(?:{_ORGS['suffixes'].pattern()})"
-_ORG = re.compile(rf"[\u4e00-\u9fff（）()]{{3,40}}{ORG_SUFFIX}")
-_EVENT = re.compile(VOCAB["verbs"]["verbs"].pattern("event"))  # 某区召开推进大会 is an event
-_ISSUER_ABOUT = re.compile(rf"^(.{{3,30}}?{ORG_SUFFIX})关于")  # <org>关于…
+_ORG = rf"[\u4e00-\u9fff（）()]{{3,40}}{ORG_SUFFIX}"
+_EVENT = VOCAB["verbs"]["verbs"].pattern("event")  # 某区召开推进大会 is an event
+_ISSUER_ABOUT = rf"^(.{{3,30}}?{ORG_SUFFIX})关于"  # <org>关于…
 DOC_NUMBER = re.compile(r"([\u4e00-\u9fff]{1,12})\s*[〔\[［【(（]\s*(\d{4})\s*[〕\]］】)）]\s*(\d{1,4})\s*号")
 DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(?:(\d{1,2})\s*日)?")
 _CN_DIGIT = dict(VOCAB.numerals.year)  # 〇 -> "0", 二 -> "2"
@@ -64,22 +66,22 @@ TRANSMITS = re.compile(r"印发[《〈](.+?)[》〉]的?通知")
 
 # genres: replies by their titles (in file order), plans and opinions by their titles' last noun,
 # news by its bylines, replies again by their acknowledgement (您提出的“…”提案收悉)
-_REPLY_TITLES = tuple((re.compile(e.word), e.fields[0]) for e in _DOCS["reply titles"].entries)
-_TITLE_ENDINGS = tuple((genre, re.compile(rf"(?:{_DOCS['nouns'].pattern(genre)})(?:[（(].*)?$"))
+_REPLY_TITLES = tuple((e.word, e.fields[0]) for e in _DOCS["reply titles"].entries)
+_TITLE_ENDINGS = tuple((genre, rf"(?:{_DOCS['nouns'].pattern(genre)})(?:[（(].*)?$")
                        for genre in ("action_plan", "opinions"))
-_NEWS_TEXT = re.compile(_DOCS["news"].pattern("text"))
-_ACKNOWLEDGED = tuple((genre, re.compile(rf"提出的[^。]{{0,80}}?(?:{_DOCS['motions'].pattern(genre)})[^。]{{0,20}}?收悉"))
+_NEWS_TEXT = _DOCS["news"].pattern("text")
+_ACKNOWLEDGED = tuple((genre, rf"提出的[^。]{{0,80}}?(?:{_DOCS['motions'].pattern(genre)})[^。]{{0,20}}?收悉")
                       for genre in ("reply_to_cppcc_proposal", "reply_to_deputy_suggestion"))
 
 # regions and levels: 上海市 / 宝山区 by name, others by their suffix; national issuers
-_PLACE_AT_START = re.compile(r"^([\u4e00-\u9fff]{2,6}?(?:"
-                             + "|".join(w for lv in ("province", "city", "district")
-                                        for w in _PLACES["suffixes"].tagged("place", lv)) + "))")
-_LEVEL_AT_START = {lv: re.compile(rf"^([\u4e00-\u9fff]{{2,7}}?(?:{_PLACES['suffixes'].pattern('place', lv)}))")
+_PLACE_AT_START = (r"^([\u4e00-\u9fff]{2,6}?(?:"
+                   + "|".join(w for lv in ("province", "city", "district") for w in _PLACES["suffixes"].tagged("place", lv))
+                   + "))")
+_LEVEL_AT_START = {lv: rf"^([\u4e00-\u9fff]{{2,7}}?(?:{_PLACES['suffixes'].pattern('place', lv)}))"
                    for lv in ("province", "district", "town")}
-_NATIONAL = re.compile(rf"^(?:{_PLACES['national'].pattern()})")
-_TITLE_START = re.compile(rf"^(?:关于|对(?:{_PLACES['suffixes'].pattern('alone')}|全国))")  # 关于…, 对市…建议的答复
-_TITLE_OPENER = re.compile(rf"^(?:{_DOCS['title openers'].pattern()})")  # 关于对区十八届人大…: names no place
+_NATIONAL = rf"^(?:{_PLACES['national'].pattern()})"
+_TITLE_START = rf"^(?:关于|对(?:{_PLACES['suffixes'].pattern('alone')}|全国))"  # 关于…, 对市…建议的答复
+_TITLE_OPENER = rf"^(?:{_DOCS['title openers'].pattern()})"  # 关于对区十八届人大…: names no place
 
 
 @dataclass
@@ -145,7 +147,7 @@ def _date_str(y: str, m: str | None, d: str | None) -> str | None:
 
 
 def is_org(s: str) -> bool:
-    return bool(_ORG.fullmatch(s)) and "关于" not in s and not _EVENT.search(s)
+    return bool(re.fullmatch(_ORG, s)) and "关于" not in s and not re.search(_EVENT, s)
 
 
 def signed_line(s: str) -> re.Match | None:
@@ -263,7 +265,7 @@ def _find_title(paras: list[tuple[int, int, str]]) -> tuple[int, int] | None:
                     break
                 if DRAFT.fullmatch(nxt.strip("（）() ")):
                     break
-                if _TITLE_START.match(nxt) and not is_org(candidate) \
+                if re.match(_TITLE_START, nxt) and not is_org(candidate) \
                         and not re.search(r"(?:关于|对)[^，。]*$", candidate):
                     break  # a title starts on the next line: this line is not part of it
                 candidate += nxt
@@ -296,17 +298,17 @@ def _genre(title: str, text: str, news: bool = False) -> str:
             return inner
     t = re.sub(r"[（(][^）)]*[）)]$", "", title)
     for pattern, genre in _REPLY_TITLES:
-        if pattern.search(t):
+        if re.search(pattern, t):
             return genre
     for genre, pattern in _TITLE_ENDINGS:
-        if pattern.search(title):
+        if re.search(pattern, title):
             return genre
-    if news or (not title and _NEWS_TEXT.search(text[:400])):
+    if news or (not title and re.search(_NEWS_TEXT, text[:400])):
         return "news"
     # no title says it, but the acknowledgement does: 您提出的“…”建议收悉 / 提案收悉
     head = text[:800]
     for genre, pattern in _ACKNOWLEDGED:
-        if pattern.search(head):
+        if re.search(pattern, head):
             return genre
     return "other"
 
@@ -369,7 +371,7 @@ def _issuer(md: Metadata, paras: list[tuple[int, int, str]]) -> None:
             md.issuer = s
             return
     # a title of the form "<org>关于…"
-    if md.title and (m := _ISSUER_ABOUT.match(md.title)):
+    if md.title and (m := re.match(_ISSUER_ABOUT, md.title)):
         md.issuer = m.group(1)
         return
     # an unsigned plan titled with a district's or city's name is that government's
@@ -389,7 +391,7 @@ def _place_in(s: str) -> str | None:
             return d
     if s.startswith(VOCAB.city.short):
         return VOCAB.city.name
-    m = _PLACE_AT_START.match(s)
+    m = re.match(_PLACE_AT_START, s)
     return m.group(1) if m else None
 
 
@@ -410,15 +412,15 @@ def _region(md: Metadata) -> None:
             if source is md.issuer or md.issuer is None:
                 md.region, md.level = VOCAB.city.name, "city"
                 return
-        if _NATIONAL.match(source):
+        if re.match(_NATIONAL, source):
             md.region, md.level = "全国", "national"
             return
-        if m := _LEVEL_AT_START["province"].match(source):
+        if m := re.match(_LEVEL_AT_START["province"], source):
             md.region, md.level = m.group(1), "province"
             return
-        if _TITLE_OPENER.match(s):
+        if re.match(_TITLE_OPENER, s):
             continue  # 关于对区十八届人大…: a title that names no place
         for level in ("district", "town"):
-            if m := _LEVEL_AT_START[level].match(s):
+            if m := re.match(_LEVEL_AT_START[level], s):
                 md.region, md.level = m.group(1), level
                 return

@@ -31,7 +31,7 @@ HEADING_STYLES = [
     ("第cn", re.compile(rf"^第[{CN}]+(?:{VOCAB['numerals']['divisions'].pattern()})")),
 ]
 ITEM = re.compile(rf"^(?:[{CN}]+是|第[{CN}]+[，,、]|其[{CN}]+[，,、])")
-_NUMBERING = re.compile(rf"^(?:[{CN}]+是|[{CN}]+、|[（(][{CN}\d]+[）)]|\d{{1,2}}(?:[、．]|\.(?!\d))|第[{CN}]+[，,、])")
+_NUMBERING = rf"^(?:[{CN}]+是|[{CN}]+、|[（(][{CN}\d]+[）)]|\d{{1,2}}(?:[、．]|\.(?!\d))|第[{CN}]+[，,、])"  # re compiles it
 SENTENCE_END = set("。！？；!?;")
 OPEN, CLOSE = "（(《“「【", "）)》”」】"
 
@@ -89,7 +89,7 @@ def analysis_text(text: str) -> str:
     """The measure's text without numbering (一是, 18、, （三）), for comparing measures."""
     t = text.strip()
     for _ in range(2):
-        t = _NUMBERING.sub("", t)
+        t = re.sub(_NUMBERING, "", t)
     return t.strip()
 
 

@@ -69,7 +69,7 @@ DEADLINE_PATTERNS = [
 RELATIVE_YEARS = re.compile(rf"(?:{_WORDS['relative years'].pattern()})([{_NUMERALS.spelled(10)}\d]{{1,3}})年")
 THIS_YEAR = re.compile(rf"(?:{_WORDS['this year'].pattern()})(?:底|内)?")
 # this year's deadline only when a plan verb follows: 年内完成, 今年计划
-_THIS_YEAR_PLAN = re.compile(rf"(?:{_WORDS['this year'].pattern()})(?:底|内)?(?:前)?(?:计划|完成|实现|要)")
+_THIS_YEAR_PLAN = rf"(?:{_WORDS['this year'].pattern()})(?:底|内)?(?:前)?(?:计划|完成|实现|要)"
 
 NUMBER = rf"(\d+(?:\.\d+)?|[{_NUMERALS.spelled(1000)}]+)"
 UNITS = _WORDS["units"].pattern()  # in file order: the first unit that fits is taken
@@ -84,12 +84,13 @@ _OBJECT_TRIM = re.compile(rf"^(?:{_WORDS['object trims'].pattern()})+")
 # verbs and comparators in front of a count, not part of what it counts: 打造3家…, 不少于5个…
 _LEAD_VERBS = re.compile(rf"^(?:{VOCAB['verbs']['verbs'].pattern('quantity')}"
                          rf"|{_WORDS['comparators'].pattern('quantity')})+")
-_OBJECT_STOP = re.compile(rf"^(?:{_WORDS['object stops'].pattern()})")
+# _OBJECT_* are kept as text, compiled by re on first use (a command reading no document never needs them)
+_OBJECT_STOP = rf"^(?:{_WORDS['object stops'].pattern()})"
 # where and when, before a count: 目前全市…已, 计划于2026年底前新增…
-_OBJECT_OPENING = re.compile(rf"^(?:{_WORDS['object openings'].pattern()}"
-                             rf"|(?:{_MARKERS.pattern('object')})?(?:于|到)?\d{{4}}年(?:底|末|上半年|下半年)?前?"
-                             rf"|{VOCAB['places']['levels'].pattern('object')})+")
-_OBJECT_ENDING = re.compile(rf"(?:{_WORDS['object endings'].pattern()})$")
+_OBJECT_OPENING = (rf"^(?:{_WORDS['object openings'].pattern()}"
+                   rf"|(?:{_MARKERS.pattern('object')})?(?:于|到)?\d{{4}}年(?:底|末|上半年|下半年)?前?"
+                   rf"|{VOCAB['places']['levels'].pattern('object')})+")
+_OBJECT_ENDING = rf"(?:{_WORDS['object endings'].pattern()})$"
 
 
 def _masked(text: str) -> str:
@@ -121,7 +122,7 @@ def find_deadlines(text: str, period: tuple[int, int] | None = None, doc_year: i
             if (year, None) not in seen:
                 seen.add((year, None))
                 out.append(Deadline(year, None, raw=m.group(0), relative=True))
-    if not out and doc_year and THIS_YEAR.search(t) and _THIS_YEAR_PLAN.search(t):
+    if not out and doc_year and THIS_YEAR.search(t) and re.search(_THIS_YEAR_PLAN, t):
         out.append(Deadline(doc_year, None, raw=THIS_YEAR.search(t).group(0), relative=True))
     return out
 
@@ -178,7 +179,7 @@ def _object_after(t: str, i: int) -> str | None:
     phrase = rest[:stop.start()] if stop else rest
     phrase = _OBJECT_TRIM.sub("", phrase)
     # a verb right after the number means the object came before (产值突破100亿元，形成…)
-    if len(phrase) < 2 or _OBJECT_STOP.match(phrase):
+    if len(phrase) < 2 or re.match(_OBJECT_STOP, phrase):
         return None
     return phrase[:24] or None
 
@@ -188,10 +189,10 @@ def _object_before(t: str, i: int) -> str | None:
     parts = _STOP.split(head)
     phrase = parts[-1] if parts else ""
     # where and when are not what: 目前全市…已, 计划于2026年底前新增…
-    phrase = _OBJECT_OPENING.sub("", phrase)
+    phrase = re.sub(_OBJECT_OPENING, "", phrase)
     phrase = _LEAD_VERBS.sub("", phrase)
     for _ in range(2):
-        phrase = _OBJECT_ENDING.sub("", phrase)
+        phrase = re.sub(_OBJECT_ENDING, "", phrase)
     return phrase[-24:] if len(phrase) >= 2 else None
 
 

@@ -62,9 +62,9 @@ class Term:
 _PERIOD_IN_BRACKETS = re.compile(r"[（(](?:\d{4}\s*[-—–~至]\s*\d{4}\s*年?|\d{4}\s*年(?:版|度)?|"
                                  rf"{VOCAB['documents']['title marks'].pattern('norm')})[）)]")
 # the home city's name (上海市, 上海) and the words for the city level (本市, 市级, 市) at the front
-_CITY = re.compile("^(?:" + "|".join(sorted((VOCAB.city.name,) + VOCAB.city.short, key=len, reverse=True)) + ")")
-_CITY_LEVEL = re.compile("^(?:" + "|".join(sorted(VOCAB["places"]["levels"].tagged("norm"), key=len, reverse=True))
-                         + ")")
+# (kept as text, compiled by re on first use)
+_CITY = "^(?:" + "|".join(sorted((VOCAB.city.name,) + VOCAB.city.short, key=len, reverse=True)) + ")"
+_CITY_LEVEL = "^(?:" + "|".join(sorted(VOCAB["places"]["levels"].tagged("norm"), key=len, reverse=True)) + ")"
 
 
 @lru_cache(maxsize=1 << 16)
@@ -73,8 +73,8 @@ def norm_term(s: str) -> str:
     s = re.sub(r"\s+", "", s)
     s = s.strip("《》“”\"")
     s = _PERIOD_IN_BRACKETS.sub("", s)
-    s = _CITY.sub("", s)
-    s = _CITY_LEVEL.sub("", s)
+    s = re.sub(_CITY, "", s)
+    s = re.sub(_CITY_LEVEL, "", s)
     s = s.replace("的", "")
     s = re.sub(r"[（(][^）)]*[）)]", "", s)
     return s

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
+from typing import NamedTuple
 
 #: The vocabulary files, without their .txt: each is one vocabulary.
 FILES = ("numerals", "documents", "organisations", "places", "verbs", "clauses", "cues", "targets", "terms",
@@ -28,16 +28,17 @@ class VocabularyError(ValueError):
     """A vocabulary file that cannot be read; the message names the file and line."""
 
 
-@dataclass(frozen=True)
-class Entry:
+# NamedTuples rather than frozen dataclasses: as immutable, and ten times cheaper to define
+# (the vocabulary is imported on every command, the no-op `compare align` included).
+
+class Entry(NamedTuple):
     """A word (or a pattern) and the columns after it: tags and values."""
 
     word: str
     fields: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class WordList:
+class WordList(NamedTuple):
     """One [list] of a vocabulary file, in file order."""
 
     name: str
@@ -66,48 +67,47 @@ class WordList:
         return next((e.word for e in self.entries if value in e.fields), None)
 
 
-@dataclass(frozen=True)
-class VocabFile:
+class VocabFile(NamedTuple):
     name: str
     purpose: str  # the file's opening comment: what the vocabulary is for
     lists: Mapping[str, WordList]
 
-    def __getitem__(self, name: str) -> WordList:
+    def __getitem__(self, key):  # type: ignore[override]
+        """A list by its name (VOCAB["cues"]["courtesy"]); an int indexes the tuple as usual."""
+        if not isinstance(key, str):
+            return tuple.__getitem__(self, key)
         try:
-            return self.lists[name]
+            return self.lists[key]
         except KeyError:
-            raise KeyError(f"compare/vocab/{self.name}.txt has no [{name}] list") from None
+            raise KeyError(f"compare/vocab/{self.name}.txt has no [{key}] list") from None
 
 
-@dataclass(frozen=True)
-class Numerals:
+class Numerals(NamedTuple):
     """numerals.txt, read: values and the character sets the patterns are made of."""
 
     count: Mapping[str, int]  # characters of numbers written in words: 三, 十, 两, 百
     ordinal: str  # heading and item numerals, as one string for a character class: 一二…十
     year: Mapping[str, str]  # digits of a year written digit by digit: 〇 -> "0"
     divisions: tuple[str, ...]  # 章, 节, 部分, 条 (第一章)
-    _order: tuple[tuple[str, int], ...] = ()  # count characters in file order
+    order: tuple[tuple[str, int], ...] = ()  # count characters and values, in file order
 
     def spelled(self, upto: int) -> str:
         """Count characters of value 1 to `upto`, in file order (一二两三…十百 for 100)."""
-        return "".join(c for c, v in self._order if 1 <= v <= upto)
+        return "".join(c for c, v in self.order if 1 <= v <= upto)
 
     def written(self, value: int) -> str:
         """The character written for a value (the first listed): 0 -> 〇, 2 -> 二, 10 -> 十."""
-        return next(c for c, v in self._order if v == value)
+        return next(c for c, v in self.order if v == value)
 
 
-@dataclass(frozen=True)
-class Place:
+class Place(NamedTuple):
     name: str
     level: str  # city, district
     inside: str | None
     short: tuple[str, ...]  # 宝山 for 宝山区
 
 
-@dataclass(frozen=True)
-class Status:
+class Status(NamedTuple):
     name: str
     rank: int  # on the unfulfilled list, 1 first
     label: str  # 已兑现
@@ -116,18 +116,20 @@ class Status:
     listed: bool  # on the unfulfilled list
 
 
-@dataclass(frozen=True)
-class Vocabulary:
+class Vocabulary(NamedTuple):
     files: Mapping[str, VocabFile]
     numerals: Numerals
     places: tuple[Place, ...]  # the home city first, then its districts
     statuses: tuple[Status, ...]
 
-    def __getitem__(self, name: str) -> VocabFile:
+    def __getitem__(self, key):  # type: ignore[override]
+        """A vocabulary file by its name (VOCAB["verbs"]); an int indexes the tuple as usual."""
+        if not isinstance(key, str):
+            return tuple.__getitem__(self, key)
         try:
-            return self.files[name]
+            return self.files[key]
         except KeyError:
-            raise KeyError(f"no vocabulary compare/vocab/{name}.txt") from None
+            raise KeyError(f"no vocabulary compare/vocab/{key}.txt") from None
 
     @property
     def city(self) -> Place:
@@ -145,6 +147,7 @@ def parse(text: str, name: str) -> VocabFile:
     head = True
     lists: dict[str, WordList] = {}
     current: tuple[str, bool, list[Entry]] | None = None
+    seen: set[str] = set()  # the words of the current list
 
     def close() -> None:
         if current is not None:
@@ -158,25 +161,23 @@ def parse(text: str, name: str) -> VocabFile:
                 purpose.append(line.lstrip("#").strip())
             continue
         head = False
-        line = _COMMENT.sub("", line).strip()
+        if "#" in line:
+            line = _COMMENT.sub("", line).strip()
         if not line:
             continue
-        if m := _SECTION.match(line):
+        if line[0] == "[" and (m := _SECTION.match(line)):
             close()
             if m.group(1) in lists:
                 raise VocabularyError(f"{where}: a second [{m.group(1)}] list")
             current = (m.group(1), bool(m.group(2)), [])
+            seen = set()
             continue
         if current is None:
             raise VocabularyError(f"{where}: '{line}' before any [list]")
         word, *fields = line.split()
-        if any(e.word == word for e in current[2]):
+        if word in seen:
             raise VocabularyError(f"{where}: '{word}' is already in [{current[0]}]")
-        if current[1]:
-            try:
-                re.compile(word)
-            except re.error as e:
-                raise VocabularyError(f"{where}: '{word}' is not a regular expression ({e})") from None
+        seen.add(word)
         current[2].append(Entry(word, tuple(fields)))
     close()
     about = "\n".join(purpose).strip()
@@ -194,7 +195,7 @@ def _numerals(f: VocabFile) -> Numerals:
     return Numerals(count=MappingProxyType(dict(order)),
                     ordinal="".join(c for c, _, roles in rows if "ordinal" in roles),
                     year=MappingProxyType({c: str(v) for c, v, roles in rows if "year" in roles}),
-                    divisions=f["divisions"].words, _order=order)
+                    divisions=f["divisions"].words, order=order)
 
 
 def _places(f: VocabFile) -> tuple[Place, ...]:
