@@ -25,12 +25,7 @@ _DISTRICT_SHORT = {short: p.name for p in VOCAB.districts for short in p.short} 
 _INSIDE = {p.name: p.inside for p in VOCAB.places if p.inside}  # 宝山区 -> 上海市
 _CITY_PREFIXES = VOCAB.city.short + _PLACES["levels"].tagged("issuer")  # 上海…, 市… (市科委)
 
-# Patterns named _X here and below are kept as text, compiled by re on first use: a command
-# that reads no document (the no-op `compare align`) never pays for them.
 ORG_SUFFIX = rf"(?:{_ORGS['suffixes'].pattern()})"
-_ORG = rf"[\u4e00-\u9fff（）()]{{3,40}}{ORG_SUFFIX}"
-_EVENT = VOCAB["verbs"]["verbs"].pattern("event")  # 某区召开推进大会 is an event
-_ISSUER_ABOUT = rf"^(.{{3,30}}?{ORG_SUFFIX})关于"  # <org>关于…
 DOC_NUMBER = re.compile(r"([\u4e00-\u9fff]{1,12})\s*[〔\[［【(（]\s*(\d{4})\s*[〕\]］】)）]\s*(\d{1,4})\s*号")
 DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(?:(\d{1,2})\s*日)?")
 _CN_DIGIT = dict(VOCAB.numerals.year)  # 〇 -> "0", 二 -> "2"
@@ -64,6 +59,12 @@ NEWS_LEAD = re.compile(rf"^(?:\d{{4}}年)?\d{{1,2}}月\d{{1,2}}日(?:上午|下�
 # a notice that transmits another document: 关于印发《X》的通知
 TRANSMITS = re.compile(r"印发[《〈](.+?)[》〉]的?通知")
 
+# The patterns below are kept as text and compiled by re on first use (its cache), as they
+# were when written inline: a command that reads no document (the no-op `compare align`)
+# never pays for them.
+_ORG = rf"[\u4e00-\u9fff（）()]{{3,40}}{ORG_SUFFIX}"
+_EVENT = VOCAB["verbs"]["verbs"].pattern("event")  # 某区召开推进大会 is an event
+_ISSUER_ABOUT = rf"^(.{{3,30}}?{ORG_SUFFIX})关于"  # <org>关于…
 # genres: replies by their titles (in file order), plans and opinions by their titles' last noun,
 # news by its bylines, replies again by their acknowledgement (您提出的“…”提案收悉)
 _REPLY_TITLES = tuple((e.word, e.fields[0]) for e in _DOCS["reply titles"].entries)
@@ -74,9 +75,9 @@ _ACKNOWLEDGED = tuple((genre, rf"提出的[^。]{{0,80}}?(?:{_DOCS['motions'].pa
                       for genre in ("reply_to_cppcc_proposal", "reply_to_deputy_suggestion"))
 
 # regions and levels: 上海市 / 宝山区 by name, others by their suffix; national issuers
-_PLACE_AT_START = (r"^([\u4e00-\u9fff]{2,6}?(?:"
-                   + "|".join(w for lv in ("province", "city", "district") for w in _PLACES["suffixes"].tagged("place", lv))
-                   + "))")
+_PLACE_AT_START = (r"^([\u4e00-\u9fff]{2,6}?(?:"  # a province, city or district: not a town
+                   + "|".join(re.escape(w) for lv in ("province", "city", "district")
+                              for w in _PLACES["suffixes"].tagged("place", lv)) + "))")
 _LEVEL_AT_START = {lv: rf"^([\u4e00-\u9fff]{{2,7}}?(?:{_PLACES['suffixes'].pattern('place', lv)}))"
                    for lv in ("province", "district", "town")}
 _NATIONAL = rf"^(?:{_PLACES['national'].pattern()})"
