@@ -12,6 +12,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from .vocabulary import VOCAB
+
 # Full-width ASCII letters and digits become ASCII (a 1:1 map, offsets unchanged);
 # odd spaces become plain spaces. Chinese punctuation is kept as it is.
 _FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF10, 0xFF1A)}
@@ -20,6 +22,10 @@ _FULLWIDTH.update({cp: cp - 0xFEE0 for cp in range(0xFF41, 0xFF5B)})
 _FULLWIDTH.update({cp: 0x20 for cp in (0x00A0, 0x2002, 0x2003, 0x2009, 0x200A, 0x202F, 0x205F,
                                        0x3000, 0x0009, 0x000B, 0x000C)})
 _ZERO_WIDTH = "\u200b\u200c\u200d\ufeff"
+
+_CN = VOCAB.numerals.ordinal  # 一二三四五六七八九十
+# the characters of the divisions (第一章, 第三部分), read as a set here: 第一部 opens a heading too
+_DIVISION_CHARS = "".join(dict.fromkeys("".join(VOCAB.numerals.divisions)))
 
 PAGE_MARK = re.compile(r"^\s*(?:[-—–－―─]+\s*\d{1,4}\s*[-—–－―─]+|第\s*\d+\s*页(?:\s*[/共]\s*\d+\s*页?)?"
                        r"|\d{1,4}\s*/\s*\d{1,4}|[-—–－―─]\s*\d{1,4}|[·•・∙]\s*\d{1,4}\s*[·•・∙]"
@@ -30,8 +36,8 @@ URL_LINE = re.compile(r"^\s*(?:https?://|www\.)[!-~]+\s*$")
 MD_HEADING = re.compile(r"^\s*#{1,6}\s+")
 BOLD = re.compile(r"\*\*|__")
 TERMINAL = re.compile(r"[。！？；：!?;:…][”’」』）)】》\s]*$")
-HEADING_START = re.compile(r"^\s*(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\([一二三四五六七八九十]+\)"
-                           r"|\d{1,2}(?:[、．]|\.(?!\d))|（\d{1,2}）|第[一二三四五六七八九十]+[章节部分条])")
+HEADING_START = re.compile(rf"^\s*(?:[{_CN}]+、|（[{_CN}]+）|\([{_CN}]+\)"
+                           rf"|\d{{1,2}}(?:[、．]|\.(?!\d))|（\d{{1,2}}）|第[{_CN}]+[{_DIVISION_CHARS}])")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 
 
@@ -193,33 +199,32 @@ def clean(text: str) -> Cleaned:
     norm = text.translate(_FULLWIDTH)  # a 1:1 map: offsets are unchanged
     lines = _split_lines(norm)
     _mark_artefacts(lines)
+    full = _body_width(lines)
+    kept = _kept_lines(lines)
+    out = _Builder()
+    for k, (ln, spans, bold, md_heading, body) in enumerate(kept):
+        width = display_width(ln.raw.strip())
+        marker = HEADING_START.match(body) is not None
+        heading = md_heading or (marker and width < 0.8 * full and not TERMINAL.search(body))
+        if heading:
+            out.end_paragraph(ln.start)
+        out.add_line(ln, spans, bold, heading, body)
+        nxt = kept[k + 1][4] if k + 1 < len(kept) else ""
+        if not _continues(body, width, full, heading or marker, nxt):
+            out.end_paragraph(ln.start + len(ln.raw))
+    out.end_paragraph(len(text))
+    return out.cleaned(len(text))
+
+
+def _body_width(lines: list[_Line]) -> float:
+    """The width of a full body line; no official document sets lines narrower than 20 em."""
     texts = [ln for ln in lines if ln.kind == "text"]
     widths = sorted(display_width(ln.raw.strip()) for ln in texts if display_width(ln.raw.strip()) >= 8)
-    # the width of a full body line; no official document sets lines narrower than 20 em
-    full = max(widths[int(len(widths) * 0.75)] if widths else 30.0, 20.0)
+    return max(widths[int(len(widths) * 0.75)] if widths else 30.0, 20.0)
 
-    out_chars: list[str] = []
-    clean_starts: list[int] = []
-    orig_starts: list[int] = []
-    paragraphs: list[Paragraph] = []
-    bold_spans: list[tuple[int, int]] = []
-    length = 0
-    para_start = 0
-    para_heading = False
-    open_para = False
 
-    def end_paragraph(at_orig: int):
-        nonlocal length, open_para, para_heading
-        if not open_para:
-            return
-        paragraphs.append(Paragraph(para_start, length, para_heading))
-        clean_starts.append(length)
-        orig_starts.append(at_orig)
-        out_chars.append("\n")
-        length += 1
-        open_para = False
-        para_heading = False
-
+def _kept_lines(lines: list[_Line]) -> list[tuple[_Line, list[tuple[int, int]], list[tuple[int, int]], bool, str]]:
+    """The text lines with something left after markup removal: (line, spans, bold, heading, body)."""
     kept = []
     for ln in lines:
         if ln.kind != "text":
@@ -228,64 +233,81 @@ def clean(text: str) -> Cleaned:
         body = "".join(ln.raw[a:b] for a, b in spans)
         if body.strip():
             kept.append((ln, spans, bold, md_heading, body))
+    return kept
 
-    for k, (ln, spans, bold, md_heading, body) in enumerate(kept):
-        width = display_width(ln.raw.strip())
-        marker = HEADING_START.match(body) is not None
-        if md_heading or (marker and width < 0.8 * full and not TERMINAL.search(body)):
-            end_paragraph(ln.start)
-            heading = True
-        else:
-            heading = False
-        if not open_para:
-            para_start = length
-            para_heading = heading
-            open_para = True
-        elif out_chars and out_chars[-1].isascii() and out_chars[-1].isalnum() and body[0].isascii() \
+
+class _Builder:
+    """The cleaned text as it is written, with its piece table back to the original."""
+
+    def __init__(self) -> None:
+        self.chunks: list[str] = []
+        self.clean_starts: list[int] = []
+        self.orig_starts: list[int] = []
+        self.paragraphs: list[Paragraph] = []
+        self.bold_spans: list[tuple[int, int]] = []
+        self.length = 0
+        self.para_start = 0
+        self.para_heading = False
+        self.open_para = False
+
+    def _piece(self, orig: int, chunk: str) -> None:
+        self.clean_starts.append(self.length)
+        self.orig_starts.append(orig)
+        self.chunks.append(chunk)
+        self.length += len(chunk)
+
+    def end_paragraph(self, at_orig: int) -> None:
+        if not self.open_para:
+            return
+        self.paragraphs.append(Paragraph(self.para_start, self.length, self.para_heading))
+        self._piece(at_orig, "\n")
+        self.open_para = False
+        self.para_heading = False
+
+    def add_line(self, ln: _Line, spans: list[tuple[int, int]], bold: list[tuple[int, int]], heading: bool,
+                 body: str) -> None:
+        """Copy a line's kept spans into the open paragraph (opening one if none is)."""
+        if not self.open_para:
+            self.para_start = self.length
+            self.para_heading = heading
+            self.open_para = True
+        elif self.chunks and self.chunks[-1].isascii() and self.chunks[-1].isalnum() and body[0].isascii() \
                 and body[0].isalnum():
             # joining two ASCII words across a line break needs a space back
-            clean_starts.append(length)
-            orig_starts.append(ln.start - 1 if ln.start else 0)
-            out_chars.append(" ")
-            length += 1
-        # copy the kept spans, recording bold spans in cleaned coordinates
+            self._piece(ln.start - 1 if ln.start else 0, " ")
         line_to_clean = {}
         for a, b in spans:
-            clean_starts.append(length)
-            orig_starts.append(ln.start + a)
             for i in range(a, b):
-                line_to_clean[i] = length + (i - a)
-            out_chars.append(ln.raw[a:b])
-            length += b - a
+                line_to_clean[i] = self.length + (i - a)
+            self._piece(ln.start + a, ln.raw[a:b])
+        # bold spans in cleaned coordinates
         for a, b in bold:
             ca = next((line_to_clean[i] for i in range(a, b) if i in line_to_clean), None)
             cb = next((line_to_clean[i] + 1 for i in range(b - 1, a - 1, -1) if i in line_to_clean), None)
             if ca is not None and cb is not None and cb > ca:
-                bold_spans.append((ca, cb))
-        nxt = kept[k + 1][4] if k + 1 < len(kept) else ""
-        if _continues(body, width, full, heading or marker, nxt):
-            continue
-        end_paragraph(ln.start + len(ln.raw))
-    end_paragraph(len(text))
+                self.bold_spans.append((ca, cb))
 
-    cleaned = "".join(out_chars)
-    # merge the piece tables: drop zero-length pieces
-    cs, os_ = [], []
-    for c, o in zip(clean_starts, orig_starts):
-        if cs and cs[-1] == c:
-            os_[-1] = o
-        else:
-            cs.append(c)
-            os_.append(o)
-    return Cleaned(text=cleaned, paragraphs=paragraphs, bold=_merge_bold(bold_spans),
-                   _clean_starts=cs, _orig_starts=os_, original_length=len(text))
+    def cleaned(self, original_length: int) -> Cleaned:
+        # merge the piece tables: drop zero-length pieces
+        cs: list[int] = []
+        os_: list[int] = []
+        for c, o in zip(self.clean_starts, self.orig_starts):
+            if cs and cs[-1] == c:
+                os_[-1] = o
+            else:
+                cs.append(c)
+                os_.append(o)
+        return Cleaned(text="".join(self.chunks), paragraphs=self.paragraphs, bold=_merge_bold(self.bold_spans),
+                       _clean_starts=cs, _orig_starts=os_, original_length=original_length)
 
 
-ITEM_START = re.compile(r"^\s*(?:[一二三四五六七八九十]+是|第[一二三四五六七八九十]+[，,、])")
+ITEM_START = re.compile(rf"^\s*(?:[{_CN}]+是|第[{_CN}]+[，,、])")
 
 
-ADDRESSEE_LINE = re.compile(r"^(?:尊敬的)?[^，。]{1,40}(?:代表|委员|同志|单位)[：:]\s*$")
-TITLE_LINE_END = re.compile(r"(?:答复|复函|方案|意见|通知|办法|细则|规划|计划|决定|报告|批复|公告|通告|规定|条例|措施|纲要|要点)"
+_ORGS = VOCAB["organisations"]
+ADDRESSEE_LINE = re.compile(rf"^(?:{_ORGS['honorifics'].pattern()})?[^，。]{{1,40}}"
+                            rf"(?:{_ORGS['addressees'].pattern('line')})[：:]\s*$")
+TITLE_LINE_END = re.compile(rf"(?:{VOCAB['documents']['nouns'].pattern('line')})"
                             r"(?:[（(][^）)]{1,20}[）)])*\s*$")
 
 

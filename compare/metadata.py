@@ -11,49 +11,78 @@ from dataclasses import asdict, dataclass, field
 
 from .clean import Cleaned
 from .targets import cn_to_int
+from .vocabulary import VOCAB
 
-# Shanghai's districts; other places are recognised by their suffix.
-SHANGHAI_DISTRICTS = ("黄浦区", "徐汇区", "长宁区", "静安区", "普陀区", "虹口区", "杨浦区", "闵行区", "宝山区", "嘉定区",
-                      "浦东新区", "金山区", "松江区", "青浦区", "奉贤区", "崇明区")
-_DISTRICT_SHORT = {d[:-1] if d != "浦东新区" else "浦东": d for d in SHANGHAI_DISTRICTS}
-_DISTRICT_SHORT["浦东新"] = "浦东新区"
+_CN = VOCAB.numerals.ordinal  # 一二三四五六七八九十
+_DOCS = VOCAB["documents"]
+_ORGS = VOCAB["organisations"]
+_PLACES = VOCAB["places"]
+_FURNITURE = VOCAB["furniture"]
 
-ORG_SUFFIX = r"(?:人民政府|政府|委员会|办公厅|办公室|管理局|监督管理局|局|厅|委|办|中心|院|部|署|会)"
+# The home city's districts; other places are recognised by their suffix.
+SHANGHAI_DISTRICTS = tuple(p.name for p in VOCAB.districts if p.inside == VOCAB.city.name)
+_DISTRICT_SHORT = {short: p.name for p in VOCAB.districts for short in p.short}  # 宝山 -> 宝山区
+_INSIDE = {p.name: p.inside for p in VOCAB.places if p.inside}  # 宝山区 -> 上海市
+_CITY_PREFIXES = VOCAB.city.short + _PLACES["levels"].tagged("issuer")  # 上海…, 市… (市科委)
+
+ORG_SUFFIX = rf"(?:{_ORGS['suffixes'].pattern()})"
 DOC_NUMBER = re.compile(r"([\u4e00-\u9fff]{1,12})\s*[〔\[［【(（]\s*(\d{4})\s*[〕\]］】)）]\s*(\d{1,4})\s*号")
 DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(?:(\d{1,2})\s*日)?")
-_CN_DIGIT = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"○": "0", "零": "0", "Ｏ": "0", "O": "0"}
-CN_DATE = re.compile(r"([〇○零ＯO一二三四五六七八九]{4})\s*年\s*([一二三四五六七八九十]{1,2})\s*月\s*(?:([一二三四五六七八九十]{1,3})\s*日)?")
+_CN_DIGIT = dict(VOCAB.numerals.year)  # 〇 -> "0", 二 -> "2"
+CN_DATE = re.compile(rf"([{''.join(_CN_DIGIT)}]{{4}})\s*年\s*([{_CN}]{{1,2}})\s*月\s*(?:([{_CN}]{{1,3}})\s*日)?")
 ISO_DATE = re.compile(r"(\d{4})[-./](\d{1,2})[-./](\d{1,2})")
-TITLE_END = re.compile(r"(?:答复|复函|行动方案|实施方案|工作方案|方案|实施意见|指导意见|若干意见|意见|通知|办法|细则|规划|行动计划"
-                       r"|计划|决定|报告|批复|公告|通告|规定|条例|措施|若干措施|纲要|要点|函)"
-                       r"(?:[（(][^）)]{1,20}[）)])*$")
-ADDRESSEE = re.compile(r"^(?:尊敬的)?(.{1,40}?(?:代表|委员|同志|先生|女士|单位|局|委|办|政府|各[^：]{0,20}))[：:]$")
-_CN = "一二三四五六七八九十"
-SESSION = re.compile(rf"((?:上海市|全国|(?:(?![对于关])[\u4e00-\u9fff]){{2,4}}(?:新区|区|县|市)|市|区|县)?(?:人大|政协)?[{_CN}]+届"
-                     rf"(?:人大|政协|人民代表大会|委员会)?(?:常委会)?(?:第?[{_CN}]+次)会议)")
+TITLE_END = re.compile(rf"(?:{_DOCS['nouns'].pattern('title')})(?:[（(][^）)]{{1,20}}[）)])*$")
+ADDRESSEE = re.compile(rf"^(?:{_ORGS['honorifics'].pattern()})?(.{{1,40}}?(?:{_ORGS['addressees'].pattern()}))[：:]$")
+SESSION = re.compile(rf"((?:{VOCAB.city.name}|全国|(?:(?![对于关])[\u4e00-\u9fff]){{2,4}}"
+                     rf"(?:{_PLACES['suffixes'].pattern('session')})|{_PLACES['suffixes'].pattern('alone')})?"
+                     rf"(?:人大|政协)?[{_CN}]+届(?:人大|政协|人民代表大会|委员会)?(?:常委会)?(?:第?[{_CN}]+次)会议)")
 ISSUED_LINE = re.compile(r"(?:日|\d)\s*印发")
-SUGGESTION_NO = re.compile(r"第\s*(\d{1,8})\s*号\s*(?:代表)?(?:建议|提案|议案)")
+SUGGESTION_NO = re.compile(rf"第\s*(\d{{1,8}})\s*号\s*(?:代表)?(?:{_DOCS['motions'].pattern()})")
 PERIOD = re.compile(r"[（(]\s*(20\d{2})\s*[-—–~至]\s*(20\d{2})\s*年?\s*[）)]")
-RESULT = re.compile(r"办理结果[：:]\s*(\S+)")
-OPENNESS = re.compile(r"(?:信息)?公开属性[：:]\s*(\S+)")
-DRAFT = re.compile(r"[（(]?(送审稿|征求意见稿|草案|讨论稿|代拟稿)[）)]?")
+RESULT = re.compile(rf"{_FURNITURE['closing lines'].with_field('handling_result')}[：:]\s*(\S+)")
+OPENNESS = re.compile(rf"{_FURNITURE['closing lines'].with_field('openness')}[：:]\s*(\S+)")
+DRAFT = re.compile(rf"[（(]?({_DOCS['title marks'].pattern('draft')})[）)]?")
 
-FURNITURE = re.compile(r"^(?:办理结果|(?:信息)?公开属性|联系人|联系电话|联系地址|邮政编码|抄\s*送|主\s*送|附件|签发人|"
-                       r"[（(]共印\d+份[）)]|[（(]?(?:来源|稿源|责任编辑|编辑|作者|发布(?:时间|日期|机构)|信息来源|索引号|主题分类|发文日期"
-                       r"|成文日期|当前位置|您的位置|您现在的位置)[：:])")
+FURNITURE = re.compile(rf"^(?:{_FURNITURE['closing lines'].pattern()}"
+                       rf"|[（(]?(?:{_FURNITURE['labels'].pattern('furniture')})[：:])")
 # a signature on one line: organisation, spaces, date
 SIGNED_LINE = re.compile(r"(\S{3,40}?)\s*(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}[-./]\d{1,2}[-./]\d{1,2})")
 # an item or heading number: 一是 / 二、 / （三） / 4、 — such a line is not a title
-_NUMBERED = re.compile(r"^(?:[一二三四五六七八九十]+[是、]|[（(][一二三四五六七八九十\d]+[）)]|\d{1,2}[、.．](?!\d))")
+_NUMBERED = re.compile(rf"^(?:[{_CN}]+[是、]|[（(][{_CN}\d]+[）)]|\d{{1,2}}[、.．](?!\d))")
 # a web page's navigation left in the text: 首页 | 政务公开 | 互动交流
-NAV_LINE = re.compile(r"^(?:首页|网站首页|政务公开|政府信息公开|信息公开|互动交流|政民互动|办事服务|政务服务|新闻中心|要闻动态|走进\S{2,4}"
-                      r"|网站地图|无障碍|长者模式|English|登录|注册|搜索|[\s|｜/>》·•\-])+$")
+NAV_LINE = re.compile(rf"^(?:{_FURNITURE['navigation'].pattern()}|[\s|｜/>》·•\-])+$")
 # a line giving where and when a page was published (来源：… 2025-04-19, 发布时间：2025年4月19日)
-PUBLISHED_LINE = re.compile(r"^[（(]?(?:来源|稿源|信息来源|发布(?:时间|日期)|时间|日期)[：:]")
+PUBLISHED_LINE = re.compile(rf"^[（(]?(?:{_FURNITURE['labels'].pattern('published')})[：:]")
 # the opening of a news report: 4月18日，… / 近日，… / 本报讯 / 记者
-NEWS_LEAD = re.compile(r"^(?:\d{4}年)?\d{1,2}月\d{1,2}日(?:上午|下午|晚)?[，,]|^(?:近日|日前|昨天|今天|近期)[，,]|本报讯|记者|通讯员|日电")
+NEWS_LEAD = re.compile(rf"^(?:\d{{4}}年)?\d{{1,2}}月\d{{1,2}}日(?:上午|下午|晚)?[，,]|^(?:{_DOCS['news leads'].pattern()})[，,]"
+                       rf"|{_DOCS['news'].pattern('lead')}")
 # a notice that transmits another document: 关于印发《X》的通知
 TRANSMITS = re.compile(r"印发[《〈](.+?)[》〉]的?通知")
+
+# The patterns below are kept as text and compiled by re on first use (its cache), as they
+# were when written inline: a command that reads no document (the no-op `compare align`)
+# never pays for them.
+_ORG = rf"[\u4e00-\u9fff（）()]{{3,40}}{ORG_SUFFIX}"
+_EVENT = VOCAB["verbs"]["verbs"].pattern("event")  # 某区召开推进大会 is an event
+_ISSUER_ABOUT = rf"^(.{{3,30}}?{ORG_SUFFIX})关于"  # <org>关于…
+# genres: replies by their titles (in file order), plans and opinions by their titles' last noun,
+# news by its bylines, replies again by their acknowledgement (您提出的“…”提案收悉)
+_REPLY_TITLES = tuple((e.word, e.fields[0]) for e in _DOCS["reply titles"].entries)
+_TITLE_ENDINGS = tuple((genre, rf"(?:{_DOCS['nouns'].pattern(genre)})(?:[（(].*)?$")
+                       for genre in ("action_plan", "opinions"))
+_NEWS_TEXT = _DOCS["news"].pattern("text")
+_ACKNOWLEDGED = tuple((genre, rf"提出的[^。]{{0,80}}?(?:{_DOCS['motions'].pattern(genre)})[^。]{{0,20}}?收悉")
+                      for genre in ("reply_to_cppcc_proposal", "reply_to_deputy_suggestion"))
+
+# regions and levels: 上海市 / 宝山区 by name, others by their suffix; national issuers
+_PLACE_AT_START = (r"^([\u4e00-\u9fff]{2,6}?(?:"  # a province, city or district: not a town
+                   + "|".join(re.escape(w) for lv in ("province", "city", "district")
+                              for w in _PLACES["suffixes"].tagged("place", lv)) + "))")
+_LEVEL_AT_START = {lv: rf"^([\u4e00-\u9fff]{{2,7}}?(?:{_PLACES['suffixes'].pattern('place', lv)}))"
+                   for lv in ("province", "district", "town")}
+_NATIONAL = rf"^(?:{_PLACES['national'].pattern()})"
+_TITLE_START = rf"^(?:关于|对(?:{_PLACES['suffixes'].pattern('alone')}|全国))"  # 关于…, 对市…建议的答复
+_TITLE_OPENER = rf"^(?:{_DOCS['title openers'].pattern()})"  # 关于对区十八届人大…: names no place
 
 
 @dataclass
@@ -119,8 +148,7 @@ def _date_str(y: str, m: str | None, d: str | None) -> str | None:
 
 
 def is_org(s: str) -> bool:
-    return (bool(re.fullmatch(rf"[\u4e00-\u9fff（）()]{{3,40}}{ORG_SUFFIX}", s)) and "关于" not in s
-            and not re.search(r"召开|举办|举行|开幕|闭幕|启动|发布", s))  # 某区召开推进大会 is an event
+    return bool(re.fullmatch(_ORG, s)) and "关于" not in s and not re.search(_EVENT, s)
 
 
 def signed_line(s: str) -> re.Match | None:
@@ -132,15 +160,23 @@ def signed_line(s: str) -> re.Match | None:
 def extract_metadata(c: Cleaned) -> Metadata:
     md = Metadata()
     paras = _paras(c)
-    n = len(paras)
-    head = paras[: min(n, 15)]
+    _header_fields(md, paras[:15])
+    news = _title(md, paras)
+    _title_fields(md)
+    md.genre = _genre(md.title or "", c.text, news)
+    _signature(md, paras)
+    _issuer(md, paras)
+    _region(md)
+    return md
 
+
+def _header_fields(md: Metadata, head: list[tuple[int, int, str]]) -> None:
+    """办理结果, 公开属性 and the document number, from the first lines."""
     for _, _, t in head:
         if md.handling_result is None and (m := RESULT.search(t)):
             md.handling_result = m.group(1)
         if md.openness is None and (m := OPENNESS.search(t)):
             md.openness = m.group(1)
-
     # document number: in the head, not inside a sentence that cites another document
     for _, _, t in head:
         m = DOC_NUMBER.search(t)
@@ -148,6 +184,10 @@ def extract_metadata(c: Cleaned) -> Metadata:
             md.doc_number = f"{m.group(1)}〔{m.group(2)}〕{m.group(3)}号"
             break
 
+
+def _title(md: Metadata, paras: list[tuple[int, int, str]]) -> bool:
+    """Title, draft mark, addressee and where the header ends; True when the text is a news report."""
+    n = len(paras)
     title_idx = _find_title(paras)
     news = False
     if title_idx is None:
@@ -158,40 +198,51 @@ def extract_metadata(c: Cleaned) -> Metadata:
         news = True  # a headline that happens to end in 方案 or 意见, above a news report
     if title_idx is not None:
         first, last = title_idx
-        parts = [paras[i][2] for i in range(first, last + 1)]
-        title = "".join(parts)
+        title = "".join(paras[i][2] for i in range(first, last + 1))
         dm = DRAFT.search(title)
         if dm:
             md.draft, md.draft_label = True, dm.group(1)
             title = DRAFT.sub("", title).strip()
         md.title = title
         md.header_end = paras[last][1] + 1
-        # the addressee and the acknowledgement right after the title are header too
-        for j in range(last + 1, min(n, last + 4)):
-            t = paras[j][2]
-            if md.addressee is None and (m := ADDRESSEE.match(t)):
-                md.addressee = m.group(1).removeprefix("尊敬的")
-                md.header_end = paras[j][1] + 1
-                break
-        # a draft mark may stand on its own line below the title
-        for j in range(last + 1, min(n, last + 3)):
-            if (dm := DRAFT.fullmatch(paras[j][2].strip("（）() "))) or (dm := DRAFT.fullmatch(paras[j][2])):
-                md.draft, md.draft_label = True, dm.group(1)
-                md.header_end = max(md.header_end, paras[j][1] + 1)
+        _below_title(md, paras, last)
+    return news
 
-    if md.title:
-        if m := PERIOD.search(md.title):
-            md.period_start, md.period_end = int(m.group(1)), int(m.group(2))
-        if m := SUGGESTION_NO.search(md.title):
-            md.suggestion_number = m.group(1)
-        if m := SESSION.search(md.title):
-            md.session = m.group(1)
-    md.genre = _genre(md.title or "", c.text, news)
 
-    _signature(md, paras)
-    _issuer(md, paras)
-    _region(md)
-    return md
+def _below_title(md: Metadata, paras: list[tuple[int, int, str]], last: int) -> None:
+    """The addressee and a draft mark on the lines right after the title are header too."""
+    n = len(paras)
+    for j in range(last + 1, min(n, last + 4)):
+        t = paras[j][2]
+        if md.addressee is None and (m := ADDRESSEE.match(t)):
+            md.addressee = _without_honorific(m.group(1))
+            md.header_end = paras[j][1] + 1
+            break
+    # a draft mark may stand on its own line below the title
+    for j in range(last + 1, min(n, last + 3)):
+        if (dm := DRAFT.fullmatch(paras[j][2].strip("（）() "))) or (dm := DRAFT.fullmatch(paras[j][2])):
+            md.draft, md.draft_label = True, dm.group(1)
+            md.header_end = max(md.header_end, paras[j][1] + 1)
+
+
+def _without_honorific(s: str) -> str:
+    """张三代表 from 尊敬的张三代表."""
+    for h in _ORGS["honorifics"].words:
+        if s.startswith(h):
+            return s[len(h):]
+    return s
+
+
+def _title_fields(md: Metadata) -> None:
+    """Plan period, suggestion number and session, read from the title."""
+    if not md.title:
+        return
+    if m := PERIOD.search(md.title):
+        md.period_start, md.period_end = int(m.group(1)), int(m.group(2))
+    if m := SUGGESTION_NO.search(md.title):
+        md.suggestion_number = m.group(1)
+    if m := SESSION.search(md.title):
+        md.session = m.group(1)
 
 
 def _find_title(paras: list[tuple[int, int, str]]) -> tuple[int, int] | None:
@@ -215,7 +266,7 @@ def _find_title(paras: list[tuple[int, int, str]]) -> tuple[int, int] | None:
                     break
                 if DRAFT.fullmatch(nxt.strip("（）() ")):
                     break
-                if re.match(r"^(?:关于|对(?:市|区|县|全国))", nxt) and not is_org(candidate) \
+                if re.match(_TITLE_START, nxt) and not is_org(candidate) \
                         and not re.search(r"(?:关于|对)[^，。]*$", candidate):
                     break  # a title starts on the next line: this line is not part of it
                 candidate += nxt
@@ -247,22 +298,19 @@ def _genre(title: str, text: str, news: bool = False) -> str:
         if inner != "other":
             return inner
     t = re.sub(r"[（(][^）)]*[）)]$", "", title)
-    if re.search(r"(?:代表)?建议的?(?:答复|复函)|代表建议|人大.*建议.*答复", t):
-        return "reply_to_deputy_suggestion"
-    if re.search(r"提案的?(?:答复|复函)|政协.*提案", t):
-        return "reply_to_cppcc_proposal"
-    if re.search(r"(?:行动方案|实施方案|工作方案|行动计划|三年计划|规划)(?:[（(].*)?$", title):
-        return "action_plan"
-    if re.search(r"意见(?:[（(].*)?$", title):
-        return "opinions"
-    if news or (not title and re.search(r"记者|讯[（(]|日电|新闻|通讯员", text[:400])):
+    for pattern, genre in _REPLY_TITLES:
+        if re.search(pattern, t):
+            return genre
+    for genre, pattern in _TITLE_ENDINGS:
+        if re.search(pattern, title):
+            return genre
+    if news or (not title and re.search(_NEWS_TEXT, text[:400])):
         return "news"
     # no title says it, but the acknowledgement does: 您提出的“…”建议收悉 / 提案收悉
     head = text[:800]
-    if re.search(r"提出的[^。]{0,80}?提案[^。]{0,20}?收悉", head):
-        return "reply_to_cppcc_proposal"
-    if re.search(r"提出的[^。]{0,80}?(?:建议|议案)[^。]{0,20}?收悉", head):
-        return "reply_to_deputy_suggestion"
+    for genre, pattern in _ACKNOWLEDGED:
+        if re.search(pattern, head):
+            return genre
     return "other"
 
 
@@ -324,7 +372,7 @@ def _issuer(md: Metadata, paras: list[tuple[int, int, str]]) -> None:
             md.issuer = s
             return
     # a title of the form "<org>关于…"
-    if md.title and (m := re.match(rf"^(.{{3,30}}?{ORG_SUFFIX})关于", md.title)):
+    if md.title and (m := re.match(_ISSUER_ABOUT, md.title)):
         md.issuer = m.group(1)
         return
     # an unsigned plan titled with a district's or city's name is that government's
@@ -342,41 +390,38 @@ def _place_in(s: str) -> str | None:
     for short, d in _DISTRICT_SHORT.items():
         if s.startswith(short):
             return d
-    if s.startswith("上海"):
-        return "上海市"
-    m = re.match(r"^([\u4e00-\u9fff]{2,6}?(?:省|自治区|市|区|县))", s)
+    if s.startswith(VOCAB.city.short):
+        return VOCAB.city.name
+    m = re.match(_PLACE_AT_START, s)
     return m.group(1) if m else None
 
 
 def _full_region(place: str) -> str:
-    if place in SHANGHAI_DISTRICTS:
-        return "上海市" + place
-    return place
+    """宝山区 -> 上海市宝山区: a district of the home city with its city's name."""
+    return _INSIDE[place] + place if place in _INSIDE else place
 
 
 def _region(md: Metadata) -> None:
     """Region and level from the issuer (else the title): 宝山区 → district, 上海市 → city."""
     for source in (md.issuer or "", md.title or ""):
-        s = source.removeprefix("上海市")
-        for d in SHANGHAI_DISTRICTS:
-            if s.startswith(d) or s.startswith(d[:-1] if d != "浦东新区" else "浦东"):
-                md.region, md.level = d, "district"
+        s = source.removeprefix(VOCAB.city.name)
+        for d in VOCAB.districts:
+            if s.startswith((d.name,) + d.short):
+                md.region, md.level = d.name, "district"
                 return
-        if source.startswith("上海") or source.startswith("市"):
+        if source.startswith(_CITY_PREFIXES):
             if source is md.issuer or md.issuer is None:
-                md.region, md.level = "上海市", "city"
+                md.region, md.level = VOCAB.city.name, "city"
                 return
-        if re.match(r"^(?:国务院|国家|中共中央|全国)", source):
+        if re.match(_NATIONAL, source):
             md.region, md.level = "全国", "national"
             return
-        if m := re.match(r"^([\u4e00-\u9fff]{2,7}?(?:省|自治区))", source):
+        if m := re.match(_LEVEL_AT_START["province"], source):
             md.region, md.level = m.group(1), "province"
             return
-        if re.match(r"^(?:关于|对|印发|转发)", s):
+        if re.match(_TITLE_OPENER, s):
             continue  # 关于对区十八届人大…: a title that names no place
-        if m := re.match(r"^([\u4e00-\u9fff]{2,7}?(?:区|县))", s):
-            md.region, md.level = m.group(1), "district"
-            return
-        if m := re.match(r"^([\u4e00-\u9fff]{2,7}?(?:镇|街道))", s):
-            md.region, md.level = m.group(1), "town"
-            return
+        for level in ("district", "town"):
+            if m := re.match(_LEVEL_AT_START[level], s):
+                md.region, md.level = m.group(1), level
+                return

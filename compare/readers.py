@@ -16,6 +16,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from .errors import InputError
+from .vocabulary import VOCAB
 
 TEXT_EXTENSIONS = {".txt", ".md", ".markdown", ".text"}
 HTML_EXTENSIONS = {".html", ".htm", ".xhtml"}
@@ -334,9 +335,7 @@ class _MainText(HTMLParser):
              "article", "main", "table", "ul", "ol", "blockquote", "pre", "hr", "td", "th"}
 
     # elements whose class or id says they are page furniture: 导航, 当前位置, 分享, 页脚…
-    # (not "header" or "top": article-header blocks often hold the title)
-    FURNITURE = re.compile(r"(?:^|[-_\s])(?:topbar|nav|navbar|menu|crumbs?|breadcrumbs?|position|location|footer|share"
-                           r"|toolbar|sidebar|copyright|banner|friendlinks?)(?:$|[-_\s\d])", re.I)
+    FURNITURE = re.compile(rf"(?:^|[-_\s])(?:{VOCAB['furniture']['html classes'].pattern()})(?:$|[-_\s\d])", re.I)
     VOID = {"br", "img", "hr", "meta", "link", "input", "area", "base", "col", "embed", "source", "track", "wbr"}
 
     def __init__(self):
@@ -504,15 +503,15 @@ def _docx_xml_parts(data: bytes, name: str) -> bytes:
 
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-_CN_NUMERALS = "〇一二三四五六七八九"
 
 
 def _chinese_number(n: int) -> str:
     """1 → 一, 10 → 十, 12 → 十二, 23 → 二十三 (list numbers up to 99)."""
+    digit = VOCAB.numerals.written
     if n < 10:
-        return _CN_NUMERALS[n]
+        return digit(n)
     tens, ones = divmod(n, 10)
-    return ("" if tens == 1 else _CN_NUMERALS[tens]) + "十" + (_CN_NUMERALS[ones] if ones else "") if n < 100 else str(n)
+    return ("" if tens == 1 else digit(tens)) + digit(10) + (digit(ones) if ones else "") if n < 100 else str(n)
 
 
 class _DocxNumbering:

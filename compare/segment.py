@@ -18,42 +18,43 @@ from .clean import Cleaned
 from .metadata import CN_DATE, DATE, DOC_NUMBER, ISO_DATE, NAV_LINE, TRANSMITS, Metadata, is_org, signed_line
 from .targets import Deadline, Quantity, find_deadlines, find_quantities, has_target_quantity
 from .terms import Term, extract_terms
+from .vocabulary import VOCAB
 
-CN = "一二三四五六七八九十"
+CN = VOCAB.numerals.ordinal  # 一二三四五六七八九十
+_CUES = VOCAB["cues"]
+_CLAUSES = VOCAB["clauses"]
 HEADING_STYLES = [
     ("cn、", re.compile(rf"^[{CN}]+、")),
     ("(cn)", re.compile(rf"^[（(][{CN}]+[）)]")),
     ("num、", re.compile(r"^\d{1,2}(?:[、．]|\.(?!\d))")),
     ("(num)", re.compile(r"^[（(]\d{1,2}[）)]")),
-    ("第cn", re.compile(rf"^第[{CN}]+(?:章|节|部分|条)")),
+    ("第cn", re.compile(rf"^第[{CN}]+(?:{VOCAB['numerals']['divisions'].pattern()})")),
 ]
 ITEM = re.compile(rf"^(?:[{CN}]+是|第[{CN}]+[，,、]|其[{CN}]+[，,、])")
+_NUMBERING = rf"^(?:[{CN}]+是|[{CN}]+、|[（(][{CN}\d]+[）)]|\d{{1,2}}(?:[、．]|\.(?!\d))|第[{CN}]+[，,、])"  # re compiles it
 SENTENCE_END = set("。！？；!?;")
 OPEN, CLOSE = "（(《“「【", "）)》”」】"
 
 # Section headings that set the tense of what they contain.
-PROGRESS_SECTION = re.compile(r"主要做法|工作进展|进展情况|工作情况|主要成效|取得成效|工作成效|基本情况|办理情况|工作开展|已开展"
-                              r"|主要工作|成效|做法|进展|落实情况|完成情况|工作回顾")
-FUTURE_SECTION = re.compile(r"下一步|下步|打算|工作计划|今后|重点任务|主要任务|保障措施|工作举措|发展重点|工作安排|工作措施"
-                            r"|推进措施|主要举措|实施路径|空间布局|重点工作|任务")
-TARGET_SECTION = re.compile(r"主要目标|发展目标|工作目标|总体目标|预期目标|目标任务")
-OTHER_SECTION = re.compile(r"问题分析|存在问题|问题和不足|存在的问题|不足|困难|挑战|指导思想|基本原则|发展现状|现状|背景|形势")
+PROGRESS_SECTION = re.compile(_CUES["progress sections"].pattern())
+FUTURE_SECTION = re.compile(_CUES["future sections"].pattern())
+TARGET_SECTION = re.compile(_CUES["target sections"].pattern())
+OTHER_SECTION = re.compile(_CUES["other sections"].pattern())
 
-COURTESY = re.compile(r"收悉|答复如下|具体如下|如下[：:]|感谢(?:您|你们|各位)|特此(?:答复|函复)|特制定本|现将.*(?:答复|报告)"
-                      r"|以上答复|请予审议|如有不当|(?:制定|提出)(?:本|如下)(?:方案|意见|计划|措施|办法)|印发给你们"
-                      r"|请(?:认真)?(?:贯彻|按照|遵照)?(?:落实|执行)。?$")
+_NOUNS = VOCAB["documents"]["nouns"]
+COURTESY = re.compile(_CUES["courtesy"].pattern()
+                      + rf"|(?:制定|提出)(?:本|如下)(?:{_NOUNS.pattern('preamble')})")  # 特制定本方案, 提出如下意见
 # clauses about the document itself, not measures: 本意见自2025年1月1日起施行，有效期至…
-VALIDITY = re.compile(r"^本(?:意见|方案|办法|措施|细则|规定|通知|计划|政策)[^。]{0,30}(?:起施行|起实施|有效期|解释)"
+VALIDITY = re.compile(rf"^本(?:{_NOUNS.pattern('self')})[^。]{{0,30}}(?:{_CUES['validity'].pattern()})"
                       r"|^(?:本|上述)[^。]{0,12}由[^。]{0,30}负责解释")
 # a heading standing alone without numbering: 主要做法 / 下一步工作 / 工作进展情况：
 BARE_HEADING_MAX = 12
-FUTURE_LEAD = re.compile(r"^(?:下一步|下步|未来|今后|接下来|明年|下阶段)")
-_ADVERB = r"(?:进一步|继续|积极|全面|加快|持续|着力|大力|重点|努力|不断|切实|充分|深入|主动|认真|坚持|协同)?"
-_VERB = (r"(?:支持|推动|推进|加快|加强|开展|建设|完善|出台|制定|发布|落实|实施|组织|举办|打造|继续|与|会同|联合|围绕|聚焦|结合"
-         r"|按照|做好|强化|优化|探索|研究|鼓励|引导|协同|抓好|配合|牵头|把|以|在|对|吸纳|提升|发挥|加大|深化|培育|引进"
-         r"|设立|建立|形成|实现|争取|构建|搭建|启动|谋划|编制|修订|跟踪|指导|督促|用好|扩大|拓展|办好|新增|建成|完成)")
-FUTURE_CUE = re.compile(rf"(?:将|拟|计划|准备|争取|力争|要|预计)(?:(?:在|于)[^，。]{{1,12}})?{_ADVERB}{_VERB}")
-PROGRESS_CUE = re.compile(r"已经?|目前已|正在|截至|截止(?:到)?\d|完成了|取得了|共计|累计(?:已|完成|成立|培育|支持)|同比|较上年|较\d{4}年")
+FUTURE_LEAD = re.compile(rf"^(?:{_CUES['future leads'].pattern()})")
+_MARKERS = _CUES["future markers"]
+_ADVERB = rf"(?:{_CLAUSES['adverbs'].pattern('promised')})?"
+_VERB = rf"(?:{VOCAB['verbs']['verbs'].pattern('promised')})"
+FUTURE_CUE = re.compile(rf"(?:{_MARKERS.pattern('cue')})(?:(?:在|于)[^，。]{{1,12}})?{_ADVERB}{_VERB}")
+PROGRESS_CUE = re.compile(_CUES["progress cues"].pattern())
 
 
 @dataclass
@@ -88,7 +89,7 @@ def analysis_text(text: str) -> str:
     """The measure's text without numbering (一是, 18、, （三）), for comparing measures."""
     t = text.strip()
     for _ in range(2):
-        t = re.sub(rf"^(?:[{CN}]+是|[{CN}]+、|[（(][{CN}\d]+[）)]|\d{{1,2}}(?:[、．]|\.(?!\d))|第[{CN}]+[，,、])", "", t)
+        t = re.sub(_NUMBERING, "", t)
     return t.strip()
 
 
@@ -137,24 +138,16 @@ def split_sentences(text: str, base: int = 0) -> list[tuple[int, int]]:
 # Clause-level units: a clause led by a verb starts a new action; a modifier clause
 # (依托…, 以…为牵引, 通过…举措, 到2026年) belongs to the action after it; anything else
 # (a subject-led result, a purpose) belongs to the action before it.
-_ADVERBS = (r"(?:积极|加快|加大|持续|进一步|大力|全面|着力|深入|重点|优先|充分|协同|有序|逐步|不断|共同|继续|切实|努力|主动"
-            r"|常态化?|高标准|高质量|尽快|同步|率先|首次|同时|并|还|已经?|目前已|先后|均|也|更好|更加|定期|分别|正在|全力|"
-            r"稳步|扎实|全力|久久为功|积极稳妥|务实|精准|系统|着重|尽早|及早|加紧|抓紧|要|将|拟)*")
-_ACTION_VERBS = (r"(?:推动|推进|加快|加强|开展|建设|完善|出台|制定|发布|落实|实施|组织|举办|打造|发挥|提升|提高|促进|支持|鼓励"
-                 r"|引导|建立|构建|搭建|培育|引进|引入|设立|成立|组建|形成|实现|优化|强化|深化|拓展|扩大|探索|研究|启动|布局"
-                 r"|谋划|编制|修订|跟踪|开发|印发|推出|遴选|承接|争取|吸引|集聚|保障|简化|取消|降低|做好|做实|做大|做强|做优"
-                 r"|做精|用好|抓好|健全|规范|筹建|开工|投产|加速|助推|推荐|完成|突破|带动|畅通|打通|创新|坚持|统筹|明确|提供"
-                 r"|帮助|协助|召开|汇集|解决|梳理|营造|对接|共建|推广|开放|增设|申报|参与|发展|壮大|打响|承办|联动|签订|签署"
-                 r"|释放|激发|配置|部署|设置|制订|公布|颁布|上线|孵化|建成|新建|引育|引领|服务|贯彻|深入推进|持续推进|拓宽"
-                 r"|加速推进|实行|执行|落地|依法|推行|试行|召集|聘请|选派|选树|打击|监测|评估|考核|督查|检查|核查|审查|审批"
-                 r"|提前|加紧|指导|辅导|举行|设计|研发|研制|攻关|聚力|发力|扶持|奖励|补贴|资助|给予|安排|投入|保持|巩固"
-                 r"|缩短|延伸|覆盖|扩容|升级|改造|整合|盘活|腾挪|推介|宣传|展示|发起|牵头|开设|开通|组织开展|持续开展)")
-_VERB_LED = re.compile(rf"^(?:\d{{4}}年(?:\d{{1,2}}月)?(?:以来|底|初|内|起)?|今年|去年|近年来|目前|同时|此外|另外)?"
-                       rf"{_ADVERBS}{_ACTION_VERBS}|^在|^对"
-                       rf"|^(?:拟|计划|预计|将|力争|争取)于[^，。]{{1,15}}?{_ACTION_VERBS}")  # 拟于2025年下半年出台
-_MODIFIER_LED = re.compile(r"^(?:依托|围绕|聚焦|面向|结合|借鉴|按照|根据|针对|立足|对标|通过|基于|随着|为进一步|为更好|为加快"
-                           r"|为推动|为了|紧紧抓住|紧盯|紧扣|坚持以|以[^，]{1,24}为(?:牵引|抓手|重点|核心|引领|导向|目标|主线|契机|依托|支撑|载体|基础|龙头))"
-                           r"|^(?:到|至|截至|力争到)?\d{4}年(?:\d{1,2}月)?(?:底|末|前)?$|^(?:下一步|未来|今后|同时|此外|目前|近年来)$")
+_ADVERBS = rf"(?:{_CLAUSES['adverbs'].pattern('action')})*"
+_ACTION_VERBS = rf"(?:{VOCAB['verbs']['verbs'].pattern('action')})"
+_CONNECTIVES = _CLAUSES["connectives"]
+_ON_ITS_OWN = "|".join("^" + re.escape(w) for w in _CONNECTIVES.tagged("action"))  # ^在|^对
+_VERB_LED = re.compile(rf"^(?:\d{{4}}年(?:\d{{1,2}}月)?(?:以来|底|初|内|起)?|{_CONNECTIVES.pattern('lead')})?"
+                       rf"{_ADVERBS}{_ACTION_VERBS}|{_ON_ITS_OWN}"
+                       rf"|^(?:{_MARKERS.pattern('dated')})于[^，。]{{1,15}}?{_ACTION_VERBS}")  # 拟于2025年下半年出台
+_MODIFIER_LED = re.compile(rf"^(?:{_CLAUSES['modifiers'].pattern()}|以[^，]{{1,24}}为(?:{_CLAUSES['frames'].pattern()}))"
+                           rf"|^(?:{VOCAB['targets']['dates'].pattern()})?\d{{4}}年(?:\d{{1,2}}月)?(?:底|末|前)?$"
+                           rf"|^(?:{_CONNECTIVES.pattern('alone')})$")
 MIN_UNIT = 10  # characters: shorter pieces are not actions of their own
 
 
@@ -213,7 +206,7 @@ def split_clauses(text: str, base: int = 0) -> list[tuple[int, int]]:
     return out
 
 
-_ITEM_TAIL = re.compile(r"^(?:等|及|和|以及|并)")
+_ITEM_TAIL = re.compile(rf"^(?:{_CLAUSES['item tails'].pattern()})")
 
 
 @dataclass
@@ -238,86 +231,118 @@ def _heading_mode(label: str) -> str | None:
 def segment(cleaned: Cleaned, md: Metadata, limit: int | None = None) -> list[Measure]:
     """The document's measures in order. With `limit`, stops once there are more than that many
     (the caller refuses such a text: segmenting the rest of it would be wasted)."""
-    text = cleaned.text
-    body_start = md.header_end
-    body_end = md.footer_start if md.footer_start is not None else len(text)
-    default_mode = "progress" if md.genre in ("reply_to_deputy_suggestion", "reply_to_cppcc_proposal", "news") \
-        else "future"
-    doc_year = int(md.date[:4]) if md.date else None
-    period = (md.period_start, md.period_end) if md.period_start and md.period_end else None
+    return _Segmenter(cleaned, md, limit).run()
 
-    stack: list[_Level] = []
-    measures: list[Measure] = []
-    item_label: str | None = None
-    seen_heading = False
 
-    for para in cleaned.paragraphs:
-        if limit is not None and len(measures) > limit:
-            break
-        if para.end <= body_start or para.start >= body_end:
-            continue
-        a, b = max(para.start, body_start), min(para.end, body_end)
-        ptext = text[a:b]
+_REPORTING_GENRES = ("reply_to_deputy_suggestion", "reply_to_cppcc_proposal", "news")  # report, else promise
+
+
+class _Segmenter:
+    """One walk through a document's body: the heading stack, the current item, the measures."""
+
+    def __init__(self, cleaned: Cleaned, md: Metadata, limit: int | None) -> None:
+        self.cleaned, self.text, self.md, self.limit = cleaned, cleaned.text, md, limit
+        self.body_start = md.header_end
+        self.body_end = md.footer_start if md.footer_start is not None else len(self.text)
+        self.default_mode = "progress" if md.genre in _REPORTING_GENRES else "future"
+        self.doc_year = int(md.date[:4]) if md.date else None
+        self.period = (md.period_start, md.period_end) if md.period_start and md.period_end else None
+        self.stack: list[_Level] = []
+        self.measures: list[Measure] = []
+        self.item_label: str | None = None
+        self.seen_heading = False
+
+    def full(self) -> bool:
+        return self.limit is not None and len(self.measures) > self.limit
+
+    def run(self) -> list[Measure]:
+        for para in self.cleaned.paragraphs:
+            if self.full():
+                break
+            if para.end <= self.body_start or para.start >= self.body_end:
+                continue
+            self.paragraph(max(para.start, self.body_start), min(para.end, self.body_end), para.heading)
+        return self.measures
+
+    def heading(self, style: str, label: str) -> None:
+        _push(self.stack, style, label)
+        self.item_label = None
+        self.seen_heading = True
+
+    def paragraph(self, a: int, b: int, layout_heading: bool) -> None:
+        """A heading opens a level; any other paragraph is read sentence by sentence."""
+        ptext = self.text[a:b]
         if not ptext.strip():
-            continue
+            return
         stripped = ptext.strip()
         st = _style(stripped)
         if st is None and _is_furniture_line(stripped):
-            continue  # a signature, a date line or a document number inside the body
-        if st is None and not stack and _is_inner_title(stripped, md.title):
-            continue  # the title of a transmitted document (关于印发《X》的通知 … X): not a measure
+            return  # a signature, a date line or a document number inside the body
+        if st is None and not self.stack and _is_inner_title(stripped, self.md.title):
+            return  # the title of a transmitted document (关于印发《X》的通知 … X): not a measure
         bare = st is None and _is_bare_heading(stripped)
-        pure_heading = (para.heading or st is not None or bare) and "。" not in ptext and len(ptext) <= 60 \
-            and not ptext.rstrip().endswith(("，", "；"))
-        if pure_heading:
-            style = st[0] if st else ("bare" if bare else "md")
-            _push(stack, style, stripped)
-            item_label = None
-            seen_heading = True
-            continue
+        if (layout_heading or st is not None or bare) and "。" not in ptext and len(ptext) <= 60 \
+                and not ptext.rstrip().endswith(("，", "；")):
+            self.heading(st[0] if st else ("bare" if bare else "md"), stripped)
+            return
         para_future = False
         sentences = split_sentences(ptext, a)
         for k, (sa, sb) in enumerate(sentences):
-            if limit is not None and len(measures) > limit:
+            if self.full():
                 break
-            stext = text[sa:sb]
-            if k == 0 and st is not None:
-                # a numbered task: its lead sentence labels a level of its own
-                _push(stack, st[0], stext.strip())
-                item_label = None
-                seen_heading = True
-            elif ITEM.match(stext):
-                item_label = stext if len(stext) <= 30 else ITEM.match(stext).group(0)
-            elif k == 0 and len(sentences) > 1 and _is_label(stext):
-                # 创新药物。 合成生物。: a lead label naming what the paragraph is about
-                item_label = stext.rstrip("。：:")
-                continue
-            bold_label = _bold_lead(cleaned.bold, sa, sb, text)
-            section = [lv.label for lv in stack]
-            if item_label:
-                section.append(item_label)
-            if bold_label and bold_label != item_label:
-                section.append(bold_label)
-            if FUTURE_LEAD.match(stext):
-                para_future = True
-            tense, cues = _tense(stext, stack, default_mode, para_future, before_headings=not seen_heading,
-                                 genre=md.genre)
-            sentence_deadlines: list[Deadline] = []
-            units = split_clauses(stext, sa)
-            for ua, ub in units:
-                utext = text[ua:ub]
-                utense, ucues = _clause_tense(utext, tense, cues) if len(units) > 1 else (tense, cues)
-                m = Measure(ordinal=len(measures), start=ua, end=ub, text=utext, section=section, kind=utense,
-                            item=item_label, cues=list(ucues))
-                m.deadlines = find_deadlines(utext, period, doc_year) or list(sentence_deadlines)
-                if ua == sa and m.deadlines:
-                    sentence_deadlines = m.deadlines  # a leading deadline governs the whole sentence
-                m.quantities = find_quantities(utext)
-                m.terms = extract_terms(utext)
-                m.kind, extra = _kind(utense, m.deadlines, m.quantities, m.section)
-                m.cues.extend(extra)
-                measures.append(m)
-    return measures
+            para_future = self.sentence(sa, sb, st[0] if k == 0 and st is not None else None,
+                                        k == 0 and len(sentences) > 1, para_future)
+
+    def sentence(self, sa: int, sb: int, lead_style: str | None, may_label: bool, para_future: bool) -> bool:
+        """The measures of one sentence; returns whether the paragraph speaks of the future from here.
+
+        lead_style: the numbering style of a numbered task's paragraph, for its lead sentence;
+        may_label: the sentence leads a paragraph of several and may be a label (创新药物。)."""
+        stext = self.text[sa:sb]
+        if lead_style is not None:
+            # a numbered task: its lead sentence labels a level of its own
+            self.heading(lead_style, stext.strip())
+        elif ITEM.match(stext):
+            self.item_label = stext if len(stext) <= 30 else ITEM.match(stext).group(0)
+        elif may_label and _is_label(stext):
+            # 创新药物。 合成生物。: a lead label naming what the paragraph is about
+            self.item_label = stext.rstrip("。：:")
+            return para_future
+        section = self.section(sa, sb)
+        if FUTURE_LEAD.match(stext):
+            para_future = True
+        tense, cues = _tense(stext, self.stack, self.default_mode, para_future, before_headings=not self.seen_heading,
+                             genre=self.md.genre)
+        self.add_units(sa, sb, section, tense, cues)
+        return para_future
+
+    def section(self, sa: int, sb: int) -> list[str]:
+        """The section path of a sentence: the heading stack, its item, its bold lead phrase."""
+        bold_label = _bold_lead(self.cleaned.bold, sa, sb, self.text)
+        section = [lv.label for lv in self.stack]
+        if self.item_label:
+            section.append(self.item_label)
+        if bold_label and bold_label != self.item_label:
+            section.append(bold_label)
+        return section
+
+    def add_units(self, sa: int, sb: int, section: list[str], tense: str, cues: list[str]) -> None:
+        """One measure per action unit of the sentence, with its deadlines, quantities, terms and kind."""
+        sentence_deadlines: list[Deadline] = []
+        units = split_clauses(self.text[sa:sb], sa)
+        for ua, ub in units:
+            utext = self.text[ua:ub]
+            utense, ucues = _clause_tense(utext, tense, cues) if len(units) > 1 else (tense, cues)
+            m = Measure(ordinal=len(self.measures), start=ua, end=ub, text=utext, section=section, kind=utense,
+                        item=self.item_label, cues=list(ucues))
+            m.deadlines = find_deadlines(utext, self.period, self.doc_year) or list(sentence_deadlines)
+            if ua == sa and m.deadlines:
+                sentence_deadlines = m.deadlines  # a leading deadline governs the whole sentence
+            m.quantities = find_quantities(utext)
+            m.terms = extract_terms(utext)
+            m.kind, extra = _kind(utense, m.deadlines, m.quantities, m.section)
+            m.cues.extend(extra)
+            self.measures.append(m)
 
 
 def _is_bare_heading(s: str) -> bool:
@@ -418,11 +443,14 @@ def _clause_tense(u: str, tense: str, cues: list[str]) -> tuple[str, list[str]]:
     return tense, cues
 
 
+_RELATIVE_YEARS = VOCAB["targets"]["relative years"].words  # 未来三年: explicit, unlike 今年
+
+
 def _kind(tense: str, deadlines: list[Deadline], quantities: list[Quantity], section: list[str]) -> tuple[str, list[str]]:
     """A promise becomes a target when it carries a deadline or an aimed-at quantity."""
     if tense not in ("commitment", "target"):
         return tense, []
-    explicit = [d for d in deadlines if not d.relative or d.raw.startswith(("未来", "今后", "近"))]
+    explicit = [d for d in deadlines if not d.relative or d.raw.startswith(_RELATIVE_YEARS)]
     if explicit:
         return "target", ["deadline"]
     if has_target_quantity(quantities):

@@ -8,9 +8,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
-             "八": 8, "九": 9}
-CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+from .vocabulary import VOCAB
+
+_NUMERALS = VOCAB.numerals
+CN_DIGITS = {c: v for c, v in _NUMERALS.count.items() if v < 10}  # 零 〇 一 二 两 三 … 九
+CN_UNITS = {c: v for c, v in _NUMERALS.count.items() if v >= 10}  # 十 百 千
+_WORDS = VOCAB["targets"]
 
 
 def cn_to_int(s: str) -> int | None:
@@ -55,31 +58,39 @@ class Quantity:
 
 _TITLE = re.compile(r"《[^《》]*》")
 _YEAR = r"(20\d{2}|19\d{2})"
+_MARKERS = VOCAB["cues"]["future markers"]
 DEADLINE_PATTERNS = [
-    re.compile(rf"(?:到|至|力争到)\s*{_YEAR}\s*年(?:\s*(\d{{1,2}})\s*月)?(?:底|末|年底)?(?:前|时)?"),
+    re.compile(rf"(?:{_WORDS['dates'].pattern('deadline')})\s*{_YEAR}\s*年(?:\s*(\d{{1,2}})\s*月)?(?:底|末|年底)?(?:前|时)?"),
     re.compile(rf"{_YEAR}\s*年(?:\s*(\d{{1,2}})\s*月)?(?:底|末)?(?:前|以前|之前)"),
     re.compile(rf"{_YEAR}\s*年底"),
     # a year right after a promise: 拟于2025年下半年出台, 计划2026年6月建成
-    re.compile(rf"(?:拟|计划|预计|将|力争|争取|确保)(?:于|在)?\s*{_YEAR}\s*年(?:\s*(\d{{1,2}})\s*月)?"),
+    re.compile(rf"(?:{_MARKERS.pattern('deadline')})(?:于|在)?\s*{_YEAR}\s*年(?:\s*(\d{{1,2}})\s*月)?"),
 ]
-RELATIVE_YEARS = re.compile(r"(?:未来|今后|近)([一二两三四五六七八九十\d]{1,3})年")
-THIS_YEAR = re.compile(r"(?:今年|年内|本年度?)(?:底|内)?")
+RELATIVE_YEARS = re.compile(rf"(?:{_WORDS['relative years'].pattern()})([{_NUMERALS.spelled(10)}\d]{{1,3}})年")
+THIS_YEAR = re.compile(rf"(?:{_WORDS['this year'].pattern()})(?:底|内)?")
+# this year's deadline only when a plan verb follows: 年内完成, 今年计划 (text, compiled by re on first use)
+_THIS_YEAR_PLAN = rf"(?:{_WORDS['this year'].pattern()})(?:底|内)?(?:前)?(?:计划|完成|实现|要)"
 
-NUMBER = r"(\d+(?:\.\d+)?|[一二两三四五六七八九十百千]+)"
-SCALE = r"(万|亿)?"
-UNITS = ("亿元|万元|千元|元|亿美元|万美元|万平方米|平方米|万方|万亩|亩|公顷|家|个|项|款|批|件|条|名|人次|人|位|场|次|所|座"
-         "|台|套|张|种|类|部|篇|份|支|处|户|万人|万辆|辆|倍|%|％|个百分点|百分点|亿级|亿|万")
-COMPARATORS = {
-    "不少于": ">=", "不低于": ">=", "至少": ">=", "达到": "=", "达": "=", "超过": ">", "超": ">",
-    "突破": ">", "力争": "~", "累计": "=", "新增": "+", "增至": "=", "提高到": "=", "提升至": "=", "提升到": "=",
-    "不超过": "<=", "控制在": "<=", "低于": "<", "高于": ">",
-}
+NUMBER = rf"(\d+(?:\.\d+)?|[{_NUMERALS.spelled(1000)}]+)"
+UNITS = _WORDS["units"].pattern()  # in file order: the first unit that fits is taken
+_SCALE_UNITS = frozenset(_WORDS["units"].tagged("scale"))  # 亿 万 %: not counts
+COMPARATORS = dict(_WORDS["comparators"].first_field())  # in file order: see _comparator_before
 _COMP_RE = "|".join(sorted(COMPARATORS, key=len, reverse=True))
-QUANTITY = re.compile(rf"(?P<comp>{_COMP_RE})?\s*(?P<num>{NUMBER})\s*(?P<unit>{UNITS})(?P<above>以上|以内|左右|余)?")
+_AFTER = _WORDS["after the number"].first_field()  # 以上 -> >=, 以内 -> <=, 余 -> >, 左右 -> -
+QUANTITY = re.compile(rf"(?P<comp>{_COMP_RE})?\s*(?P<num>{NUMBER})\s*(?P<unit>{UNITS})"
+                      rf"(?P<above>{_WORDS['after the number'].pattern()})?")
 _STOP = re.compile(r"[，。；：、,;:（）()“”\"《》！？\s]")
-_OBJECT_TRIM = re.compile(r"^(?:的|个|家|项|等|以上|左右|规模的?|级的?)+")
-_LEAD_VERBS = re.compile(r"^(?:打造|建成|建设|培育|引进|引入|推动|实现|形成|新增|累计|支持|布局|认定|设立|成立|发布|出台|举办"
-                         r"|开展|完成|达到|建立|组建|引导|吸引|集聚|服务|入选|获批|推出|争取|力争|确保|不少于|超过)+")
+_OBJECT_TRIM = re.compile(rf"^(?:{_WORDS['object trims'].pattern()})+")
+# verbs and comparators in front of a count, not part of what it counts: 打造3家…, 不少于5个…
+_LEAD_VERBS = re.compile(rf"^(?:{VOCAB['verbs']['verbs'].pattern('quantity')}"
+                         rf"|{_WORDS['comparators'].pattern('quantity')})+")
+# _OBJECT_* are kept as text, compiled by re on first use (a command reading no document never needs them)
+_OBJECT_STOP = rf"^(?:{_WORDS['object stops'].pattern()})"
+# where and when, before a count: 目前全市…已, 计划于2026年底前新增…
+_OBJECT_OPENING = (rf"^(?:{_WORDS['object openings'].pattern()}"
+                   rf"|(?:{_MARKERS.pattern('object')})?(?:于|到)?\d{{4}}年(?:底|末|上半年|下半年)?前?"
+                   rf"|{VOCAB['places']['levels'].pattern('object')})+")
+_OBJECT_ENDING = rf"(?:{_WORDS['object endings'].pattern()})$"
 
 
 def _masked(text: str) -> str:
@@ -111,7 +122,7 @@ def find_deadlines(text: str, period: tuple[int, int] | None = None, doc_year: i
             if (year, None) not in seen:
                 seen.add((year, None))
                 out.append(Deadline(year, None, raw=m.group(0), relative=True))
-    if not out and doc_year and THIS_YEAR.search(t) and re.search(r"(?:今年|年内|本年度?)(?:底|内)?(?:前)?(?:计划|完成|实现|要)", t):
+    if not out and doc_year and THIS_YEAR.search(t) and re.search(_THIS_YEAR_PLAN, t):
         out.append(Deadline(doc_year, None, raw=THIS_YEAR.search(t).group(0), relative=True))
     return out
 
@@ -130,30 +141,36 @@ def find_quantities(text: str) -> list[Quantity]:
     for m in QUANTITY.finditer(t):
         num, unit = m.group("num"), m.group("unit")
         # a bare Chinese numeral is a quantity only with a comparator or a counting unit
-        if not num[0].isdigit() and not m.group("comp") and unit in ("亿", "万", "%", "％"):
+        if not num[0].isdigit() and not m.group("comp") and unit in _SCALE_UNITS:
             continue
         value = _value(num)
         if value is None:
             continue
-        comp = COMPARATORS.get(m.group("comp") or "", None)
-        above = m.group("above")
-        if above in ("以上",):
-            comp = ">=" if comp in (None, "=", "~") else comp
-        elif above == "以内":
-            comp = "<="
-        elif above == "余":
-            comp = comp or ">"
+        comp = _after_number(COMPARATORS.get(m.group("comp") or "", None), m.group("above"))
         if comp is None:
-            # a comparator a few characters earlier still governs: 营收超10亿元企业达5家以上
-            before = t[max(0, m.start() - 4):m.start()]
-            for word, c in COMPARATORS.items():
-                if before.endswith(word):
-                    comp = c
-                    break
+            comp = _comparator_before(t[max(0, m.start() - 4):m.start()])
         obj = _object_after(t, m.end()) or _object_before(t, m.start())
         out.append(Quantity(comp, value, unit.replace("％", "%"), obj, text[m.start():m.end()],
                             m.start(), m.end()))
     return out
+
+
+def _after_number(comp: str | None, above: str | None) -> str | None:
+    """The comparison once the word after the number is read: 5家以上 is >= 5."""
+    mark = _AFTER.get(above or "")
+    if mark == ">=":
+        return ">=" if comp in (None, "=", "~") else comp
+    if mark == "<=":
+        return "<="
+    if mark == ">":
+        return comp or ">"
+    return comp
+
+
+def _comparator_before(before: str) -> str | None:
+    """A comparator a few characters earlier still governs: 营收超10亿元企业达5家以上 (the first
+    listed that `before` ends with)."""
+    return next((c for word, c in COMPARATORS.items() if before.endswith(word)), None)
 
 
 def _object_after(t: str, i: int) -> str | None:
@@ -162,7 +179,7 @@ def _object_after(t: str, i: int) -> str | None:
     phrase = rest[:stop.start()] if stop else rest
     phrase = _OBJECT_TRIM.sub("", phrase)
     # a verb right after the number means the object came before (产值突破100亿元，形成…)
-    if len(phrase) < 2 or re.match(r"^(?:进入|实现|形成|以上|的|左右|，)", phrase):
+    if len(phrase) < 2 or re.match(_OBJECT_STOP, phrase):
         return None
     return phrase[:24] or None
 
@@ -172,11 +189,10 @@ def _object_before(t: str, i: int) -> str | None:
     parts = _STOP.split(head)
     phrase = parts[-1] if parts else ""
     # where and when are not what: 目前全市…已, 计划于2026年底前新增…
-    phrase = re.sub(r"^(?:目前|当前|现已|现|其中|(?:计划|预计|力争|争取|拟)?(?:于|到)?\d{4}年(?:底|末|上半年|下半年)?前?"
-                    r"|全市|全区|本市|我市|本区|我区)+", "", phrase)
+    phrase = re.sub(_OBJECT_OPENING, "", phrase)
     phrase = _LEAD_VERBS.sub("", phrase)
     for _ in range(2):
-        phrase = re.sub(r"(?:达到?|为|是|共计|合计|超过?|突破|实现|不少于|已经?|累计|共|均|总计|新增)$", "", phrase)
+        phrase = re.sub(_OBJECT_ENDING, "", phrase)
     return phrase[-24:] if len(phrase) >= 2 else None
 
 

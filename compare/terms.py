@@ -11,16 +11,13 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-INSTITUTION_SUFFIXES = (
-    "创新中心", "分中心", "研究中心", "服务中心", "中心", "基地", "平台", "孵化器", "联合体", "工作站", "研究院",
-    "实验室", "目录", "大赛", "基金", "母基金", "产业园", "园区", "联盟", "研究会", "联合会", "集聚区", "综合体",
-    "示范区", "先行区", "创新高地", "智造空间", "清单", "专项",
-    "病房", "医院", "示范项目", "应用示范", "活动", "改革", "行动计划",
-)
+from .vocabulary import VOCAB
+
+_WORDS = VOCAB["terms"]
+INSTITUTION_SUFFIXES = _WORDS["institution suffixes"].words
 # What kind of thing an institution term names, by its suffix: a contest is not a centre, a fund
-# is not a catalogue. Facilities, places and programmes are one kind (概念验证中心 and 概念验证平台
-# are the same commitment reworded).
-_SUFFIX_KIND = {"大赛": "event", "活动": "event", "基金": "fund", "母基金": "fund", "目录": "list", "清单": "list"}
+# is not a catalogue (general, the rest, needs no entry here).
+_SUFFIX_KIND = {w: k for w, k in _WORDS["institution suffixes"].first_field().items() if k != "general"}
 
 
 def institution_kind(term: str) -> str:
@@ -31,22 +28,26 @@ def institution_kind(term: str) -> str:
     return "general"
 
 
-_SUFFIX_RE = "|".join(sorted(set(INSTITUTION_SUFFIXES), key=len, reverse=True))
+_SUFFIX_RE = "|".join(sorted(dict.fromkeys(INSTITUTION_SUFFIXES), key=len, reverse=True))
 # A run of name characters ending in a suffix; punctuation and function words stop it.
 INSTITUTION = re.compile(rf"[\u4e00-\u9fffA-Za-z0-9+\-·]{{2,24}}?(?:{_SUFFIX_RE})")
 TITLE = re.compile(r"《([^《》]{2,80})》")
 QUOTED = re.compile(r"[“\"]([^“”\"]{2,24})[”\"]")
-AMOUNT = re.compile(r"\d+(?:\.\d+)?\s*(?:亿元|万元|亿美元|万平方米|万方|亿|万)")
+AMOUNT = re.compile(rf"\d+(?:\.\d+)?\s*(?:{VOCAB['targets']['units'].pattern('amount')})")
+
+
+def _lead_words() -> str:
+    """Words that start a clause rather than a name (adverbs, verbs, quantifiers, level words,
+    particles, a count: 积极, 推动, 一批, 本市, 和, 不少于3家), as one alternation."""
+    literals = dict.fromkeys(VOCAB["clauses"]["adverbs"].tagged("name") + VOCAB["verbs"]["verbs"].tagged("name")
+                             + _WORDS["name leads"].words + VOCAB["places"]["levels"].tagged("lead"))
+    count = (rf"(?:{VOCAB['targets']['comparators'].pattern('name')})?[\d{VOCAB.numerals.spelled(100)}]+"
+             rf"(?:{_WORDS['counters'].pattern()})(?:以上)?")
+    return "|".join(map(re.escape, literals)) + "|" + count  # the count last: a word (一批) wins over it
+
 
 # Words that start a clause rather than a name: stripped from the front of a name run.
-LEAD_WORDS = re.compile(
-    r"^(?:(?:积极|加快|加大|加强|持续|进一步|大力|全面|着力|深入|重点|优先|充分|协同|有序|逐步|不断|共同|继续|努力|切实|扎实|累计|稳步"
-    r"|推动|推进|推出|打造|建设|建立|建成|培育|引进|引入|支持|发挥|依托|围绕|聚焦|设立|成立|组建|举办|开展|完善|优化|提升|"
-    r"强化|落实|实施|发布|出台|制定|编制|布局|深化|构建|搭建|鼓励|引导|做优|做强|做大|用好|跟踪|扩大|启动|升级|"
-    r"通过|面向|对接|服务|落地|入选|纳入|申报|参与|形成|实现|加速|促进|带动|依靠|借助|联合|合作|共建|新建|筹建|"
-    r"一批|若干|多个|各类|本市|我市|全市|我区|本区|区内|市级|区级|国家级|一家|一个|两个|两家|相关|有关|以及|和|与|及|的|在|为|将|已|等"
-    r"|(?:不少于|不低于|至少|超过|新增|累计)?[\d一二两三四五六七八九十百]+(?:家|个|项|所|批|座|大)(?:以上)?)"
-    r")+")
+LEAD_WORDS = re.compile(rf"^(?:(?:{_lead_words()}))+")
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,12 @@ class Term:
     end: int
 
 
-_PERIOD_IN_BRACKETS = re.compile(r"[（(](?:\d{4}\s*[-—–~至]\s*\d{4}\s*年?|\d{4}\s*年(?:版|度)?|试行|暂行|修订|修订版|征求意见稿|送审稿|草案)[）)]")
+_PERIOD_IN_BRACKETS = re.compile(r"[（(](?:\d{4}\s*[-—–~至]\s*\d{4}\s*年?|\d{4}\s*年(?:版|度)?|"
+                                 rf"{VOCAB['documents']['title marks'].pattern('norm')})[）)]")
+# the home city's name (上海市, 上海) and the words for the city level (本市, 市级, 市) at the front
+# (kept as text, compiled by re on first use)
+_CITY = "^(?:" + "|".join(sorted((VOCAB.city.name,) + VOCAB.city.short, key=len, reverse=True)) + ")"
+_CITY_LEVEL = "^(?:" + "|".join(sorted(VOCAB["places"]["levels"].tagged("norm"), key=len, reverse=True)) + ")"
 
 
 @lru_cache(maxsize=1 << 16)
@@ -67,8 +73,8 @@ def norm_term(s: str) -> str:
     s = re.sub(r"\s+", "", s)
     s = s.strip("《》“”\"")
     s = _PERIOD_IN_BRACKETS.sub("", s)
-    s = re.sub(r"^上海市?", "", s)
-    s = re.sub(r"^(?:本市|全市|市级|市)", "", s)
+    s = re.sub(_CITY, "", s)
+    s = re.sub(_CITY_LEVEL, "", s)
     s = s.replace("的", "")
     s = re.sub(r"[（(][^）)]*[）)]", "", s)
     return s
