@@ -11,6 +11,7 @@ stage runner's (compare/stages.py: `record_flag`, `place_flags`).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from .errors import CompareError
@@ -22,6 +23,7 @@ MAX_REVIEWER_CHARS = 100
 # flagged text and clearly closer than any other measure of the new version.
 MIN_CARRY_RATIO = 0.90
 MIN_CARRY_MARGIN = 0.03
+NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
 
 class FlagError(CompareError):
@@ -39,6 +41,7 @@ class Covered:
     version: int | None = None
     text_hash: str | None = None
     text: str = ""
+    occurrence: int | None = None  # the k-th measure of that text in its document (None: not known)
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,7 @@ class Candidate:
     version: int
     text_hash: str
     text: str
+    ordinal: int = 0
 
 
 @dataclass(frozen=True)
@@ -66,32 +70,47 @@ class Placement:
                 "how": self.how, "detail": self.detail}
 
 
-def _same_document(c: Covered, cand: Candidate) -> bool:
-    return (c.doc_key is not None and cand.doc_key == c.doc_key) or (c.source is not None and cand.source == c.source)
+def _numbers(text: str) -> list[str]:
+    return NUMBER.findall(text)
 
 
 def _best_match(c: Covered, candidates: list[Candidate]) -> Candidate | None:
-    exact = [m for m in candidates if m.text_hash == c.text_hash]
+    """The same commitment in a newer version, or None when a reviewer must decide.
+
+    The same sentence: the same occurrence of it (a sentence said twice, under two tasks, is two
+    commitments). Else one sentence at least MIN_CARRY_RATIO alike and clearly closer than any other,
+    with the same numbers: 不少于50家 reworded is the same commitment, 不少于80家 is another.
+    """
+    exact = sorted((m for m in candidates if m.text_hash == c.text_hash), key=lambda m: m.ordinal)
     if exact:
-        return exact[0]
+        if c.occurrence is not None:
+            return exact[c.occurrence] if c.occurrence < len(exact) else None
+        return exact[0] if len(exact) == 1 else None
     from rapidfuzz import fuzz
 
+    numbers = _numbers(c.text)
     scored = sorted(((fuzz.ratio(c.text, m.text) / 100, i) for i, m in enumerate(candidates)), reverse=True)
     if not scored or scored[0][0] < MIN_CARRY_RATIO:
         return None
     if len(scored) > 1 and scored[0][0] - scored[1][0] < MIN_CARRY_MARGIN:
         return None  # two sentences equally like the flagged one: a reviewer decides
-    return candidates[scored[0][1]]
+    best = candidates[scored[0][1]]
+    return best if _numbers(best.text) == numbers else None
 
 
 def place(covered: list[Covered], current_ids: set[str], candidates: list[Candidate]) -> list[Placement]:
     """Where each covered measure's verdict applies now (see the module docstring)."""
+    by_key: dict[str, list[Candidate]] = {}
+    by_source: dict[str, list[Candidate]] = {}
+    for m in candidates:
+        by_key.setdefault(m.doc_key, []).append(m)
+        by_source.setdefault(m.source, []).append(m)
     out = []
     for c in covered:
         if c.measure_id in current_ids:
             out.append(Placement(c.flag_id, c.measure_id, c.measure_id, "given"))
             continue
-        same_doc = [m for m in candidates if _same_document(c, m)]
+        same_doc = list({m.measure_id: m for m in by_key.get(c.doc_key, []) + by_source.get(c.source, [])}.values())
         if not same_doc:
             out.append(Placement(c.flag_id, c.measure_id, None, "removed", "document removed"))
             continue
@@ -139,7 +158,7 @@ def covered_by(scopes: list[dict]) -> list[Covered]:
         for mid in s["measure_ids"]:
             ctx = s["context"].get(mid) or {}
             covered.append(Covered(s["flag_id"], mid, ctx.get("doc_key"), ctx.get("source"), ctx.get("version"),
-                                   ctx.get("text_hash"), ctx.get("text") or ""))
+                                   ctx.get("text_hash"), ctx.get("text") or "", ctx.get("occurrence")))
     return covered
 
 

@@ -19,6 +19,7 @@ from .clean import Cleaned, clean
 from .errors import InputError
 from .metadata import Metadata, extract_metadata
 from .readers import (
+    secret_content,
     SUPPORTED_EXTENSIONS,
     RawText,
     private_file,
@@ -74,7 +75,8 @@ def expand_paths(paths: Iterable[str | os.PathLike], follow_symlinks: bool = Fal
     A missing path, an unreadable folder or a symlink loop is reported, not fatal. In a folder,
     a symlink (to a file or a folder) that resolves outside the folder given is left out, with a
     notice, unless follow_symlinks: a corpus folder must not publish /etc/passwd or the reviewers
-    file through a link. A path named on the command line is read wherever it points.
+    file through a link. The same holds for a symlink named on the command line (a shell glob
+    names them all), judged against the folder that holds it.
     """
     seen_dirs: set[str] = set()
     for p in paths:
@@ -82,10 +84,19 @@ def expand_paths(paths: Iterable[str | os.PathLike], follow_symlinks: bool = Fal
         if not os.path.exists(p):
             yield Found(p, "no such file or folder")
             continue
-        if os.path.isdir(p):
+        if os.path.islink(p) and not follow_symlinks and not _inside(os.path.realpath(p), _folder_of(p)):
+            # a shell glob names every entry of a folder: a link out of it is left out as in a walk
+            what = "folder" if os.path.isdir(p) else "file"
+            yield Found(p, notice=f"symlink to a {what} outside {os.path.dirname(p) or '.'}, skipped; "
+                                  "pass --follow-symlinks to read it")
+        elif os.path.isdir(p):
             yield from _walk(p, seen_dirs, p, os.path.realpath(p), follow_symlinks)
         else:
             yield Found(p)
+
+
+def _folder_of(path: str) -> str:
+    return os.path.realpath(os.path.dirname(os.path.abspath(path)))
 
 
 def _inside(path: str, folder: str) -> bool:
@@ -147,8 +158,19 @@ class Parsed:
         return "path:" + os.path.abspath(self.raw.path)
 
 
+def _own_file(path: str, own_files: frozenset[tuple[int, int]]) -> str | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None  # reported when it is read
+    return "one of the database's own files (or a link to it)" if (st.st_dev, st.st_ino) in own_files else None
+
+
 def parse_file(path: str, encoding: str | None = None) -> Parsed:
     raw = read_file(path, encoding)
+    secret = secret_content(raw.text)
+    if secret:
+        raise InputError(path, f"holds {secret}, never read as a document", "keep secrets out of corpus folders")
     cleaned = clean(raw.text)
     if not cleaned.text.strip():
         raise InputError(path, "no text left after removing page marks and markup",
@@ -238,14 +260,18 @@ def rows_for(parsed: Parsed, run_id: str, version: int,
     return document, measures, quantities, terms
 
 
-def screen(found: Found) -> FileResult | None:
-    """Why a file met is not read at all (cannot be, must not be, or is not a document type), or None."""
+def screen(found: Found, own_files: frozenset[tuple[int, int]] = frozenset()) -> FileResult | None:
+    """Why a file met is not read at all (cannot be, must not be, or is not a document type), or None.
+
+    own_files: (device, inode) of the database's own files (the database, its journal, its lock
+    and its signing secret): never read, whatever a link or a hard link to them is called.
+    """
     path = found.path
     if found.problem:
         return FileResult(path, "error", f"{path}: {found.problem}")
     if found.notice:
         return FileResult(path, "ignored", f"{path}: {found.notice}")
-    private = private_file(path)
+    private = private_file(path) or _own_file(path, own_files)
     if private:
         # met in a folder: left out, said once, not an error; named on the command line: an error
         if found.walked:

@@ -48,6 +48,20 @@ PRIVATE_FILES = (
 SQLITE_HEADER = b"SQLite format 3\x00"
 
 
+SECRET_CONTENT = ((re.compile(r"pbkdf2_sha256\$\d+\$"), "a password hash"),
+                  (re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----"), "a private key"))
+BARE_TOKEN = re.compile(r"[A-Fa-f0-9]{32,}|[A-Za-z0-9+/=_-]{40,}")
+
+
+def secret_content(text: str) -> str | None:
+    """What secret a text holds (a password hash, a private key, or nothing but a key or token,
+    like a server's signing secret), or None: such a text is never stored or published."""
+    for pattern, what in SECRET_CONTENT:
+        if pattern.search(text):
+            return what
+    return "a bare key or token" if BARE_TOKEN.fullmatch(text.strip()) else None
+
+
 def private_file(path: str | os.PathLike) -> str | None:
     """What makes this file one that is never read as a document (see PRIVATE_FILES), or None.
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import os
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -96,11 +97,12 @@ def ingest(db: Database, paths: Iterable[str | os.PathLike], encoding: str | Non
     status = "failed"
     try:
         found = list(expand_paths(paths, follow_symlinks))
+        own = own_files(db)
         with bar("reading", len(found)) as progress:
             for f in found:
                 if progress:
                     progress(1)
-                report.results.append(ingest_file(db, f, encoding, run_id))
+                report.results.append(ingest_file(db, f, encoding, run_id, own))
         status = "done"
     finally:
         if own_run:
@@ -108,12 +110,27 @@ def ingest(db: Database, paths: Iterable[str | os.PathLike], encoding: str | Non
     return report
 
 
-def ingest_file(db: Database, found: Found, encoding: str | None, run_id: str) -> FileResult:
+def own_files(db: Database) -> frozenset[tuple[int, int]]:
+    """(device, inode) of the database's own files: itself, its journal and lock, its signing secret."""
+    path = queries.database_path(db)
+    out = set()
+    for suffix in ("", "-wal", "-shm", "-journal", ".lock", ".secret"):
+        try:
+            st = os.stat(path + suffix) if path else None
+        except OSError:
+            continue
+        if st:
+            out.add((st.st_dev, st.st_ino))
+    return frozenset(out)
+
+
+def ingest_file(db: Database, found: Found, encoding: str | None, run_id: str,
+                own: frozenset[tuple[int, int]] = frozenset()) -> FileResult:
     """One file: skipped when its bytes are stored, else read and stored (see `store_parsed`)."""
     from .pipeline import FileResult, parse_file, screen
     from .readers import read_checked_bytes
 
-    refused = screen(found)
+    refused = screen(found, own)
     if refused:
         return refused
     path = found.path
@@ -314,7 +331,7 @@ def placements(db: Database) -> list[Placement]:
     covered = covered_by(queries.flag_scopes(db))
     current = queries.current_measure_ids(db, {c.measure_id for c in covered})
     away = [c for c in covered if c.measure_id not in current]
-    carry = [Candidate(r["id"], r["doc_key"], r["source"], r["version"], r["text_hash"], r["text"])
+    carry = [Candidate(r["id"], r["doc_key"], r["source"], r["version"], r["text_hash"], r["text"], r["ordinal"])
              for r in queries.current_measures_for(db, {c.doc_key for c in away if c.doc_key},
                                                    {c.source for c in away if c.source})]
     placed = place(covered, current, carry)
@@ -329,18 +346,19 @@ def place_flags(db: Database) -> PlacementChange:
 
 
 def record_flag(db: Database, target: str, status: str, note: str | None, reviewer: str, source: str = "cli",
-                seen: list[str] | None = None) -> Recorded:
+                seen: list[str] | None = None, exact: bool = False) -> Recorded:
     """Store a flag on a measure or a thread and place it at once, in one transaction.
 
     `seen`: the measure ids the reviewer was looking at (a web page); a thread flag covers those
-    of them that exist, so a page older than a merge flags what it showed, not what joined since.
+    of them that are in the thread, so a page older than a merge flags what it showed, not what
+    joined since. `exact`: the target must be a whole id (the web form sends ids, never prefixes).
     """
     note, reviewer = validate(status, note, reviewer)
     target = (target or "").strip()
-    target_id, kind = _flag_target(db, target)
+    target_id, kind = _flag_target(db, target, exact)
     covered, thread_id, said = _flag_scope(db, target, target_id, kind, seen)
     snap = queries.measure_snapshots(db, covered)
-    context = {m: {k: snap[m][k] for k in ("doc_key", "source", "version", "text_hash", "text")}
+    context = {m: {k: snap[m][k] for k in ("doc_key", "source", "version", "text_hash", "text", "ordinal", "occurrence")}
                for m in covered if m in snap}
     with write_tx(db):
         flag_id = queries.add_flag(db, target_id, kind, status, note, reviewer, source, covered, thread_id,
@@ -349,10 +367,12 @@ def record_flag(db: Database, target: str, status: str, note: str | None, review
     return recorded(flag_id, kind, target_id, status, placed, said)
 
 
-def _flag_target(db: Database, target: str) -> tuple[str, str]:
+def _flag_target(db: Database, target: str, exact: bool = False) -> tuple[str, str]:
     """(id, "measure" or "thread") of what a reviewer names."""
     if not target:
         raise FlagError("say what to flag: a measure id or a thread id")
+    if exact and queries.exact_target(db, target) is None:
+        raise FlagError(f"no measure or thread '{target}'; reload the page and flag again")
     try:
         return queries.resolve_measure(db, target), "measure"
     except NotFound:
@@ -373,15 +393,18 @@ def _flag_scope(db: Database, target: str, target_id: str, kind: str,
     said = ""
     members = queries.list_threads(db, target_id)[0]["measure_ids"]
     if seen is not None:
-        covered = sorted(set(seen) & set(queries.measure_snapshots(db, seen)))
+        covered = sorted(set(seen) & set(members))  # what the page showed, of this thread only
         if not covered:
-            raise FlagError("none of the mentions on that page exist any more; reload the page and flag again")
+            raise FlagError("none of the mentions on that page are in this thread any more; reload the page "
+                            "and flag again")
     else:
         covered = list(members)
     if target_id != target:
         said = f"thread {target} has since become part of thread {target_id}; "
     if seen is not None and set(covered) != set(members):
         said += f"the flag covers the {len(covered)} mentions you saw, not the {len(members)} the thread has now; "
+    if seen is not None and len(set(seen)) > len(covered):
+        said += f"{len(set(seen)) - len(covered)} mentions on that page are no longer in this thread and were left out; "
     return covered, target_id, said
 
 

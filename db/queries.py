@@ -127,7 +127,7 @@ def resolve_document(db: Database, ref: str) -> dict:
     cols = ", ".join(f'"{c}"' for c in DOCUMENT_COLUMNS)
     for sql, arg in (
         (f"SELECT {cols} FROM documents WHERE id = ?", ref),
-        (f"SELECT {cols} FROM documents WHERE id LIKE ? AND is_current = 1", ref + "%"),
+        (f"SELECT {cols} FROM documents WHERE id LIKE ? ESCAPE '\\' AND is_current = 1", prefix(ref)),
         (f"SELECT {cols} FROM documents WHERE source = ? AND is_current = 1", ref),
         (f"SELECT {cols} FROM documents WHERE file_name = ? AND is_current = 1", ref),
         # an earlier version, by its own file
@@ -447,7 +447,7 @@ def resolve_thread(db: Database, ref: str) -> str:
         if alias:
             ref = alias[0]
             continue
-        rows = [r[0] for r in db.execute("SELECT id FROM threads WHERE id LIKE ?", [ref + "%"])]
+        rows = [r[0] for r in db.execute("SELECT id FROM threads WHERE id LIKE ? ESCAPE '\\'", [prefix(ref)])]
         if len(rows) == 1:
             return rows[0]
         if len(rows) > 1:
@@ -521,8 +521,31 @@ def alignment_is_current(db: Database, model: str, params_digest: str = "") -> b
     return bool(row) and row[0] == model and row[1] == alignment_fingerprint(db, params_digest)
 
 
+def database_path(db: Database) -> str | None:
+    """The file the database lives in (None in memory)."""
+    for _, name, file in db.execute("PRAGMA database_list").fetchall():
+        if name == "main":
+            return file or None
+    return None
+
+
+def prefix(ref: str) -> str:
+    """A LIKE pattern for ids starting with ref, its own % and _ matched literally."""
+    return ref.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def exact_target(db: Database, ref: str) -> str | None:
+    """'measure', 'thread' or 'alias' when ref is exactly such an id (the web's flag form sends ids)."""
+    for kind, sql in (("measure", "SELECT 1 FROM measures WHERE id = ?"), ("thread", "SELECT 1 FROM threads WHERE id = ?"),
+                      ("alias", "SELECT 1 FROM thread_aliases WHERE old_id = ?")):
+        if db.execute(sql, [ref]).fetchone():
+            return kind
+    return None
+
+
 def resolve_measure(db: Database, ref: str) -> str:
-    rows = [r[0] for r in db.execute("SELECT id FROM measures WHERE id = ? OR id LIKE ?", [ref, ref + "%"])]
+    rows = [r[0] for r in db.execute("SELECT id FROM measures WHERE id = ? OR id LIKE ? ESCAPE '\\'",
+                                     [ref, prefix(ref)])]
     if ref in rows:
         return ref
     if len(rows) == 1:
@@ -553,7 +576,9 @@ def measure_snapshots(db: Database, measure_ids: Iterable[str]) -> dict[str, dic
     ids = list(measure_ids)
     for i in range(0, len(ids), 500):
         chunk = ids[i:i + 500]
-        for r in db.query("SELECT m.id, d.doc_key, d.source, d.version, m.text_hash, m.text, d.is_current "
+        for r in db.query("SELECT m.id, d.doc_key, d.source, d.version, m.text_hash, m.text, d.is_current, "
+                          "m.ordinal, (SELECT count(*) FROM measures x WHERE x.document_id = m.document_id "
+                          "AND x.text_hash = m.text_hash AND x.ordinal < m.ordinal) AS occurrence "
                           "FROM measures m JOIN documents d ON d.id = m.document_id "
                           f"WHERE m.id IN ({','.join('?' * len(chunk))})", chunk):
             out[r["id"]] = dict(r)

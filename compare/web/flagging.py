@@ -39,7 +39,7 @@ async def flag_post(request, datasette):
     try:
         recorded = await database(datasette).execute_write_fn(
             lambda conn: record_flag(Database(conn), target, form.get("status") or "", form.get("note"), reviewer,
-                                     source="web", seen=seen))
+                                     source="web", seen=seen, exact=True))
     except (CompareError, StoreError) as e:
         return await page(datasette, request, "compare_message.html", {
             "title": "The flag was not recorded", "message": str(e), "back": back}, status=400)
