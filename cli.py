@@ -400,7 +400,7 @@ def flag(target, database, flag_status, note, reviewer):
     from compare import stages
 
     recorded = stages.record_flag(_open(database), target, flag_status, note, reviewer, source="cli")
-    click.echo(f"{recorded.message} {recorded.target_type} {recorded.target_id} by {reviewer.strip()}")
+    click.echo(f"{recorded.message}\n  {recorded.target_type} {recorded.target_id}, by {reviewer.strip()}")
 
 
 @cli.command()

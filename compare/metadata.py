@@ -54,7 +54,8 @@ NAV_LINE = re.compile(rf"^(?:{_FURNITURE['navigation'].pattern()}|[\s|｜/>》·
 # a line giving where and when a page was published (来源：… 2025-04-19, 发布时间：2025年4月19日)
 PUBLISHED_LINE = re.compile(rf"^[（(]?(?:{_FURNITURE['labels'].pattern('published')})[：:]")
 # the opening of a news report: 4月18日，… / 近日，… / 本报讯 / 记者
-NEWS_LEAD = re.compile(rf"^(?:\d{{4}}年)?\d{{1,2}}月\d{{1,2}}日(?:上午|下午|晚)?[，,]|^(?:{_DOCS['news leads'].pattern()})[，,]"
+NEWS_LEAD = re.compile(rf"^(?:\d{{4}}年)?\d{{1,2}}月\d{{1,2}}日(?:上午|下午|晚)?[，,]"
+                       rf"|^(?:{_DOCS['news leads'].pattern()})[，,]"
                        rf"|{_DOCS['news'].pattern('lead')}")
 # a notice that transmits another document: 关于印发《X》的通知
 TRANSMITS = re.compile(r"印发[《〈](.+?)[》〉]的?通知")

@@ -35,8 +35,8 @@ class Params:
 
     def as_dict(self) -> dict:
         return {k: getattr(self, k) for k in ("weights", "bias", "link_threshold", "cluster_threshold",
-                                              "secondary_threshold", "cos_floor", "hash_floor", "rare_floor", "rare_max_df",
-                                              "max_candidates")}
+                                              "secondary_threshold", "cos_floor", "hash_floor", "rare_floor",
+                                              "rare_max_df", "max_candidates")}
 
 
 def params_text(path: str | None = None) -> str:

@@ -19,11 +19,11 @@ from .clean import Cleaned, clean
 from .errors import InputError
 from .metadata import Metadata, extract_metadata
 from .readers import (
-    secret_content,
     SUPPORTED_EXTENSIONS,
     RawText,
     private_file,
     read_file,
+    secret_content,
 )
 from .segment import Measure, analysis_text, segment, text_hash
 

@@ -31,7 +31,8 @@ HEADING_STYLES = [
     ("第cn", re.compile(rf"^第[{CN}]+(?:{VOCAB['numerals']['divisions'].pattern()})")),
 ]
 ITEM = re.compile(rf"^(?:[{CN}]+是|第[{CN}]+[，,、]|其[{CN}]+[，,、])")
-_NUMBERING = rf"^(?:[{CN}]+是|[{CN}]+、|[（(][{CN}\d]+[）)]|\d{{1,2}}(?:[、．]|\.(?!\d))|第[{CN}]+[，,、])"  # re compiles it
+# re compiles it
+_NUMBERING = rf"^(?:[{CN}]+是|[{CN}]+、|[（(][{CN}\d]+[）)]|\d{{1,2}}(?:[、．]|\.(?!\d))|第[{CN}]+[，,、])"
 SENTENCE_END = set("。！？；!?;")
 OPEN, CLOSE = "（(《“「【", "）)》”」】"
 
@@ -145,7 +146,8 @@ _ON_ITS_OWN = "|".join("^" + re.escape(w) for w in _CONNECTIVES.tagged("action")
 _VERB_LED = re.compile(rf"^(?:\d{{4}}年(?:\d{{1,2}}月)?(?:以来|底|初|内|起)?|{_CONNECTIVES.pattern('lead')})?"
                        rf"{_ADVERBS}{_ACTION_VERBS}|{_ON_ITS_OWN}"
                        rf"|^(?:{_MARKERS.pattern('dated')})于[^，。]{{1,15}}?{_ACTION_VERBS}")  # 拟于2025年下半年出台
-_MODIFIER_LED = re.compile(rf"^(?:{_CLAUSES['modifiers'].pattern()}|以[^，]{{1,24}}为(?:{_CLAUSES['frames'].pattern()}))"
+_MODIFIER_LED = re.compile(rf"^(?:{_CLAUSES['modifiers'].pattern()}"
+                           rf"|以[^，]{{1,24}}为(?:{_CLAUSES['frames'].pattern()}))"
                            rf"|^(?:{VOCAB['targets']['dates'].pattern()})?\d{{4}}年(?:\d{{1,2}}月)?(?:底|末|前)?$"
                            rf"|^(?:{_CONNECTIVES.pattern('alone')})$")
 MIN_UNIT = 10  # characters: shorter pieces are not actions of their own
@@ -446,7 +448,8 @@ def _clause_tense(u: str, tense: str, cues: list[str]) -> tuple[str, list[str]]:
 _RELATIVE_YEARS = VOCAB["targets"]["relative years"].words  # 未来三年: explicit, unlike 今年
 
 
-def _kind(tense: str, deadlines: list[Deadline], quantities: list[Quantity], section: list[str]) -> tuple[str, list[str]]:
+def _kind(tense: str, deadlines: list[Deadline], quantities: list[Quantity],
+          section: list[str]) -> tuple[str, list[str]]:
     """A promise becomes a target when it carries a deadline or an aimed-at quantity."""
     if tense not in ("commitment", "target"):
         return tense, []

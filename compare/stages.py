@@ -20,7 +20,7 @@ import os
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ContextManager
+from typing import TYPE_CHECKING
 
 from db import queries, write_tx
 from db.errors import NotFound
@@ -52,10 +52,10 @@ if TYPE_CHECKING:
     from .status import Status
 
 Progress = Callable[[int], None]
-Bar = Callable[[str, int], ContextManager[Progress | None]]
+Bar = Callable[[str, int], contextlib.AbstractContextManager[Progress | None]]
 
 
-def no_bar(label: str, length: int) -> ContextManager[Progress | None]:
+def no_bar(label: str, length: int) -> contextlib.AbstractContextManager[Progress | None]:
     return contextlib.nullcontext(None)
 
 
@@ -262,7 +262,8 @@ def judge(db: Database, run_id: str, as_of: dt.date | None = None, state: dict |
     """Inputs: measures of current documents, thread memberships, quantities, documents; the as-of
     date (default today). Output: every status, replaced as a whole; with `state` (model,
     fingerprint, run), the alignment is marked complete in the same transaction."""
-    from .status import Evidence, judge as rules, status_rows
+    from .status import Evidence, status_rows
+    from .status import judge as rules
 
     as_of = as_of or dt.date.today()
     measures = queries.status_inputs(db)
@@ -358,8 +359,8 @@ def record_flag(db: Database, target: str, status: str, note: str | None, review
     target_id, kind = _flag_target(db, target, exact)
     covered, thread_id, said = _flag_scope(db, target, target_id, kind, seen)
     snap = queries.measure_snapshots(db, covered)
-    context = {m: {k: snap[m][k] for k in ("doc_key", "source", "version", "text_hash", "text", "ordinal", "occurrence")}
-               for m in covered if m in snap}
+    kept = ("doc_key", "source", "version", "text_hash", "text", "ordinal", "occurrence")
+    context = {m: {k: snap[m][k] for k in kept} for m in covered if m in snap}
     with write_tx(db):
         flag_id = queries.add_flag(db, target_id, kind, status, note, reviewer, source, covered, thread_id,
                                    len(covered) if thread_id else None, context)
@@ -404,7 +405,8 @@ def _flag_scope(db: Database, target: str, target_id: str, kind: str,
     if seen is not None and set(covered) != set(members):
         said += f"the flag covers the {len(covered)} mentions you saw, not the {len(members)} the thread has now; "
     if seen is not None and len(set(seen)) > len(covered):
-        said += f"{len(set(seen)) - len(covered)} mentions on that page are no longer in this thread and were left out; "
+        said += (f"{len(set(seen)) - len(covered)} mentions on that page are no longer in this thread "
+                 "and were left out; ")
     return covered, target_id, said
 
 

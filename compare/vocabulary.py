@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
@@ -208,7 +208,7 @@ def _statuses(f: VocabFile) -> tuple[Status, ...]:
                         "listed" in e.fields) for e in f["statuses"].entries)
 
 
-@lru_cache(maxsize=None)
+@cache
 def load(directory: str | None = None) -> Vocabulary:
     """The vocabularies, read once: from compare/vocab/ (the package's), or from `directory`."""
     root = Path(directory) if directory else resources.files("compare") / "vocab"

@@ -536,7 +536,8 @@ def prefix(ref: str) -> str:
 
 def exact_target(db: Database, ref: str) -> str | None:
     """'measure', 'thread' or 'alias' when ref is exactly such an id (the web's flag form sends ids)."""
-    for kind, sql in (("measure", "SELECT 1 FROM measures WHERE id = ?"), ("thread", "SELECT 1 FROM threads WHERE id = ?"),
+    for kind, sql in (("measure", "SELECT 1 FROM measures WHERE id = ?"),
+                      ("thread", "SELECT 1 FROM threads WHERE id = ?"),
                       ("alias", "SELECT 1 FROM thread_aliases WHERE old_id = ?")):
         if db.execute(sql, [ref]).fetchone():
             return kind
@@ -561,7 +562,8 @@ def add_flag(db: Database, target_id: str, target_type: str, status: str, note: 
     """Append a flag and the measures it covers, in one transaction (both tables refuse changes)."""
     with write_tx(db):
         cur = db.execute("INSERT INTO flags (target_id, target_type, status, note, reviewer, created_at, source) "
-                         "VALUES (?, ?, ?, ?, ?, ?, ?)", [target_id, target_type, status, note, reviewer, now(), source])
+                         "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                         [target_id, target_type, status, note, reviewer, now(), source])
         flag_id = cur.lastrowid
         db.execute("INSERT INTO flag_scopes (flag_id, measure_ids, thread_id, thread_size, context) "
                    "VALUES (?, ?, ?, ?, ?)",
@@ -600,7 +602,8 @@ def current_measures_for(db: Database, doc_keys: Iterable[str], sources: Iterabl
     return [dict(r) for r in db.query(
         "SELECT m.id, m.text_hash, m.text, m.ordinal, d.doc_key, d.source, d.version FROM measures m "
         "JOIN documents d ON d.id = m.document_id WHERE d.is_current = 1 AND "
-        f"(d.doc_key IN ({','.join('?' * len(keys)) or 'NULL'}) OR d.source IN ({','.join('?' * len(paths)) or 'NULL'})) "
+        f"(d.doc_key IN ({','.join('?' * len(keys)) or 'NULL'}) "
+        f"OR d.source IN ({','.join('?' * len(paths)) or 'NULL'})) "
         "ORDER BY d.id, m.ordinal", keys + paths)]
 
 

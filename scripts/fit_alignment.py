@@ -28,8 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from compare import align as al  # noqa: E402
-from compare import threads as th  # noqa: E402
 from compare import stages  # noqa: E402
+from compare import threads as th  # noqa: E402
 from compare.encoders import get_encoder  # noqa: E402
 from compare.evaluation import load_gold, pairwise_f1  # noqa: E402
 from compare.stages import ingest  # noqa: E402
@@ -172,7 +172,7 @@ def main():
     print("weights", {k: round(v, 3) for k, v in params.weights.items()}, "bias", round(params.bias, 3))
 
     P = al.combine(params, pf.X)
-    for (corpus, gpath), g in zip(sets, golds):
+    for (_corpus, gpath), g in zip(sets, golds):
         r_one = pairwise_f1(load_gold(g, measures, documents), cluster(pf, P, params.cluster_threshold,
                                                                         params.secondary_threshold))
         print(f"  on {os.path.basename(gpath)} alone: P {r_one['precision']:.3f} R {r_one['recall']:.3f} "

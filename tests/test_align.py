@@ -3,10 +3,10 @@ import sqlite3
 
 import numpy as np
 import pytest
+from conftest import EXAMPLES, rows
 
 from compare import align as al
 from compare import threads as th
-from conftest import EXAMPLES, rows
 
 FILES = sorted(p for p in EXAMPLES.iterdir() if p.is_file())
 
@@ -468,9 +468,9 @@ def test_institution_terms_of_different_kinds_do_not_match():
 def test_example_corpus_against_its_reference_annotations(run, db_path):
     """A second annotated corpus on another topic (examples/gold.yml): threads and metadata."""
     import yaml
+    from conftest import ROOT
 
     from compare.evaluation import load_gold, pairwise_f1
-    from conftest import ROOT
 
     gold_data = yaml.safe_load((ROOT / "examples" / "gold.yml").read_text(encoding="utf-8"))
     run("align", "--silent", EXAMPLES)

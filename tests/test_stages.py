@@ -4,9 +4,9 @@ import datetime as dt
 import json
 
 import pytest
+from conftest import EXAMPLES, rows
 
 from compare import reports, stages
-from conftest import EXAMPLES, rows
 from db import open_db
 from db.errors import NotFound
 

@@ -12,10 +12,10 @@ import time
 import httpx
 import pytest
 from click.testing import CliRunner
+from conftest import EXAMPLES, ROOT, rows
 
 from cli import cli, web_app
 from compare import reviewers as rv
-from conftest import EXAMPLES, ROOT, rows
 
 from .conftest import record
 

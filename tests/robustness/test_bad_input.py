@@ -5,9 +5,9 @@ import random
 import zipfile
 
 from click.testing import CliRunner
+from conftest import EXAMPLES
 
 from cli import cli
-from conftest import EXAMPLES
 
 from .conftest import consistency_problems, record
 

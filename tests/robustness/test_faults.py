@@ -101,7 +101,7 @@ def test_two_aligns_at_once_both_finish(tmp_path):
     procs = [subprocess.Popen(COMPARE + ["align", "-d", str(db), str(d)], cwd=ROOT, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True) for d in (a, b)]
     outs = [p.communicate(timeout=300) for p in procs]
-    for p, (out, err) in zip(procs, outs):
+    for p, (_out, err) in zip(procs, outs):
         assert p.returncode == 0, err
         assert "database is locked" not in err and "Traceback" not in err
     assert not consistency_problems(str(db))

@@ -12,8 +12,8 @@ import threading
 import pytest
 from conftest import EXAMPLES, ROOT
 
-from db.errors import DatabaseError
 from db import db_lock, open_db
+from db.errors import DatabaseError
 
 from .conftest import consistency_problems, record
 

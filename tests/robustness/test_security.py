@@ -7,9 +7,9 @@ import time
 
 import pytest
 from click.testing import CliRunner
+from conftest import EXAMPLES, ROOT
 
 from cli import cli, web_app
-from conftest import EXAMPLES, ROOT
 
 from .conftest import record
 
