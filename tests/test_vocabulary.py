@@ -129,10 +129,10 @@ def test_text_stages_hold_no_copy_of_a_vocabulary(module):
     assert _copies(_module_sources()[module]) == []
 
 
-_NOT_YET = pytest.mark.xfail(strict=True, reason="issue 13: still holds copies (statuses, level words)")
+_NOT_YET = pytest.mark.xfail(strict=True, reason="issue 13: still holds copies (status names)")
 
 
-@pytest.mark.parametrize("path", ["compare/status.py", pytest.param("compare/align.py", marks=_NOT_YET),
+@pytest.mark.parametrize("path", ["compare/status.py", "compare/align.py",
                                   pytest.param("compare/flags.py", marks=_NOT_YET)])
 def test_other_modules_hold_no_copy_of_a_vocabulary(path):
     source = _code(ROOT / path)
