@@ -19,10 +19,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from compare.metadata import SHANGHAI_DISTRICTS  # noqa: E402
 from compare.pipeline import parse_file  # noqa: E402
+from compare.vocabulary import VOCAB  # noqa: E402
 
-CN = "一二三四五六七八九十"
+CN = VOCAB.numerals.ordinal  # 一二三四五六七八九十
+CITY = VOCAB.city.name  # 上海市
+DISTRICTS = tuple(d.name for d in VOCAB.districts)
 
 
 def pools(source: Path) -> dict[str, list[str]]:
@@ -35,7 +37,7 @@ def pools(source: Path) -> dict[str, list[str]]:
         except Exception:
             continue
         for m in parsed.measures:
-            text = re.sub(r"^(?:[一二三四五六七八九十]+是|\d+、)", "", m.text).rstrip("。；，")
+            text = re.sub(rf"^(?:[{CN}]+是|\d+、)", "", m.text).rstrip("。；，")
             if len(text) < 8:
                 continue
             out["progress" if m.kind == "progress" else "future"].append(text)
@@ -43,7 +45,7 @@ def pools(source: Path) -> dict[str, list[str]]:
 
 
 def perturb(text: str, rnd: random.Random, district: str) -> str:
-    text = re.sub("|".join(SHANGHAI_DISTRICTS), district, text)
+    text = re.sub("|".join(DISTRICTS), district, text)
     text = re.sub(r"\d+(?:\.\d+)?", lambda m: str(max(1, int(float(m.group(0)) * rnd.uniform(0.5, 1.8))))
                   if not m.group(0).startswith("20") else str(int(m.group(0)) + rnd.choice([-1, 0, 1])), text)
     return text
@@ -60,11 +62,11 @@ def measure(pool: list[str], rnd: random.Random, district: str) -> str:
 def document(i: int, p: dict[str, list[str]], rnd: random.Random) -> str:
     year = rnd.choice([2023, 2024, 2025, 2026])
     city = rnd.random() < 0.25
-    district = rnd.choice(SHANGHAI_DISTRICTS)
-    issuer = "上海市科学技术委员会" if city else f"上海市{district}人民政府"
+    district = rnd.choice(DISTRICTS)
+    issuer = f"{CITY}科学技术委员会" if city else f"{CITY}{district}人民政府"
     n_measures = rnd.randint(60, 140)
     if rnd.random() < 0.3:
-        title = f"{'上海市' if city else district}促进产业高质量发展行动方案（{year}-{year + 2}年）"
+        title = f"{CITY if city else district}促进产业高质量发展行动方案（{year}-{year + 2}年）"
         # a document number of its own: otherwise plans of one district and year are versions of one document
         number = f"{'沪府办发' if city else district[0] + '府发'}〔{year}〕{i}号"
         lines = [title, "", number, "", "一、重点任务", ""]

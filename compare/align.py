@@ -32,6 +32,7 @@ import numpy as np
 
 from .encoders import Encoder
 from .params import Params, load_params, params_text  # noqa: F401 (the alignment parameters live there)
+from .vocabulary import VOCAB
 
 SCORE_FLOOR = 0.05
 FEATURES = ("cos", "tfidf", "rare", "term", "level_conflict", "name_conflict", "same_doc", "cos_x_tfidf")
@@ -347,9 +348,11 @@ def name_conflict(ta: list[tuple[str, str, str]], tb: list[tuple[str, str, str]]
     return 0.0
 
 
-_CITY_MARK = re.compile(r"市级|市层面|全市|本市|我市")
-_DISTRICT_MARK = re.compile(r"区级|区层面|全区|本区|我区|区内|区属")
-_NATION_MARK = re.compile(r"国家级|国家层面|全国")
+# the words by which a measure states the level it speaks for (places.txt: levels tagged stated)
+_LEVELS = VOCAB["places"]["levels"]
+_CITY_MARK = re.compile(_LEVELS.pattern("stated", "city"))  # 市级, 全市, 本市…
+_DISTRICT_MARK = re.compile(_LEVELS.pattern("stated", "district"))  # 区级, 全区, 区内…
+_NATION_MARK = re.compile(_LEVELS.pattern("stated", "national"))  # 国家级, 全国…
 
 
 def stated_level(text: str) -> str | None:

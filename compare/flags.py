@@ -15,8 +15,13 @@ import re
 from dataclasses import dataclass
 
 from .errors import CompareError
+from .vocabulary import VOCAB
 
-FLAG_STATUSES = ("unfulfilled", "fulfilled", "in_progress", "disputed")
+#: The statuses a reviewer can set (statuses.txt, tagged flag), in the order `compare flag --status`
+#: offers them: unfulfilled (it puts a commitment on the unfulfilled list) first, then those the rules
+#: can give too (fulfilled, in_progress, in file order), then the reviewer's own (disputed).
+FLAG_STATUSES = tuple(s.name for s in sorted((s for s in VOCAB.statuses if s.flag),
+                                             key=lambda s: (not s.listed, not s.computed)))
 MAX_NOTE_CHARS = 4000
 MAX_REVIEWER_CHARS = 100
 # A reworded sentence in a new version is the same commitment only when it is this close to the

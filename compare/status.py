@@ -27,14 +27,14 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .metadata import SHANGHAI_DISTRICTS
-from .terms import norm_term
+from .terms import TITLE, norm_term
+from .vocabulary import VOCAB, VocabularyError
 
 FUTURE_KINDS = ("commitment", "target")
-COMPLETION = re.compile(r"建成|已成立|成立了?|设立了?|印发|出台|发布了?|揭牌|落地|完成|实现了?|获批|投入使用|挂牌|开业|已举办|举办了|"
-                        r"累计成立|累计建成|累计培育|正式运行|上线")
+_VERBS = VOCAB["verbs"]["verbs"]  # by role: completion, deliverable, issue, implement
+COMPLETION = re.compile(_VERBS.pattern("completion"))  # 建成, 印发, 揭牌, 投入使用…
 # a completion word after one of these, in the same clause, is a plan: 预计年底投入使用, 力争年内建成
-NOT_YET = re.compile(r"预计|计划|拟|将|力争|争取|确保|有望|即将|尽快|正在|年底前|年内|待|尚未|未能|没有")
+NOT_YET = re.compile(VOCAB["cues"]["future markers"].pattern("not-yet"))
 
 
 def reports_completion(text: str) -> bool:
@@ -49,17 +49,29 @@ def reports_completion(text: str) -> bool:
 # promises of something to be made, whose completion a report can state; a promise to open up,
 # promote or improve (推动…开放共享, 促进…转化, 完善…机制) is not completed by a report that
 # something was built
-DELIVERABLE = re.compile(r"建设|建成|设立|成立|组建|打造|出台|印发|发布|制定|制订|编制|举办|启动|引进|培育|新增|布局|筹建|揭牌"
-                         r"|开业|上线|落地|投产|设置|开设|开通|搭建|构建|实现")
+DELIVERABLE = re.compile(_VERBS.pattern("deliverable"))
 
 
-CONTINUING = re.compile(r"持续|继续|常态|每年|不断|进一步|长期")
-ISSUE_VERBS = re.compile(r"出台|发布|印发|制定|编制|制订|修订|研究出台|谋划出台|起草")
-POLICY_NOUN = re.compile(r"政策|意见|方案|措施|办法|细则|规划|计划|条例|规定|通知|目录")
-TITLE = re.compile(r"《([^《》]{2,80})》")
-IMPLEMENTS = re.compile(r"^[^，。]{0,8}?(?:落实|贯彻|执行|实施|宣传|解读)[^，。]{0,4}《")
+CONTINUING = re.compile(VOCAB["cues"]["continuing"].pattern())  # 持续, 每年…
+ISSUE_VERBS = re.compile(_VERBS.pattern("issue"))  # 出台, 印发, 研究出台…
+POLICY_NOUN = re.compile(VOCAB["documents"]["nouns"].pattern("policy"))  # 意见, 办法, 政策…
+IMPLEMENTS = re.compile(rf"^[^，。]{{0,8}}?(?:{_VERBS.pattern('implement')})[^，。]{{0,4}}《")  # 落实《…》
 OBJECT_RUN = 5  # characters a completion report must share with the promise (创新联合体)
-GENERIC = re.compile(r"政策|文件|支持|相关|专项|的|等|一批|若干|新一轮|加快|谋划|出台|研究|制定|发布")
+GENERIC = re.compile(VOCAB["terms"]["generic"].pattern())  # 政策, 相关, 一批…
+_DISTRICTS = frozenset(d.name for d in VOCAB.districts)
+
+
+def _computed(name: str) -> str:
+    """A status the rules give, as statuses.txt names it: a status renamed there fails on import."""
+    if not any(s.name == name and s.computed for s in VOCAB.statuses):
+        raise VocabularyError(f"compare/vocab/statuses.txt has no status '{name}' tagged computed")
+    return name
+
+
+FULFILLED = _computed("fulfilled")
+IN_PROGRESS = _computed("in_progress")
+OVERDUE = _computed("overdue")
+NO_EVIDENCE = _computed("no_evidence")
 
 
 @dataclass
@@ -92,7 +104,7 @@ def covers(commitment: dict, evidence: dict) -> bool:
         return True
     if commitment.get("level") == "national":
         return True
-    if cr == "上海市" and er in SHANGHAI_DISTRICTS:
+    if cr == VOCAB.city.name and er in _DISTRICTS:
         return True  # a district reports on the city's programme
     return cr in (evidence.get("text") or "")  # a city report that names the district
 
@@ -193,7 +205,7 @@ def _quantity_check(c: dict, evidence: list[dict], quantities: dict[str, list[di
     met = got > goal if target["comparator"] == ">" else got >= goal
     unit = target["unit"]
     if met:
-        return "fulfilled", f"target {target['raw']} met: later figure {q['raw']} ({got:g}{unit} vs {goal:g}{unit})", [e["id"]]
+        return FULFILLED, f"target {target['raw']} met: later figure {q['raw']} ({got:g}{unit} vs {goal:g}{unit})", [e["id"]]
     return "below", f"later figure {q['raw']} is below the target {target['raw']}", [e["id"]]
 
 
@@ -302,13 +314,13 @@ def status_of(c: dict, ev: Evidence, as_of: dt.date) -> Status:
     elsewhere = [e for e in later if e["kind"] == "progress" and not covers(c, e)]
     # 2. a quantitative target against later figures
     quant = _quantity_check(c, evidence, ev.quantities, ev.task_target(c))
-    if quant and quant[0] == "fulfilled":
-        return Status(c["id"], "fulfilled", "target-met", quant[1], quant[2], c.get("deadline"))
+    if quant and quant[0] == FULFILLED:
+        return Status(c["id"], FULFILLED, "target-met", quant[1], quant[2], c.get("deadline"))
     # 3. completion reported (a continuing commitment stays in progress)
     done = _completion_reported(c, evidence, quant)
     if done:
         e = done[0]
-        return Status(c["id"], "fulfilled", "completion-reported",
+        return Status(c["id"], FULFILLED, "completion-reported",
                       f"later report ({e.get('date') or e.get('sort_date')}, {e.get('issuer') or ''}) states completion: "
                       f"{_clip(e['text'])}", [x["id"] for x in done], c.get("deadline"))
     return _unfulfilled(c, later, evidence, elsewhere, quant, as_of)
@@ -323,7 +335,7 @@ def _policy_issued(c: dict, titles: list[str], ev: Evidence) -> Status | None:
             continue
         if any(_title_match(t, d["title"]) for t in titles):
             first = ev.first_measure.get(d["id"])
-            return Status(c["id"], "fulfilled", "policy-issued",
+            return Status(c["id"], FULFILLED, "policy-issued",
                           f"the promised 《{titles[0]}》 is itself a later document ({d.get('date') or d.get('sort_date')})",
                           [first] if first else [], c.get("deadline"))
     return None
@@ -342,7 +354,7 @@ def _policy_cited(c: dict, titles: list[str], described: str | None, ev: Evidenc
         for t in cited:
             # the first answering title, in text order, that e cites as in force
             if t in answers and _cites_as_existing(e["text"], t):
-                return Status(c["id"], "fulfilled", "policy-cited",
+                return Status(c["id"], FULFILLED, "policy-cited",
                               f"later document {e.get('date') or e.get('sort_date')} ({e.get('issuer') or e['document_id']}) "
                               f"cites 《{t}》 as in force", [e["id"]], c.get("deadline"))
     return None
@@ -372,14 +384,14 @@ def _unfulfilled(c: dict, later: list[dict], evidence: list[dict], elsewhere: li
     if end is not None and as_of > end:
         why = quant[1] if quant else (f"{len(evidence)} later report(s) of work, none of completion" if evidence
                                       else "no later report")
-        return Status(c["id"], "overdue", "deadline-passed",
+        return Status(c["id"], OVERDUE, "deadline-passed",
                       f"deadline {deadline} passed at {as_of.isoformat()}: {why}{note}", ids, deadline)
     if evidence:
         e = evidence[-1]
         why = quant[1] if quant else f"latest: {e.get('date') or e.get('sort_date')} {_clip(e['text'])}"
         rule = "continuing" if CONTINUING.search(c["text"][:8]) else "work-reported"
-        return Status(c["id"], "in_progress", rule, f"{len(evidence)} later report(s) of work; {why}{note}", ids, deadline)
-    return Status(c["id"], "no_evidence", "nothing-later",
+        return Status(c["id"], IN_PROGRESS, rule, f"{len(evidence)} later report(s) of work; {why}{note}", ids, deadline)
+    return Status(c["id"], NO_EVIDENCE, "nothing-later",
                   ("no later document in its threads speaks of it" if not later else "later mentions renew it "
                    "but report no work") + note, [], deadline)
 

@@ -114,6 +114,7 @@ class Status(NamedTuple):
     computed: bool  # the rules can give it
     flag: bool  # a reviewer can set it
     listed: bool  # on the unfulfilled list
+    ring: str = ""  # its colour on a thread's timeline: #2a7d4f
 
 
 class Vocabulary(NamedTuple):
@@ -205,7 +206,7 @@ def _places(f: VocabFile) -> tuple[Place, ...]:
 
 def _statuses(f: VocabFile) -> tuple[Status, ...]:
     return tuple(Status(e.word, int(e.fields[0]), e.fields[1], "computed" in e.fields, "flag" in e.fields,
-                        "listed" in e.fields) for e in f["statuses"].entries)
+                        "listed" in e.fields, "#" + e.fields[2]) for e in f["statuses"].entries)
 
 
 @cache

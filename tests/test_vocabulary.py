@@ -129,9 +129,8 @@ def test_text_stages_hold_no_copy_of_a_vocabulary(module):
     assert _copies(_module_sources()[module]) == []
 
 
-@pytest.mark.parametrize("path", ["compare/status.py", "compare/align.py", "compare/flags.py"])
-@pytest.mark.xfail(strict=True, reason="issue 13: these still hold copies (statuses, completion verbs, "
-                                       "level words), switched to the vocabulary when the engine rework lands")
+@pytest.mark.parametrize("path", ["compare/status.py", "compare/align.py", "compare/flags.py", "compare/web/common.py",
+                                  "compare/web/pages.py", "compare/web/timeline.py"])
 def test_other_modules_hold_no_copy_of_a_vocabulary(path):
     source = _code(ROOT / path)
     names = [s.name for s in VOCAB.statuses]
@@ -159,8 +158,47 @@ def test_places_and_statuses():
     assert all(d.inside == VOCAB.city.name and d.short for d in VOCAB.districts)
     flags = [s.name for s in VOCAB.statuses if s.flag]
     assert sorted(flags) == sorted(["unfulfilled", "fulfilled", "in_progress", "disputed"])
+    from compare.flags import FLAG_STATUSES
+
+    assert FLAG_STATUSES == ("unfulfilled", "fulfilled", "in_progress", "disputed")  # compare flag --help's order
+    from compare.web.common import FLAG_FORM_STATUSES, STATUS_LABELS, STATUS_RINGS
+
+    assert FLAG_FORM_STATUSES == ["unfulfilled", "disputed", "fulfilled", "in_progress"]  # the thread page's form
+    assert STATUS_LABELS["in_progress"] == "推进中 in progress" and list(STATUS_LABELS)[0] == "fulfilled"
+    assert STATUS_RINGS["no_evidence"] == "#999" and set(STATUS_RINGS) == set(STATUS_LABELS)
     assert [s.name for s in sorted(VOCAB.statuses, key=lambda s: s.rank) if s.listed] == \
         ["overdue", "unfulfilled", "no_evidence"]
+
+
+def test_the_copies_of_the_statuses_agree_with_statuses_txt(tmp_path):
+    """The schema (db imports nothing from compare, and a landed migration is never edited), the
+    style sheet and metadata.yml spell the statuses again: they must say what statuses.txt says."""
+    import yaml
+
+    from db import open_db
+
+    names = {s.name for s in VOCAB.statuses}
+    schema = dict(open_db(tmp_path / "x.db").execute("SELECT name, sql FROM sqlite_master").fetchall())
+    # flags: the statuses a reviewer can set
+    flag_check = re.search(r"status IN \(([^)]*)\)", schema["flags"]).group(1)
+    assert set(re.findall(r"'(\w+)'", flag_check)) == {s.name for s in VOCAB.statuses if s.flag}
+    # commitments: status_rank, the named ranks and the one left to ELSE
+    case = re.search(r"CASE coalesce\(mf.status, s.status\)(.*?)ELSE (\d+) END AS status_rank",
+                     schema["commitments"], re.S)
+    ranks = {name: int(rank) for name, rank in re.findall(r"WHEN '(\w+)' THEN (\d+)", case.group(1))}
+    ranks.update({name: int(case.group(2)) for name in names - set(ranks)})
+    assert ranks == {s.name: s.rank for s in VOCAB.statuses}
+    # unfulfilled_commitments: the listed statuses
+    listed = re.search(r"effective_status IN \(([^)]*)\)", schema["unfulfilled_commitments"]).group(1)
+    assert set(re.findall(r"'(\w+)'", listed)) == {s.name for s in VOCAB.statuses if s.listed}
+    # the style sheet: a class for every status
+    css = (ROOT / "compare" / "web" / "static" / "compare.css").read_text(encoding="utf-8")
+    assert names <= set(re.findall(r"\.compare-(\w+)", css))
+    # metadata.yml: the unfulfilled list's status_rank, as the ranks of the listed statuses
+    metadata = yaml.safe_load((ROOT / "metadata.yml").read_text(encoding="utf-8"))
+    rank_doc = metadata["databases"]["compare"]["tables"]["unfulfilled_commitments"]["columns"]["status_rank"]
+    documented = {int(r): n.replace(" ", "_") for r, n in re.findall(r"(\d+) (?:flagged )?([a-z][a-z ]*[a-z])", rank_doc)}
+    assert documented == {s.rank: s.name for s in VOCAB.statuses if s.listed}
 
 
 # --- a word added to a file changes what compare reads --------------------------------------------

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from datasette.utils.asgi import Response
 
+from compare.vocabulary import VOCAB
+
 DB_NAME = "compare"
 KIND_COLOURS = {"progress": "#2a7d4f", "commitment": "#1f5fa8", "target": "#b8600b", "other": "#777777"}
-STATUS_LABELS = {"fulfilled": "已兑现 fulfilled", "in_progress": "推进中 in progress", "overdue": "已逾期 overdue",
-                 "no_evidence": "无后续 no evidence", "unfulfilled": "未兑现 unfulfilled", "disputed": "有争议 disputed"}
+# status -> what the pages show (已兑现 fulfilled), in the order of compare/vocab/statuses.txt
+STATUS_LABELS = {s.name: f"{s.label} {s.name.replace('_', ' ')}" for s in VOCAB.statuses}
+STATUS_RINGS = {s.name: s.ring for s in VOCAB.statuses}  # status -> its ring on a thread's timeline
+# the statuses a reviewer can set on a thread page: the reviewer's own verdicts (unfulfilled,
+# disputed) first, then those the rules can give too (fulfilled, in_progress), each in file order
+FLAG_FORM_STATUSES = [s.name for s in sorted((s for s in VOCAB.statuses if s.flag), key=lambda s: s.computed)]
 
 
 def config(datasette):

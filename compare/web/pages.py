@@ -10,7 +10,7 @@ from datasette.utils.asgi import NotFound, Response
 
 from compare import reports
 
-from .common import KIND_COLOURS, STATUS_LABELS, current_reviewer, is_compare, page, run
+from .common import FLAG_FORM_STATUSES, KIND_COLOURS, STATUS_LABELS, current_reviewer, is_compare, page, run
 from .timeline import timeline_svg
 
 
@@ -35,7 +35,7 @@ async def thread_page(request, datasette):
     return await page(datasette, request, "compare_thread.html", {
         "thread": thread, "rows": rows, "svg": timeline_svg(rows), "flags": flags, "kind_colours": KIND_COLOURS,
         "status_labels": STATUS_LABELS, "can_flag": bool(current_reviewer(datasette, request)),
-        "flag_statuses": list(STATUS_LABELS)[4:] + ["fulfilled", "in_progress"], "actor": request.actor,
+        "flag_statuses": FLAG_FORM_STATUSES, "actor": request.actor,
     })
 
 

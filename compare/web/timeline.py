@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
-from .common import KIND_COLOURS
+from .common import KIND_COLOURS, STATUS_RINGS
 
 
 def _date_value(s: str | None) -> float | None:
@@ -54,8 +54,7 @@ def timeline_svg(rows: list[dict]) -> Markup:
         cy = 40 + lane_h * lanes[lane]
         colour = KIND_COLOURS.get(r["kind"], "#777")
         status = r.get("effective_status")
-        ring = {"fulfilled": "#2a7d4f", "overdue": "#c0392b", "unfulfilled": "#c0392b",
-                "no_evidence": "#999", "in_progress": "#e0a800", "disputed": "#8e44ad"}.get(status, "#fff")
+        ring = STATUS_RINGS.get(status, "#fff")
         dash = ' stroke-dasharray="3,2"' if r.get("date_approximate") else ""
         title = escape(f"{r['sort_date']}{' (approx.)' if r.get('date_approximate') else ''} {r['issuer'] or ''} "
                        f"[{r['kind']}{'/' + status if status else ''}] {r['text']}")
