@@ -274,7 +274,7 @@ def rarity_of(df: int, n: int) -> float:
     return float((np.log((n + 1) / (df + 1)) + 1) / (np.log(n + 1) + 1))
 
 
-def effective_rare_floor(params: "Params", n: int) -> float:
+def effective_rare_floor(params: Params, n: int) -> float:
     """Shared n-grams make candidates when at least this rare: the floor, or the df cap, whichever binds."""
     return max(params.rare_floor, rarity_of(params.rare_max_df, n))
 
@@ -415,7 +415,7 @@ class Corpus:
     df: np.ndarray | None = None
 
     @classmethod
-    def of(cls, rows: list[dict], V: np.ndarray, H: np.ndarray) -> "Corpus":
+    def of(cls, rows: list[dict], V: np.ndarray, H: np.ndarray) -> Corpus:
         ids = [m["id"] for m in rows]
         texts = [measure_text(m) for m in rows]
         stats = ngram_stats(texts) if texts else (None, None, None, None)

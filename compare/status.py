@@ -205,7 +205,8 @@ def _quantity_check(c: dict, evidence: list[dict], quantities: dict[str, list[di
     met = got > goal if target["comparator"] == ">" else got >= goal
     unit = target["unit"]
     if met:
-        return FULFILLED, f"target {target['raw']} met: later figure {q['raw']} ({got:g}{unit} vs {goal:g}{unit})", [e["id"]]
+        why = f"target {target['raw']} met: later figure {q['raw']} ({got:g}{unit} vs {goal:g}{unit})"
+        return FULFILLED, why, [e["id"]]
     return "below", f"later figure {q['raw']} is below the target {target['raw']}", [e["id"]]
 
 
@@ -226,7 +227,7 @@ class Evidence:
 
     @classmethod
     def index(cls, measures: list[dict], memberships: dict[str, list[str]], quantities: dict[str, list[dict]],
-              documents: list[dict]) -> "Evidence":
+              documents: list[dict]) -> Evidence:
         """measures: rows of current documents in time order (id, document_id, kind, text, deadline,
         section, sort_date, date, region, level, issuer); memberships: measure -> thread ids;
         documents: rows with id, title, date, sort_date."""
@@ -321,8 +322,8 @@ def status_of(c: dict, ev: Evidence, as_of: dt.date) -> Status:
     if done:
         e = done[0]
         return Status(c["id"], FULFILLED, "completion-reported",
-                      f"later report ({e.get('date') or e.get('sort_date')}, {e.get('issuer') or ''}) states completion: "
-                      f"{_clip(e['text'])}", [x["id"] for x in done], c.get("deadline"))
+                      f"later report ({e.get('date') or e.get('sort_date')}, {e.get('issuer') or ''}) "
+                      f"states completion: {_clip(e['text'])}", [x["id"] for x in done], c.get("deadline"))
     return _unfulfilled(c, later, evidence, elsewhere, quant, as_of)
 
 
@@ -336,7 +337,8 @@ def _policy_issued(c: dict, titles: list[str], ev: Evidence) -> Status | None:
         if any(_title_match(t, d["title"]) for t in titles):
             first = ev.first_measure.get(d["id"])
             return Status(c["id"], FULFILLED, "policy-issued",
-                          f"the promised 《{titles[0]}》 is itself a later document ({d.get('date') or d.get('sort_date')})",
+                          f"the promised 《{titles[0]}》 is itself a later document "
+                          f"({d.get('date') or d.get('sort_date')})",
                           [first] if first else [], c.get("deadline"))
     return None
 
@@ -355,8 +357,9 @@ def _policy_cited(c: dict, titles: list[str], described: str | None, ev: Evidenc
             # the first answering title, in text order, that e cites as in force
             if t in answers and _cites_as_existing(e["text"], t):
                 return Status(c["id"], FULFILLED, "policy-cited",
-                              f"later document {e.get('date') or e.get('sort_date')} ({e.get('issuer') or e['document_id']}) "
-                              f"cites 《{t}》 as in force", [e["id"]], c.get("deadline"))
+                              f"later document {e.get('date') or e.get('sort_date')} "
+                              f"({e.get('issuer') or e['document_id']}) cites 《{t}》 as in force", [e["id"]],
+                              c.get("deadline"))
     return None
 
 
@@ -390,7 +393,8 @@ def _unfulfilled(c: dict, later: list[dict], evidence: list[dict], elsewhere: li
         e = evidence[-1]
         why = quant[1] if quant else f"latest: {e.get('date') or e.get('sort_date')} {_clip(e['text'])}"
         rule = "continuing" if CONTINUING.search(c["text"][:8]) else "work-reported"
-        return Status(c["id"], IN_PROGRESS, rule, f"{len(evidence)} later report(s) of work; {why}{note}", ids, deadline)
+        return Status(c["id"], IN_PROGRESS, rule, f"{len(evidence)} later report(s) of work; {why}{note}", ids,
+                      deadline)
     return Status(c["id"], NO_EVIDENCE, "nothing-later",
                   ("no later document in its threads speaks of it" if not later else "later mentions renew it "
                    "but report no work") + note, [], deadline)

@@ -23,7 +23,7 @@ async def _thread_or_404(datasette, ref: str) -> str:
     try:
         return await run(datasette, queries.resolve_thread, ref)
     except (CompareError, StoreError):
-        raise NotFound(f"No thread {ref}")
+        raise NotFound(f"No thread {ref}") from None
 
 
 async def thread_page(request, datasette):
@@ -61,7 +61,7 @@ async def document_page(request, datasette):
     try:
         doc = await run(datasette, queries.resolve_document, ref)
     except (CompareError, StoreError):
-        raise NotFound(f"No document {ref}")
+        raise NotFound(f"No document {ref}") from None
     measures, statuses, memberships, threads = await run(datasette, reports.document_view, doc["id"])
     unplaced = [f for f in await run(datasette, queries.flags_needing_review)
                 if f["doc_key"] == doc.get("doc_key") or f["source"] == doc.get("source")]
