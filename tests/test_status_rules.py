@@ -59,7 +59,7 @@ def test_only_later_documents_of_the_threads_count():
     evidence = st.Evidence.index(measures, {m: ["t"] for m in ("m0", "m1", "m3")}, {}, [])
     assert evidence.later_mentions(CENTRE) == []
     s = judge(measures, [["m0", "m1", "m3"]], as_of="2025-06-01")["m1"]
-    assert s.status == "no_evidence" and s.reason == "no later document in its threads speaks of it"
+    assert s.status == "no_evidence" and s.reason == "no later document speaks of it"
 
 
 def test_a_quantitative_target_against_a_later_figure():
