@@ -127,3 +127,169 @@ def test_status_rows_are_what_the_store_keeps():
     assert st.status_rows([s], dt.date(2026, 1, 1), "r") == [
         {"measure_id": "m1", "status": "overdue", "rule": "deadline-passed", "reason": "why",
          "evidence_measure_ids": '["m2"]', "deadline": "2025", "as_of": "2026-01-01", "run_id": "r"}]
+
+
+# --- corpus-wide evidence: titles, figures, named things (no thread needed) -------------------------
+
+def test_titles_match_across_the_variants_of_one_policy():
+    promised = "嘉定区关于支持智能传感器产业高质量发展的若干措施"
+    assert st.titles_match(promised, "嘉定区关于助力智能传感器产业高质量发展的若干措施（2026-2028年）")
+    assert st.titles_match("某市智能传感器中试平台建设实施方案", "某市高质量智能传感器中试平台建设实施方案")
+    assert st.titles_match("关于支持智能传感器产业全链条发展的若干意见",
+                           "上海市人民政府办公厅关于支持智能传感器产业全链条发展的若干意见")
+    assert not st.titles_match(promised, "金山区关于支持智能传感器产业高质量发展的若干措施")  # another place
+    assert not st.titles_match("嘉定区智能传感器产业园认定管理办法", "嘉定区智能传感器产业园建设实施方案")
+
+
+def notice(doc, date, title, draft=False):
+    return {"id": doc, "title": title, "date": date, "sort_date": date, "issuer": "上海市嘉定区人民政府办公室",
+            "draft": draft}
+
+
+SENSOR_POLICY = measure("m1", REPLY, "2024-06-01", "commitment", "研究出台《嘉定区关于支持智能传感器产业发展的若干措施》。")
+
+
+def test_a_later_document_transmitting_the_promised_policy_fulfils_it():
+    final = notice("dFINAL", "2025-08-01", "上海市嘉定区人民政府办公室关于印发《嘉定区关于助力智能传感器产业发展的若干措施》的通知")
+    first = measure("m9", "dFINAL", "2025-08-01", "other", "各街道、镇，区政府各委、办、局：")
+    s = judge([SENSOR_POLICY, first], documents=[final])["m1"]
+    assert (s.status, s.rule, s.evidence) == ("fulfilled", "policy-issued", ["m9"]), s.reason
+
+
+def test_a_draft_does_not_fulfil_a_promised_policy_its_final_does():
+    draft = notice("dDRAFT", "2025-03-01", "关于《嘉定区关于助力智能传感器产业发展的若干措施》公开征求意见的公告", draft=True)
+    asks = measure("m5", "dDRAFT", "2025-03-01", "progress",
+                   "现将《嘉定区关于助力智能传感器产业发展的若干措施（征求意见稿）》全文公布，征求社会各界意见。")
+    s = judge([SENSOR_POLICY, asks], documents=[draft], as_of="2025-06-01")["m1"]
+    assert s.status == "in_progress" and s.evidence == ["m5"] and "draft" in s.reason, s.reason
+    final = notice("dFINAL", "2025-08-01", "上海市嘉定区人民政府办公室关于印发《嘉定区关于助力智能传感器产业发展的若干措施》的通知")
+    first = measure("m9", "dFINAL", "2025-08-01", "other", "各街道、镇，区政府各委、办、局：")
+    s = judge([SENSOR_POLICY, asks, first], documents=[draft, final])["m1"]
+    assert s.status == "fulfilled" and s.evidence == ["m9"], s.reason
+
+
+def test_a_report_that_the_policy_was_issued_cites_it_as_in_force():
+    issued = measure("m2", CITY, "2025-05-01", "progress", "一是已印发《嘉定区关于支持智能传感器产业发展的若干措施》。")
+    s = judge([SENSOR_POLICY, issued])["m1"]
+    assert (s.status, s.rule, s.evidence) == ("fulfilled", "policy-cited", ["m2"]), s.reason
+
+
+def test_a_policy_promised_again_is_not_evidence_and_the_reason_says_so():
+    again = measure("m2", CITY, "2025-05-01", "commitment", "下一步将尽快出台《嘉定区关于支持智能传感器产业发展的若干措施》。")
+    s = judge([SENSOR_POLICY, again])["m1"]
+    assert s.status == "no_evidence" and "still promise it" in s.reason, s.reason
+
+
+def test_metric_key_leaves_out_levels_verbs_and_comparators():
+    assert st.metric_key("——全区智能传感器产业规模") == "智能传感器产业规模"
+    assert st.metric_key("新建社区智能传感器检测站") == "社区智能传感器检测站"
+    assert st.metric_key("每年组织实施传感器验证项目") == "传感器验证项目"
+
+
+SENSOR_TARGET = measure("m1", PLAN, "2024-03-01", "target", "到2026年，全区智能传感器产业规模突破300亿元。", deadline="2026")
+SENSOR_QUANTITY = quantity(">", 300, "亿元", "全区智能传感器产业规模", "突破300亿元")
+
+
+def figure(mid, doc, date, text, value, raw, **where):
+    m = measure(mid, doc, date, "progress", text, **where)
+    return m, [quantity("=", value, "亿元", None, raw)]
+
+
+def judge_target(*figures, as_of="2026-11-22", target=SENSOR_TARGET, target_q=SENSOR_QUANTITY):
+    quantities = {target["id"]: [target_q]} | {m["id"]: qs for m, qs in figures}
+    return judge([target, *(m for m, _ in figures)], quantities=quantities, as_of=as_of)[target["id"]]
+
+
+def test_a_later_figure_anywhere_meets_the_target_without_a_thread():
+    s = judge_target(figure("m2", REPLY, "2026-01-20", "一是2025年全区智能传感器产业规模达到320亿元。", 320, "达到320亿元"))
+    assert (s.status, s.rule, s.evidence) == ("fulfilled", "target-met", ["m2"]), s.reason
+
+
+def test_a_lower_figure_is_in_progress_before_the_deadline_and_overdue_after():
+    low = figure("m2", REPLY, "2025-06-20", "一是2024年全区智能传感器产业规模达到210亿元。", 210, "达到210亿元")
+    s = judge_target(low, as_of="2025-12-01")
+    assert (s.status, s.evidence) == ("in_progress", ["m2"]) and "below the target" in s.reason, s.reason
+    s = judge_target(low, as_of="2027-01-05")
+    assert s.status == "overdue" and "210" in s.reason, s.reason
+
+
+def test_a_figure_of_another_industry_never_counts():
+    other = figure("m2", REPLY, "2026-01-20", "一是全区智能网联汽车传感器产业规模达到420亿元。", 420, "达到420亿元")
+    three = figure("m3", REPLY, "2026-01-20", "二是集成电路、生物医药、智能传感器三大先导产业规模达到980亿元。", 980, "达到980亿元")
+    beside = figure("m4", REPLY, "2026-01-20", "三是全区集聚智能传感器企业120家，智能网联汽车产业规模达到520亿元。", 520,
+                    "达到520亿元")
+    s = judge_target(other, three, beside, as_of="2025-12-01")
+    assert s.status == "no_evidence" and s.reason == "no later document speaks of it", s.reason
+
+
+def test_what_a_figure_counts_may_be_said_earlier_in_its_sentence():
+    said = figure("m2", REPLY, "2026-01-20", "一是全区集聚智能传感器企业120家，产业规模达到330亿元。", 330, "达到330亿元")
+    assert judge_target(said).status == "fulfilled"
+
+
+def test_a_promised_figure_in_a_later_document_is_not_a_report():
+    plan = figure("m2", REPLY, "2025-06-20", "到2028年，全区智能传感器产业规模达到500亿元。", 500, "达到500亿元")
+    assert judge_target(plan, as_of="2025-12-01").status == "no_evidence"
+
+
+def test_a_city_wide_figure_never_counts_for_a_district_target():
+    city = figure("m2", CITY, "2026-01-20", "一是全市智能传感器产业规模达到900亿元。", 900, "达到900亿元",
+                  region="上海市", level="city", issuer="上海市经济和信息化委员会")
+    s = judge_target(city, as_of="2025-12-01")
+    assert s.status == "no_evidence" and "do not count for 嘉定区" in s.reason, s.reason
+
+
+def test_a_districts_count_counts_for_the_city_and_a_district_named_in_a_city_report_is_its_own():
+    target = measure("m1", CITY, "2024-03-01", "target", "到2026年，全市建成智能传感器检测站不少于5家。",
+                     deadline="2026", region="上海市", level="city", issuer="上海市人民政府")
+    target_q = quantity(">=", 5, "家", "智能传感器检测站", "不少于5家")
+    district = measure("m2", REPLY, "2026-01-20", "progress", "一是全区累计建成智能传感器检测站6家。")
+    s = judge([target, district], quantities={"m1": [target_q], "m2": [quantity("=", 6, "家", None, "6家")]})["m1"]
+    assert (s.status, s.evidence) == ("fulfilled", ["m2"]), s.reason
+    named = measure("m3", "dCITY2", "2026-01-20", "progress", "一是嘉定区建成智能传感器检测站6家。",
+                    region="上海市", level="city", issuer="上海市经济和信息化委员会")
+    district_target = measure("m4", PLAN, "2024-03-01", "target", "到2026年，全区建成智能传感器检测站不少于5家。",
+                              deadline="2026")
+    s = judge([district_target, named], quantities={"m4": [target_q], "m3": [quantity("=", 6, "家", None, "6家")]})
+    assert s["m4"].status == "fulfilled", s["m4"].reason
+
+
+NAMED = measure("m1", REPLY, "2024-05-30", "commitment", "推动星火等孵化器创建市级高质量孵化器，聚焦智能传感器领域。")
+
+
+def test_a_named_thing_set_up_later_fulfils_the_promise_without_a_thread():
+    news = measure("m2", "dNEWS", "2025-03-14", "progress", "会上，为星火智能传感器高质量孵化器揭牌。")
+    s = judge([NAMED, news])["m1"]
+    assert (s.status, s.rule, s.evidence) == ("fulfilled", "completion-reported", ["m2"]), s.reason
+    platform = measure("m3", REPLY, "2024-05-30", "commitment", "加快建设嘉定智能传感器中试验证平台，力争2025年建成投用。")
+    built = measure("m4", "dSUMMARY", "2026-01-10", "progress", "全区首个嘉定智能传感器中试验证平台建成投用，服务企业40家。")
+    assert judge([platform, built])["m3"].status == "fulfilled"
+
+
+def test_a_name_is_not_set_up_by_a_policy_a_place_or_another_thing_built_beside_it():
+    policy = measure("m2", "dNEWS", "2025-03-14", "progress", "印发《星火孵化器运营管理办法》。")
+    near = measure("m3", "dNEWS2", "2025-03-14", "progress", "依托星火孵化器，建成智能传感器公共测试平台。")
+    s = judge([NAMED, policy, near], as_of="2025-06-01")["m1"]
+    assert s.status == "in_progress" and s.evidence == ["m3"], s.reason  # spoken of, not set up
+    place = measure("m4", REPLY, "2024-05-30", "commitment", "支持“智芯湾”集聚培育硬科技企业。")
+    built = measure("m5", "dSUMMARY", "2026-01-10", "progress", "截至2025年底，“智芯湾”累计建成概念验证中心6家。")
+    assert judge([place, built])["m4"].status != "fulfilled"
+
+
+def test_a_promise_of_several_is_not_fulfilled_by_one_report():
+    several = measure("m1", PLAN, "2024-03-01", "target", "到2026年，建成嘉定智能传感器中试验证平台不少于3家。", deadline="2026")
+    one = measure("m2", REPLY, "2025-06-18", "progress", "嘉定智能传感器中试验证平台建成投用。")
+    quantities = {"m1": [quantity(">=", 3, "家", "嘉定智能传感器中试验证平台", "不少于3家")]}
+    s = judge([several, one], [["m1", "m2"]], quantities, as_of="2025-12-01")["m1"]
+    assert s.status == "in_progress", s.reason
+
+
+def test_a_target_takes_the_deadline_its_section_stated_before_it():
+    goals = "一、总体要求 > （三）发展目标"
+    first = measure("m1", PLAN, "2023-06-01", "target", "到2025年，全区培育不少于10家智能传感器孵化器。", deadline="2025",
+                    section=goals)
+    second = measure("m2", PLAN, "2023-06-01", "target", "带动不少于50家传感器企业实现数字化转型。", section=goals)
+    s = judge([first, second], as_of="2026-03-01")["m2"]
+    assert (s.status, s.deadline) == ("overdue", "2025") and "stated for its section" in s.reason, s.reason
+    elsewhere = dict(second, section="二、重点任务")
+    assert judge([first, elsewhere], as_of="2026-03-01")["m2"].status == "no_evidence"
