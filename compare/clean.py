@@ -306,7 +306,9 @@ class _Builder:
 
 
 # a date standing alone in brackets, under a report's or a speech's title: （2026年1月16日）
-DATE_LINE = re.compile(r"^\s*[（(]\s*\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*[）)]\s*$")
+_DATE_DIGIT = rf"[\d{''.join(VOCAB.numerals.year)}{_CN}]"  # 2026 or 二〇二六, 16 or 十六
+DATE_LINE = re.compile(rf"^\s*[（(]\s*{_DATE_DIGIT}{{4}}\s*年\s*{_DATE_DIGIT}{{1,2}}\s*月"
+                       rf"\s*{_DATE_DIGIT}{{1,3}}\s*日\s*[）)]\s*$")
 # a web page's labelled line: 来源：…, 发布时间：…, 作者：…
 LABEL_LINE = re.compile(rf"^\s*[（(]?(?:{VOCAB['furniture']['labels'].pattern()})[：:]")
 ITEM_START = re.compile(rf"^\s*(?:[{_CN}]+是|第[{_CN}]+[，,、])")

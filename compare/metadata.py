@@ -242,9 +242,16 @@ def _consulted_draft(title: str) -> str | None:
 
 
 def _header_line(t: str) -> bool:
-    """A line under the title that is header, not text: a page's 来源/发布时间 line, a 文号, a date in brackets."""
+    """A line under the title that is header, not text: a page's 来源/发布时间 line, a 文号, a date
+    standing alone or in brackets."""
     return bool(FURNITURE.match(t) or PUBLISHED_LINE.match(t) or DOC_NUMBER.fullmatch(t) or NAV_LINE.match(t)
-                or DATE_IN_BRACKETS.fullmatch(arabic_dates(t)))
+                or _date_line(t))
+
+
+def _date_line(t: str) -> re.Match | None:
+    """A line that is only a date: 2025年9月15日, 2025-09-15, （2026年1月16日）."""
+    t = arabic_dates(t)
+    return DATE_IN_BRACKETS.fullmatch(t) or DATE.fullmatch(t) or ISO_DATE.fullmatch(t)
 
 
 def _below_title(md: Metadata, paras: list[tuple[int, int, str]], last: int) -> None:
@@ -304,7 +311,7 @@ def _find_title(paras: list[tuple[int, int, str]]) -> tuple[int, int] | None:
             if k > i:
                 nxt = paras[k][2]
                 if len(nxt) > 60 or "。" in nxt or FURNITURE.match(nxt) or ADDRESSEE.match(nxt) \
-                        or DOC_NUMBER.fullmatch(nxt) or is_org(nxt):
+                        or DOC_NUMBER.fullmatch(nxt) or is_org(nxt) or _date_line(nxt):
                     break
                 if DRAFT.fullmatch(nxt.strip("（）() ")):
                     break
@@ -337,7 +344,8 @@ def _news_headline(paras: list[tuple[int, int, str]]) -> tuple[int, int] | None:
         if not 4 <= len(t) <= 50 or re.search(r"[。；;！!]", t):
             return None
         k, dated = i + 1, False
-        while k < n - 1 and (FURNITURE.match(paras[k][2]) or PUBLISHED_LINE.match(paras[k][2])):
+        while k < n - 1 and (FURNITURE.match(paras[k][2]) or PUBLISHED_LINE.match(paras[k][2])
+                             or _date_line(paras[k][2])):
             dated = dated or bool(ISO_DATE.search(paras[k][2]) or DATE.search(paras[k][2]))
             k += 1
         lead = paras[k][2]
@@ -425,13 +433,13 @@ def _signed_at_end(md: Metadata, paras: list[tuple[int, int, str]], tail: range)
         if m := signed_line(t):
             d = DATE.fullmatch(m.group(2)) or ISO_DATE.fullmatch(m.group(2))
             md.date, md.date_source = _date_str(d.group(1), d.group(2), d.group(3)), "signature"
-            md.issuer = m.group(1)
+            md.issuer = _first_signer(paras, i - 1) if i > 0 and is_org(paras[i - 1][2]) else m.group(1)
             return
 
 
 def _first_signer(paras: list[tuple[int, int, str]], i: int) -> str:
     """A document signed by several bodies, one a line above the date, is issued by the first of them."""
-    while i > 0 and is_org(paras[i - 1][2]):
+    while i > 0 and is_org(paras[i - 1][2]) and not _NUMBERED.match(paras[i - 1][2]):
         i -= 1
     return paras[i][2]
 
@@ -439,16 +447,18 @@ def _first_signer(paras: list[tuple[int, int, str]], i: int) -> str:
 def _publication(md: Metadata, paras: list[tuple[int, int, str]], news: bool) -> str | None:
     """A web page's 来源/发布时间 lines: a news page is dated by the one under its headline; returns
     the publisher they name (来源：中国科学报), the head's before the foot's."""
-    head = [t for a, _, t in paras if a < md.header_end]
+    head = [arabic_dates(t) for a, _, t in paras if a < md.header_end]
     foot = [t for a, _, t in paras if md.footer_start is not None and a >= md.footer_start]
     lines = [t for t in head + foot[::-1] if PUBLISHED_LINE.match(t) or FURNITURE.match(t)]
     if news:
         for t in head:
-            if (PUBLISHED_LINE.match(t) or FURNITURE.match(t)) and (m := ISO_DATE.search(t) or DATE.search(t)):
+            if (PUBLISHED_LINE.match(t) or FURNITURE.match(t) or _date_line(t)) \
+                    and (m := ISO_DATE.search(t) or DATE.search(t)):
                 md.date, md.date_source = _date_str(m.group(1), m.group(2), m.group(3)), "published"
                 break
     for t in lines:
-        if (m := PUBLISHER.search(t)) and _NAME.fullmatch(m.group(1)):
+        if (m := PUBLISHER.search(t)) and _NAME.fullmatch(m.group(1)) \
+                and m.group(1) not in _FURNITURE["anonymous sources"].words:
             return m.group(1)
     return None
 

@@ -167,17 +167,25 @@ def test_an_organisation_line_above_a_reply_title_is_its_masthead():
     assert md.title == "上海市某区人民政府关于对区政协六届二次会议第0102号提案的答复"
 
 
-def test_a_report_is_titled_by_the_line_dated_in_brackets_below_it():
-    md = md_of("某区商务委员会2024年工作总结和2025年工作打算\n\n（2025年1月8日）\n\n"
+@pytest.mark.parametrize("dated", ["（2025年1月8日）", "（二〇二五年一月八日）"])
+def test_a_report_is_titled_by_the_line_dated_in_brackets_below_it(dated):
+    md = md_of(f"某区商务委员会2024年工作总结和2025年工作打算\n{dated}\n"
                "2024年，区商务委围绕年度目标，各项工作取得新进展。\n\n一、主要工作\n\n（一）新增企业120家。\n")
     assert md.title == "某区商务委员会2024年工作总结和2025年工作打算"
     assert (md.date, md.date_source) == ("2025-01-08", "title")
 
 
+def test_co_signers_above_a_signed_line_and_the_first_is_the_issuer():
+    md = md_of("关于做好某项工作的通知\n\n各有关单位：\n\n一是加强组织领导。\n\n上海市科学技术委员会\n\n"
+               "上海市财政局 2024年5月6日\n")
+    assert (md.issuer, md.date) == ("上海市科学技术委员会", "2024-05-06")
+
+
 @pytest.mark.parametrize("title", ["关于《某区促进科技成果转化的若干措施（征求意见稿）》公开征求意见的公告",
-                                   "关于公开征求《某区促进科技成果转化的若干措施（征求意见稿）》意见的通知"])
+                                   "关于公开征求《某区促进科技成果转化的若干措施（征求意见稿）》意见的通知",
+                                   "关于征求《某区促进科技成果转化的若干措施（征求意见稿）》意见的函"])
 def test_a_notice_putting_a_draft_out_for_comment_is_the_draft(title):
-    md = md_of(f"{title}\n\n为做好相关工作，区科委起草了《某区促进科技成果转化的若干措施（征求意见稿）》，现公开征求意见。\n\n"
+    md = md_of(f"{title}\n\n各有关单位：\n\n为做好相关工作，区科委起草了《某区促进科技成果转化的若干措施（征求意见稿）》，现公开征求意见。\n\n"
                "上海市某区科学技术委员会\n2024年3月1日\n\n某区促进科技成果转化的若干措施\n（征求意见稿）\n\n"
                "一、支持平台建设。最高给予100万元资助。\n\n二、支持项目。单个项目最高20万元。\n")
     assert md.title == "某区促进科技成果转化的若干措施"
@@ -214,3 +222,14 @@ def test_an_undated_document_is_ordered_by_the_year_of_its_number_else_its_perio
     assert (md.date, md.sort_date, md.date_approximate, md.date_source) == (None, "2024", True, "period")
     md = md_of("关于推进某项工作的通知\n\n各有关单位：\n\n一是加强组织领导。\n\n上海市某某委员会\n\n2024年7月2日\n")
     assert (md.sort_date, md.date_approximate, md.date_source) == ("2024-07-02", False, "signature")
+
+
+def test_a_news_report_dated_by_a_date_standing_alone_under_its_headline():
+    md = md_of("某区首批创新平台揭牌运行\n2024年11月20日\n日前，某区首批创新平台揭牌运行，入驻企业30家。\n"
+               "平台将为企业提供测试服务。\n")
+    assert (md.title, md.genre, md.date, md.date_source) == ("某区首批创新平台揭牌运行", "news", "2024-11-20", "published")
+
+
+def test_a_source_line_naming_no_publisher_names_no_issuer():
+    md = md_of("某区首批创新平台揭牌运行\n来源：本站 发布时间：2024-11-20\n日前，某区首批创新平台揭牌运行，入驻企业30家。\n")
+    assert (md.genre, md.issuer, md.date) == ("news", None, "2024-11-20")
