@@ -56,6 +56,7 @@ _ADVERB = rf"(?:{_CLAUSES['adverbs'].pattern('promised')})?"
 _VERB = rf"(?:{VOCAB['verbs']['verbs'].pattern('promised')})"
 FUTURE_CUE = re.compile(rf"(?:{_MARKERS.pattern('cue')})(?:(?:在|于)[^，。]{{1,12}})?{_ADVERB}{_VERB}")
 PROGRESS_CUE = re.compile(_CUES["progress cues"].pattern())
+DONE_CUE = re.compile(_CUES["progress cues"].pattern("done"))  # 已: done, even beside a deadline
 PROBLEM_SECTION = re.compile(_CUES["problem sections"].pattern())
 ISSUED = re.compile(_CUES["issued"].pattern())  # 现将《X》印发给你们: the issue is reported
 FRAGMENT = re.compile(_CUES["fragments"].pattern())  # 各位代表：, （此件公开发布）, 2021年
@@ -395,7 +396,7 @@ def _is_heading_alone(s: str) -> bool:
     core = analysis_text(s).rstrip("。：:；; ")
     if not core or re.search(r"[，,、；;]", core):
         return False
-    return not _VERB_LED.match(core) and (len(core) <= 6 or (len(core) <= BARE_HEADING_MAX
+    return not _VERB_LED.match(core) and (len(core) <= 4 or (len(core) <= BARE_HEADING_MAX
                                                              and _heading_mode(core) is not None))
 
 
@@ -520,7 +521,7 @@ def _kind(tense: str, deadlines: list[Deadline], quantities: list[Quantity],
     what is set for a date still ahead (方案提出，到2027年，培育…, in a news page) is a target too."""
     if tense == "progress":
         ahead = [d for d in deadlines if not d.relative and (doc_year is None or d.year >= doc_year)]
-        if ahead and not PROGRESS_CUE.search(text):
+        if ahead and not DONE_CUE.search(text):
             return "target", ["deadline-ahead"]
         return tense, []
     if tense not in ("commitment", "target"):
