@@ -386,6 +386,8 @@ def _is_fragment(s: str) -> bool:
 
 def _is_title_line(s: str) -> bool:
     """徐汇区关于…的若干措施（征求意见稿）: a document's name alone on a line, not an action."""
+    if ITEM.match(s):
+        return False  # 一是推动出台产业发展规划: an item
     core = re.sub(r"[（(][^（）()]*[）)]$", "", s.strip())
     return (len(core) <= 60 and not re.search(r"[，,。；;！？!?《》“”：:]", core)
             and bool(re.search(rf"(?:{_NOUNS.pattern('title')})$", core)) and not _VERB_LED.match(core))
@@ -418,7 +420,8 @@ def _is_furniture_line(s: str) -> bool:
 
 def _is_label(s: str) -> bool:
     core = s.rstrip("。：:").strip()
-    return len(core) <= 12 and not _VERB_LED.match(core) and not re.search(r"[，、；]", core)
+    # a figure is stated, not a topic named: 全年新建平台5家。
+    return len(core) <= 12 and not _VERB_LED.match(core) and not re.search(r"[，、；\d]", core)
 
 
 def _push(stack: list[_Level], style: str, label: str) -> None:
