@@ -50,6 +50,7 @@ VALIDITY = re.compile(rf"^本(?:{_NOUNS.pattern('self')})[^。]{{0,30}}(?:{_CUES
                       r"|^(?:本|上述)[^。]{0,12}由[^。]{0,30}负责解释")
 # a heading standing alone without numbering: 主要做法 / 下一步工作 / 工作进展情况：
 BARE_HEADING_MAX = 12
+_LIST_MARKS = ("—", "-", "•", "·", "●")  # ——培育…: a list item under 到2026年：
 FUTURE_LEAD = re.compile(rf"^(?:{_CUES['future leads'].pattern()})")
 _MARKERS = _CUES["future markers"]
 _ADVERB = rf"(?:{_CLAUSES['adverbs'].pattern('promised')})?"
@@ -261,6 +262,8 @@ class _Segmenter:
         self.doc_year = int(md.date[:4]) if md.date else None
         self.period = (md.period_start, md.period_end) if md.period_start and md.period_end else None
         self.ref_year = self.doc_year or md.period_start  # a year before it is reported, not promised
+        # the document's (year, month): a deadline before it is past (2024年3月底前完成了…, in June 2024)
+        self.dated = (self.doc_year, int(md.date[5:7]) if len(md.date) >= 7 else 1) if self.doc_year else None
         self.list_deadlines: list[Deadline] = []  # 到2026年： governs the list below it
         self.stack: list[_Level] = []
         self.measures: list[Measure] = []
@@ -294,10 +297,12 @@ class _Segmenter:
         st = _style(stripped)
         if st is None and _is_furniture_line(stripped):
             return  # a signature, a date line or a document number inside the body
-        if st is None and not _is_bare_heading(stripped) and _is_fragment(stripped):
+        if st is None and not _is_bare_heading(stripped) and _is_fragment(stripped, not self.seen_heading):
             # 各位代表： / （此件公开发布） / 2021年: not a measure; 到2026年： dates the list below it
-            self.list_deadlines = find_deadlines(stripped, self.period, self.doc_year) or self.list_deadlines
+            self.list_deadlines = find_deadlines(stripped, self.period, self.doc_year)
             return
+        if not stripped.startswith(_LIST_MARKS):
+            self.list_deadlines = []
         if st is None and not self.stack and _is_inner_title(stripped, self.md.title):
             return  # the title of a transmitted document (关于印发《X》的通知 … X): not a measure
         bare = st is None and _is_bare_heading(stripped)
@@ -365,7 +370,7 @@ class _Segmenter:
                 sentence_deadlines = m.deadlines  # a leading deadline governs the whole sentence
             m.quantities = find_quantities(utext)
             m.terms = extract_terms(utext)
-            m.kind, extra = _kind(utense, m.deadlines, m.quantities, m.section, utext, self.doc_year)
+            m.kind, extra = _kind(utense, m.deadlines, m.quantities, m.section, utext, self.dated)
             m.cues.extend(extra)
             self.measures.append(m)
 
@@ -377,17 +382,18 @@ def _is_bare_heading(s: str) -> bool:
             and _heading_mode(core) is not None and not _VERB_LED.match(core))
 
 
-def _is_fragment(s: str) -> bool:
+def _is_fragment(s: str, before_headings: bool) -> bool:
     """A paragraph that is no measure: a note in brackets, a label before a colon, a bare date, a
-    page's labelled line (联系电话：…, 来源：…), or a title standing alone (…实施方案)."""
+    page's labelled line (联系电话：…, 来源：…), or, above the first heading, a title standing
+    alone (…实施方案). An item (一是…：) is none of these."""
     core = s.lstrip("> ")
-    return bool(FRAGMENT.search(core) or _FURNITURE_LINE.match(core) or _is_title_line(core))
+    if ITEM.match(core):
+        return False
+    return bool(FRAGMENT.search(core) or _FURNITURE_LINE.match(core) or (before_headings and _is_title_line(core)))
 
 
 def _is_title_line(s: str) -> bool:
     """徐汇区关于…的若干措施（征求意见稿）: a document's name alone on a line, not an action."""
-    if ITEM.match(s):
-        return False  # 一是推动出台产业发展规划: an item
     core = re.sub(r"[（(][^（）()]*[）)]$", "", s.strip())
     return (len(core) <= 60 and not re.search(r"[，,。；;！？!?《》“”：:]", core)
             and bool(re.search(rf"(?:{_NOUNS.pattern('title')})$", core)) and not _VERB_LED.match(core))
@@ -519,11 +525,11 @@ _RELATIVE_YEARS = VOCAB["targets"]["relative years"].words  # 未来三年: expl
 
 
 def _kind(tense: str, deadlines: list[Deadline], quantities: list[Quantity],
-          section: list[str], text: str = "", doc_year: int | None = None) -> tuple[str, list[str]]:
+          section: list[str], text: str = "", dated: tuple[int, int] | None = None) -> tuple[str, list[str]]:
     """A promise becomes a target when it carries a deadline or an aimed-at quantity; a report of
     what is set for a date still ahead (方案提出，到2027年，培育…, in a news page) is a target too."""
     if tense == "progress":
-        ahead = [d for d in deadlines if not d.relative and (doc_year is None or d.year >= doc_year)]
+        ahead = [d for d in deadlines if not d.relative and (dated is None or (d.year, d.month or 12) >= dated)]
         if ahead and not DONE_CUE.search(text):
             return "target", ["deadline-ahead"]
         return tense, []

@@ -35,13 +35,13 @@ def find(ms, fragment):
 
 
 def test_a_news_page_reports_a_plans_targets_as_targets_and_an_event_as_progress():
-    for genre in ("news", "other"):  # whether or not the page was recognised as news
+    for genre in ("news", "other"):  # the page recognised as news, or not (then event words alone tell nothing)
         ms = measures_of(NEWS, genre)
         plan = find(ms, "培育智能工厂不少于12家")
         assert plan.kind == "target", genre
         assert plan.deadlines[0].year == 2028
-        assert find(ms, "揭牌运行").kind == "progress", genre
-        assert find(ms, "召开智能制造推进会").kind == "progress", genre
+        assert find(ms, "召开智能制造推进会").kind == "progress", genre  # 5月6日，… reports an event
+        assert find(ms, "揭牌运行").kind == ("progress" if genre == "news" else "commitment"), genre
         assert find(ms, "将持续优化产业生态").kind == "commitment", genre
         assert not [m for m in ms if "来源" in m.text]
 
@@ -146,3 +146,12 @@ def test_vague_counts_and_quoted_names_are_no_quantities():
     assert find_quantities("建设3批示范项目")[0].value == 3
     aimed = find_quantities("全区还力争创建4个市级示范基地")[0]
     assert aimed.comparator == "~" and aimed.object == "市级示范基地"
+
+
+def test_a_deadline_before_the_documents_date_is_past_and_an_item_with_a_colon_stays():
+    ms = measures_of("对区人大二届三次会议第0101号代表建议的答复\n\n李明代表：\n\n您提出的建议收悉。现答复如下：\n\n"
+                     "一、工作进展\n\n2026年3月底前完成了首批示范园区评估。\n\n二、下一步打算\n\n"
+                     "一是完善支持政策：\n\n研究制定园区评价办法。\n\n某区科学技术委员会\n\n2026年6月10日\n")
+    assert find(ms, "完成了首批示范园区评估").kind == "progress"
+    item = find(ms, "研究制定园区评价办法")
+    assert item.kind == "commitment" and item.item == "一是完善支持政策："
