@@ -265,6 +265,7 @@ class _Segmenter:
         # the document's (year, month): a deadline before it is past (2024年3月底前完成了…, in June 2024)
         self.dated = (self.doc_year, int(md.date[5:7]) if len(md.date) >= 7 else 1) if self.doc_year else None
         self.list_deadlines: list[Deadline] = []  # 到2026年： governs the list below it
+        self.para_deadlines: list[Deadline] = []  # the leading deadline of the paragraph so far
         self.stack: list[_Level] = []
         self.measures: list[Measure] = []
         self.item_label: str | None = None
@@ -311,6 +312,7 @@ class _Segmenter:
             self.heading(st[0] if st else ("bare" if bare else "md"), stripped)
             return
         para_future = False
+        self.para_deadlines = []
         sentences = split_sentences(ptext, a)
         for k, (sa, sb) in enumerate(sentences):
             if self.full():
@@ -324,6 +326,12 @@ class _Segmenter:
         lead_style: the numbering style of a numbered task's paragraph, for its lead sentence;
         may_label: the sentence leads a paragraph of several and may be a label (创新药物。)."""
         stext = self.text[sa:sb]
+        if lead_style is None and not ITEM.match(stext) and FRAGMENT.search(stext.strip()):
+            # 2021年。 standing as a sentence of its own: no measure (到2026年： dates the list below it)
+            # 到2027年，…。具体目标如下： the list below keeps the paragraph's deadline
+            self.list_deadlines = find_deadlines(stext, self.period, self.doc_year) or \
+                (self.para_deadlines if stext.rstrip().endswith(("：", ":")) else [])
+            return para_future
         if lead_style is not None:
             # a numbered task: its lead sentence labels a level of its own
             self.heading(lead_style, stext.strip())
@@ -368,6 +376,7 @@ class _Segmenter:
                            or list(self.list_deadlines))
             if ua == sa and m.deadlines:
                 sentence_deadlines = m.deadlines  # a leading deadline governs the whole sentence
+                self.para_deadlines = m.deadlines
             m.quantities = find_quantities(utext)
             m.terms = extract_terms(utext)
             m.kind, extra = _kind(utense, m.deadlines, m.quantities, m.section, utext, self.dated)

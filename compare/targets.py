@@ -82,7 +82,8 @@ _COMP_RE = "|".join(sorted(COMPARATORS, key=len, reverse=True))
 _AFTER = _WORDS["after the number"].first_field()  # 以上 -> >=, 以内 -> <=, 余 -> >, 左右 -> -
 QUANTITY = re.compile(rf"(?P<comp>{_COMP_RE})?\s*(?P<num>{NUMBER})\s*(?P<unit>{UNITS})"
                       rf"(?P<above>{_WORDS['after the number'].pattern()})?")
-_STOP = re.compile(r"[，。；：、,;:（）()“”\"《》！？\s]")
+# where an object's words stop; quotes do not stop them (50家“专精特新”企业)
+_STOP = re.compile(r"[，。；：、,;:（）()\"《》！？\s—]")
 _OBJECT_TRIM = re.compile(rf"^(?:{_WORDS['object trims'].pattern()})+")
 # verbs and comparators in front of a count, not part of what it counts: 打造3家…, 不少于5个…
 _LEAD_VERBS = re.compile(rf"^(?:{VOCAB['verbs']['verbs'].pattern('quantity')}"
@@ -144,9 +145,9 @@ def _value(num: str) -> float | None:
 
 def find_quantities(text: str) -> list[Quantity]:
     """Quantities with a unit; comparator and object where the sentence gives them."""
-    t = _names_masked(text)
+    t = _masked(text)  # objects keep quoted names (“独角兽”企业); numbers inside them count nothing
     out: list[Quantity] = []
-    for m in QUANTITY.finditer(t):
+    for m in QUANTITY.finditer(_names_masked(text)):
         num, unit = m.group("num"), m.group("unit")
         # a bare Chinese numeral is a quantity only with a comparator or a counting unit
         if not num[0].isdigit() and not m.group("comp") and unit in _SCALE_UNITS:

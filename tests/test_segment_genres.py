@@ -155,3 +155,22 @@ def test_a_deadline_before_the_documents_date_is_past_and_an_item_with_a_colon_s
     assert find(ms, "完成了首批示范园区评估").kind == "progress"
     item = find(ms, "研究制定园区评价办法")
     assert item.kind == "commitment" and item.item == "一是完善支持政策："
+
+
+def test_a_bare_year_left_as_a_sentence_is_no_measure():
+    ms = measures_of("某区人工智能产业发展行动方案\n\n一、重点任务\n\n建设人工智能创新中心。2021年。推动算力设施共享。\n")
+    assert [m.text for m in ms] == ["建设人工智能创新中心。", "推动算力设施共享。"]
+
+
+def test_a_list_after_a_colon_keeps_the_deadline_of_the_sentence_before_it():
+    ms = measures_of("某区数字经济行动方案（2026-2028年）\n\n一、主要目标\n\n"
+                     "到2028年，数字经济核心产业增加值明显提升。具体目标如下：\n\n"
+                     "——数字经济核心产业规模超过900亿元。\n\n——培育“小巨人”企业30家以上。\n\n二、重点任务\n\n"
+                     "建设数据交易平台。\n")
+    assert "具体目标如下：" not in [m.text for m in ms]
+    size = find(ms, "核心产业规模超过900亿元")
+    assert size.kind == "target" and size.deadlines[0].year == 2028
+    assert size.quantities[0].object == "数字经济核心产业规模"  # no dash
+    giants = find(ms, "企业30家以上")
+    assert giants.deadlines[0].year == 2028 and giants.quantities[0].object == "“小巨人”企业"
+    assert not find(ms, "建设数据交易平台").deadlines  # the list ended at the heading
