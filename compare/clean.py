@@ -34,6 +34,7 @@ MD_RULE = re.compile(r"^\s*(?:[-*_]\s*){3,}$")
 URL = re.compile(r"(?:https?://|www\.)[!-~]+")
 URL_LINE = re.compile(r"^\s*(?:https?://|www\.)[!-~]+\s*$")
 MD_HEADING = re.compile(r"^\s*#{1,6}\s+")
+MD_QUOTE = re.compile(r"^\s*(?:>\s*)+(?=\S)")  # a Markdown quote's marks: > 来源：… (the line is kept)
 BOLD = re.compile(r"\*\*|__")
 TERMINAL = re.compile(r"[。！？；：!?;:…][”’」』）)】》\s]*$")
 HEADING_START = re.compile(rf"^\s*(?:[{_CN}]+、|（[{_CN}]+）|\([{_CN}]+\)"
@@ -158,6 +159,9 @@ def _kept_spans(s: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]], b
     m = MD_HEADING.match(s)
     if m:
         heading = True
+        for i in range(m.end()):
+            delete[i] = True
+    elif m := MD_QUOTE.match(s):
         for i in range(m.end()):
             delete[i] = True
     for m in URL.finditer(s):
@@ -301,6 +305,12 @@ class _Builder:
                        _clean_starts=cs, _orig_starts=os_, original_length=original_length)
 
 
+# a date standing alone in brackets, under a report's or a speech's title: （2026年1月16日）
+_DATE_DIGIT = rf"[\d{''.join(VOCAB.numerals.year)}{_CN}]"  # 2026 or 二〇二六, 16 or 十六
+DATE_LINE = re.compile(rf"^\s*[（(]\s*{_DATE_DIGIT}{{4}}\s*年\s*{_DATE_DIGIT}{{1,2}}\s*月"
+                       rf"\s*{_DATE_DIGIT}{{1,3}}\s*日\s*[）)]\s*$")
+# a web page's labelled line: 来源：…, 发布时间：…, 作者：…
+LABEL_LINE = re.compile(rf"^\s*[（(]?(?:{VOCAB['furniture']['labels'].pattern()})[：:]")
 ITEM_START = re.compile(rf"^\s*(?:[{_CN}]+是|第[{_CN}]+[，,、])")
 
 
@@ -320,8 +330,10 @@ def _continues(body: str, width: float, full: float, heading: bool, nxt: str) ->
     """
     if not nxt or TERMINAL.search(body):
         return False
-    if HEADING_START.match(nxt) or ITEM_START.match(nxt) or ADDRESSEE_LINE.match(nxt):
+    if HEADING_START.match(nxt) or ITEM_START.match(nxt) or ADDRESSEE_LINE.match(nxt) or DATE_LINE.match(nxt):
         return False
+    if LABEL_LINE.match(body) or LABEL_LINE.match(nxt):
+        return False  # a web page's 来源：… 发布时间：… line is a line of its own
     if TITLE_LINE_END.search(body) and "，" not in body and body.count("《") == body.count("》"):
         return False
     if width >= 0.8 * full or width >= 40:

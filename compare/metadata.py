@@ -59,6 +59,18 @@ NEWS_LEAD = re.compile(rf"^(?:\d{{4}}年)?\d{{1,2}}月\d{{1,2}}日(?:上午|下�
                        rf"|{_DOCS['news'].pattern('lead')}")
 # a notice that transmits another document: 关于印发《X》的通知
 TRANSMITS = re.compile(r"印发[《〈](.+?)[》〉]的?通知")
+# a notice or 公告 putting a draft out for comment: 关于《X（征求意见稿）》公开征求意见的公告
+_CITED = re.compile(r"[《〈](.+?)[》〉]")
+_CONSULTATION = rf"(?:{_DOCS['consultation'].pattern()}).*(?:{_DOCS['nouns'].pattern('notice')})$"
+# who published a web page: 来源：中国科学报 (up to the next label, a separator, a space or a date)
+PUBLISHER = re.compile(rf"(?:{_FURNITURE['labels'].pattern('publisher')})[：:]\s*(.+?)"
+                       rf"(?=\s|[|｜丨/]|(?:{_FURNITURE['labels'].pattern()})[：:]|\d{{4}}\s*[-./年]|$)")
+_NAME = re.compile(r"[\u4e00-\u9fffA-Za-z（）()·]{2,30}")
+# a date standing alone in brackets under a title (a report's, a speech's): （2026年1月16日）
+DATE_IN_BRACKETS = re.compile(r"[（(]\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*[）)]")
+# the body that printed a document, on its 印发 line: 上海市人民政府办公厅2024年10月11日印发
+ISSUED_BY = re.compile(r"(\S{3,40}?)\s*(?:\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
+                       r"|\d{4}[-./]\d{1,2}[-./]\d{1,2})\s*印发")
 
 # The patterns below are kept as text and compiled by re on first use (its cache), as they
 # were when written inline: a command that reads no document (the no-op `compare align`)
@@ -92,7 +104,11 @@ class Metadata:
     issuer: str | None = None
     doc_number: str | None = None
     date: str | None = None  # YYYY-MM-DD, or partial YYYY-MM / YYYY
-    date_source: str | None = None  # signature, issued (印发), text
+    # where the date (or, undated, the approximate sort date) comes from: signature, title (a date
+    # in brackets under it), issued (印发), published (a web page's date line); doc_number, period
+    date_source: str | None = None
+    sort_date: str | None = None  # the date, else the year of the 文号 or the plan period (approximate)
+    date_approximate: bool = False
     level: str | None = None  # national, province, city, district, town
     region: str | None = None
     genre: str = "other"
@@ -166,8 +182,10 @@ def extract_metadata(c: Cleaned) -> Metadata:
     _title_fields(md)
     md.genre = _genre(md.title or "", c.text, news)
     _signature(md, paras)
-    _issuer(md, paras)
+    publisher = _publication(md, paras, news)
+    _issuer(md, paras, publisher)
     _region(md)
+    _order(md)
     return md
 
 
@@ -194,12 +212,17 @@ def _title(md: Metadata, paras: list[tuple[int, int, str]]) -> bool:
     if title_idx is None:
         title_idx = _news_headline(paras)
         news = title_idx is not None
-    elif title_idx[1] + 1 < n and NEWS_LEAD.search(paras[title_idx[1] + 1][2][:40]) \
-            and not TRANSMITS.search("".join(p[2] for p in paras[title_idx[0]:title_idx[1] + 1])):
-        news = True  # a headline that happens to end in 方案 or 意见, above a news report
+    else:
+        k = next((k for k in range(title_idx[1] + 1, n) if not _header_line(paras[k][2])), n)
+        if k < n and NEWS_LEAD.search(paras[k][2][:40]) \
+                and not TRANSMITS.search("".join(p[2] for p in paras[title_idx[0]:title_idx[1] + 1])):
+            news = True  # a headline that happens to end in 方案 or 意见, above a news report
     if title_idx is not None:
         first, last = title_idx
         title = "".join(paras[i][2] for i in range(first, last + 1))
+        if draft := _consulted_draft(title):
+            title = draft  # a 公告 putting a draft out for comment is that draft
+            md.draft = True
         dm = DRAFT.search(title)
         if dm:
             md.draft, md.draft_label = True, dm.group(1)
@@ -210,10 +233,35 @@ def _title(md: Metadata, paras: list[tuple[int, int, str]]) -> bool:
     return news
 
 
+def _consulted_draft(title: str) -> str | None:
+    """X, from a notice putting X out for comment: 关于《X（征求意见稿）》公开征求意见的公告."""
+    cited = _CITED.findall(title)
+    if len(cited) == 1 and re.search(_CONSULTATION, _CITED.sub("《》", title)):
+        return cited[0]
+    return None
+
+
+def _header_line(t: str) -> bool:
+    """A line under the title that is header, not text: a page's 来源/发布时间 line, a 文号, a date
+    standing alone or in brackets."""
+    return bool(FURNITURE.match(t) or PUBLISHED_LINE.match(t) or DOC_NUMBER.fullmatch(t) or NAV_LINE.match(t)
+                or _date_line(t))
+
+
+def _date_line(t: str) -> re.Match | None:
+    """A line that is only a date: 2025年9月15日, 2025-09-15, （2026年1月16日）."""
+    t = arabic_dates(t)
+    return DATE_IN_BRACKETS.fullmatch(t) or DATE.fullmatch(t) or ISO_DATE.fullmatch(t)
+
+
 def _below_title(md: Metadata, paras: list[tuple[int, int, str]], last: int) -> None:
-    """The addressee and a draft mark on the lines right after the title are header too."""
+    """Page lines, the addressee and a draft mark on the lines right after the title are header too."""
     n = len(paras)
-    for j in range(last + 1, min(n, last + 4)):
+    k = last + 1
+    while k < min(n, last + 8) and _header_line(paras[k][2]):
+        md.header_end = paras[k][1] + 1
+        k += 1
+    for j in range(k, min(n, k + 3)):
         t = paras[j][2]
         if md.addressee is None and (m := ADDRESSEE.match(t)):
             md.addressee = _without_honorific(m.group(1))
@@ -263,13 +311,15 @@ def _find_title(paras: list[tuple[int, int, str]]) -> tuple[int, int] | None:
             if k > i:
                 nxt = paras[k][2]
                 if len(nxt) > 60 or "。" in nxt or FURNITURE.match(nxt) or ADDRESSEE.match(nxt) \
-                        or DOC_NUMBER.fullmatch(nxt) or is_org(nxt):
+                        or DOC_NUMBER.fullmatch(nxt) or is_org(nxt) or _date_line(nxt):
                     break
                 if DRAFT.fullmatch(nxt.strip("（）() ")):
                     break
-                if re.match(_TITLE_START, nxt) and not is_org(candidate) \
-                        and not re.search(r"(?:关于|对)[^，。]*$", candidate):
-                    break  # a title starts on the next line: this line is not part of it
+                if re.match(_TITLE_START, nxt) and not re.search(r"(?:关于|对)[^，。]*$", candidate) \
+                        and (not is_org(candidate) or not nxt.startswith("关于")):
+                    # a title starts on the next line: this line is not part of it (an organisation's
+                    # line heads a title only as <org>关于…; above 对…的答复 it is the masthead)
+                    break
                 candidate += nxt
                 j = k
             if TITLE_END.search(candidate):
@@ -277,16 +327,29 @@ def _find_title(paras: list[tuple[int, int, str]]) -> tuple[int, int] | None:
                 if j + 1 < limit and PERIOD.fullmatch(paras[j + 1][2]):
                     j += 1
                 return i, j
+            if j + 1 < len(paras) and DATE_IN_BRACKETS.fullmatch(arabic_dates(paras[j + 1][2])) \
+                    and not is_org(candidate):
+                return i, j  # a report's or a speech's title, dated in brackets below it
     return None
 
 
 def _news_headline(paras: list[tuple[int, int, str]]) -> tuple[int, int] | None:
-    """A news report's headline: a short line without a full stop above a lead such as 4月18日，…"""
-    for i in range(min(len(paras) - 1, 6)):
+    """A news report's headline: a short line without a full stop above a lead such as 4月18日，…,
+    or above the page's dated line (来源：… 发布时间：2025-03-14) and prose."""
+    n = len(paras)
+    for i in range(min(n - 1, 6)):
         t = paras[i][2]
-        if FURNITURE.match(t) or DOC_NUMBER.fullmatch(t) or is_org(t):
+        if FURNITURE.match(t) or DOC_NUMBER.fullmatch(t) or is_org(t) or NAV_LINE.match(t):
             continue
-        if 4 <= len(t) <= 50 and not re.search(r"[。；;！!]", t) and NEWS_LEAD.search(paras[i + 1][2][:40]):
+        if not 4 <= len(t) <= 50 or re.search(r"[。；;！!]", t):
+            return None
+        k, dated = i + 1, False
+        while k < n - 1 and (FURNITURE.match(paras[k][2]) or PUBLISHED_LINE.match(paras[k][2])
+                             or _date_line(paras[k][2])):
+            dated = dated or bool(ISO_DATE.search(paras[k][2]) or DATE.search(paras[k][2]))
+            k += 1
+        lead = paras[k][2]
+        if NEWS_LEAD.search(lead[:40]) or (dated and "。" in lead and not ADDRESSEE.match(lead)):
             return i, i
         return None
     return None
@@ -316,34 +379,29 @@ def _genre(title: str, text: str, news: bool = False) -> str:
 
 
 def _signature(md: Metadata, paras: list[tuple[int, int, str]]) -> None:
-    """Signature block at the end (org line, date line, 印发 line): date, issuer, footer start."""
+    """Date and issuer from the signature (at the end, else above a transmitted document), else the
+    date under the title, the 印发 line, the page's publication line; and where the footer starts."""
     paras = _dated(paras)
     n = len(paras)
     first_body = next((i for i, p in enumerate(paras) if p[0] >= md.header_end), n) if md.header_end else 0
     tail = range(max(first_body + 1, n // 2, n - 25), n)
-    issued = None
-    for i in reversed(tail):
-        t = paras[i][2]
-        if ISSUED_LINE.search(t) and (m := DATE.search(t) or ISO_DATE.search(t)):
-            issued = _date_str(m.group(1), m.group(2), m.group(3))
-        if m := (DATE.fullmatch(t) or ISO_DATE.fullmatch(t)):
-            md.date, md.date_source = _date_str(m.group(1), m.group(2), m.group(3)), "signature"
-            if i > 0 and is_org(paras[i - 1][2]):
-                md.issuer = paras[i - 1][2]
-            break
-        if m := signed_line(t):
-            d = DATE.fullmatch(m.group(2)) or ISO_DATE.fullmatch(m.group(2))
-            md.date, md.date_source = _date_str(d.group(1), d.group(2), d.group(3)), "signature"
-            md.issuer = m.group(1)
-            break
-    if md.date is None and issued:
-        md.date, md.date_source = issued, "issued"
+    _signed_at_end(md, paras, tail)
     if md.date is None:
         # a notice transmitting a document is signed above the document it transmits
         for i in range(first_body, n - 1):
             if is_org(paras[i][2]) and (m := DATE.fullmatch(paras[i + 1][2]) or ISO_DATE.fullmatch(paras[i + 1][2])):
                 md.date, md.date_source = _date_str(m.group(1), m.group(2), m.group(3)), "signature"
-                md.issuer = md.issuer or paras[i][2]
+                md.issuer = md.issuer or _first_signer(paras, i)
+                break
+    if md.date is None:
+        # a report's or a speech's date in brackets under its title: （2026年1月16日）
+        for a, _, t in paras:
+            if a < md.header_end and (m := DATE_IN_BRACKETS.fullmatch(t)):
+                md.date, md.date_source = _date_str(m.group(1), m.group(2), m.group(3)), "title"
+    if md.date is None:
+        for i in reversed(tail):
+            if ISSUED_LINE.search(t := paras[i][2]) and (m := DATE.search(t) or ISO_DATE.search(t)):
+                md.date, md.date_source = _date_str(m.group(1), m.group(2), m.group(3)), "issued"
                 break
     if md.date is None:
         # a web page's publication line: 来源：… 2025-04-19, 发布时间：2025年4月19日
@@ -363,8 +421,55 @@ def _signature(md: Metadata, paras: list[tuple[int, int, str]]) -> None:
                 break
 
 
-def _issuer(md: Metadata, paras: list[tuple[int, int, str]]) -> None:
+def _signed_at_end(md: Metadata, paras: list[tuple[int, int, str]], tail: range) -> None:
+    """The signature closing the text: a date line under the signers, or signer and date on one line."""
+    for i in reversed(tail):
+        t = paras[i][2]
+        if m := (DATE.fullmatch(t) or ISO_DATE.fullmatch(t)):
+            md.date, md.date_source = _date_str(m.group(1), m.group(2), m.group(3)), "signature"
+            if i > 0 and is_org(paras[i - 1][2]):
+                md.issuer = _first_signer(paras, i - 1)
+            return
+        if m := signed_line(t):
+            d = DATE.fullmatch(m.group(2)) or ISO_DATE.fullmatch(m.group(2))
+            md.date, md.date_source = _date_str(d.group(1), d.group(2), d.group(3)), "signature"
+            md.issuer = _first_signer(paras, i - 1) if i > 0 and is_org(paras[i - 1][2]) else m.group(1)
+            return
+
+
+def _first_signer(paras: list[tuple[int, int, str]], i: int) -> str:
+    """A document signed by several bodies, one a line above the date, is issued by the first of them."""
+    while i > 0 and is_org(paras[i - 1][2]) and not _NUMBERED.match(paras[i - 1][2]):
+        i -= 1
+    return paras[i][2]
+
+
+def _publication(md: Metadata, paras: list[tuple[int, int, str]], news: bool) -> str | None:
+    """A web page's 来源/发布时间 lines: a news page is dated by the one under its headline; returns
+    the publisher they name (来源：中国科学报), the head's before the foot's."""
+    head = [arabic_dates(t) for a, _, t in paras if a < md.header_end]
+    foot = [t for a, _, t in paras if md.footer_start is not None and a >= md.footer_start]
+    lines = [t for t in head + foot[::-1] if PUBLISHED_LINE.match(t) or FURNITURE.match(t)]
+    if news:
+        for t in head:
+            if (PUBLISHED_LINE.match(t) or FURNITURE.match(t) or _date_line(t)) \
+                    and (m := ISO_DATE.search(t) or DATE.search(t)):
+                md.date, md.date_source = _date_str(m.group(1), m.group(2), m.group(3)), "published"
+                break
+    for t in lines:
+        if (m := PUBLISHER.search(t)) and _NAME.fullmatch(m.group(1)) \
+                and m.group(1) not in _FURNITURE["anonymous sources"].words:
+            return m.group(1)
+    return None
+
+
+def _issuer(md: Metadata, paras: list[tuple[int, int, str]], publisher: str | None = None) -> None:
+    """Unsigned: the masthead, the <org>关于… title, the 印发 line's body, the page's publisher, else
+    (inferred) the government of the place an unsigned plan is titled with."""
     if md.issuer:
+        return
+    if md.genre == "news" and publisher:
+        md.issuer = publisher  # a news page's masthead line, if any, is its site's, not an issuer
         return
     # masthead: an organisation line at the top (…委员会, …人民政府, …文件)
     for _, _, t in paras[:8]:
@@ -375,6 +480,14 @@ def _issuer(md: Metadata, paras: list[tuple[int, int, str]]) -> None:
     # a title of the form "<org>关于…"
     if md.title and (m := re.match(_ISSUER_ABOUT, md.title)):
         md.issuer = m.group(1)
+        return
+    # the body that printed it: 上海市人民政府办公厅2024年10月11日印发
+    for _, _, t in reversed(paras[len(paras) // 2:]):
+        if (m := ISSUED_BY.search(t)) and is_org(m.group(1)):
+            md.issuer = m.group(1)
+            return
+    if publisher:
+        md.issuer = publisher
         return
     # an unsigned plan titled with a district's or city's name is that government's
     if md.title and md.genre in ("action_plan", "opinions"):
@@ -404,14 +517,15 @@ def _full_region(place: str) -> str:
 
 def _region(md: Metadata) -> None:
     """Region and level from the issuer (else the title): 宝山区 → district, 上海市 → city."""
-    for source in (md.issuer or "", md.title or ""):
+    issuer_place = None
+    for source in (md.issuer or "", _title_lead(md.title or "")):
         s = source.removeprefix(VOCAB.city.name)
         for d in VOCAB.districts:
             if s.startswith((d.name,) + d.short):
                 md.region, md.level = d.name, "district"
                 return
         if source.startswith(_CITY_PREFIXES):
-            if source is md.issuer or md.issuer is None:
+            if source is md.issuer or md.issuer is None or not issuer_place:
                 md.region, md.level = VOCAB.city.name, "city"
                 return
         if re.match(_NATIONAL, source):
@@ -426,3 +540,21 @@ def _region(md: Metadata) -> None:
             if m := re.match(_LEVEL_AT_START[level], s):
                 md.region, md.level = m.group(1), level
                 return
+        if source is md.issuer:
+            issuer_place = _place_in(source)
+
+
+def _title_lead(title: str) -> str:
+    """Where a title names its place: after an opening 《 and a year (《2025年上海市…白皮书》发布)."""
+    return re.sub(r"^《?(?:\d{4}年度?)?", "", title)
+
+
+def _order(md: Metadata) -> None:
+    """The date the document is ordered by: its date, else (approximate) the year of its 文号
+    (…〔2022〕12号), else the first year of its period."""
+    if md.date:
+        md.sort_date = md.date
+    elif md.doc_number and (m := DOC_NUMBER.search(md.doc_number)):
+        md.sort_date, md.date_approximate, md.date_source = m.group(2), True, "doc_number"
+    elif md.period_start:
+        md.sort_date, md.date_approximate, md.date_source = str(md.period_start), True, "period"

@@ -215,15 +215,12 @@ def rows_for(parsed: Parsed, run_id: str, version: int,
              added_at: str) -> tuple[dict, list[dict], list[dict], list[dict]]:
     """The rows one document is stored as: the document, its measures, quantities and terms."""
     md, c, doc_id = parsed.metadata, parsed.cleaned, parsed.document_id
-    sort_date, approximate = md.date, False
-    if not sort_date and md.period_start:
-        sort_date, approximate = str(md.period_start), True
     document = {
         "id": doc_id, "doc_key": parsed.doc_key, "version": version, "is_current": 1,
         "source": parsed.raw.path, "file_name": Path(parsed.raw.path).name, "file_sha256": parsed.raw.sha256,
         "format": parsed.raw.format, "encoding": parsed.raw.encoding,
         "title": md.title, "issuer": md.issuer, "doc_number": md.doc_number, "date": md.date,
-        "date_source": md.date_source, "sort_date": sort_date, "date_approximate": int(approximate),
+        "date_source": md.date_source, "sort_date": md.sort_date, "date_approximate": int(md.date_approximate),
         "level": md.level, "region": md.region, "genre": md.genre, "addressee": md.addressee,
         "suggestion_number": md.suggestion_number, "session": md.session,
         "handling_result": md.handling_result, "openness": md.openness, "draft": int(md.draft),

@@ -359,6 +359,7 @@ class _MainText(HTMLParser):
         self.main_parts: list[str] | None = None
         self.main_depth = 0
         self.open: list[tuple[str, bool]] = []  # open elements, and whether each was skipped as furniture
+        self.label_cell = False  # a table cell ending in a colon was just closed
 
     def handle_starttag(self, tag, attrs):
         if tag not in self.VOID:
@@ -373,8 +374,9 @@ class _MainText(HTMLParser):
             self.main_parts, self.main_depth = [], 1
         elif self.main_depth and tag in ("article", "main"):
             self.main_depth += 1
-        if tag in self.BLOCK:
+        if tag in self.BLOCK and not (self.label_cell and tag in ("td", "th")):
             self._emit("\n")
+        self.label_cell = False
 
     def handle_endtag(self, tag):
         if any(t == tag for t, _ in self.open):
@@ -386,7 +388,10 @@ class _MainText(HTMLParser):
                     break
         if tag in self.SKIP and self.skip_depth:
             self.skip_depth -= 1
-        if tag in self.BLOCK:
+        self.label_cell = tag in ("td", "th") and self._ends_with_label()
+        if self.label_cell:
+            pass  # a label cell (发文字号：) and the value cell after it make one line
+        elif tag in self.BLOCK:
             self._emit("\n")
         if self.main_depth and tag in ("article", "main"):
             self.main_depth -= 1
@@ -394,6 +399,13 @@ class _MainText(HTMLParser):
     def handle_data(self, data):
         if not self.skip_depth:
             self._emit(data)
+
+    def _ends_with_label(self) -> bool:
+        """The text so far ends with a colon (in the cell just closed)."""
+        for part in reversed(self.parts):
+            if part.strip():
+                return part.rstrip().endswith(("：", ":"))
+        return False
 
     def _emit(self, s):
         self.parts.append(s)

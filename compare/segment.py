@@ -50,12 +50,24 @@ VALIDITY = re.compile(rf"^本(?:{_NOUNS.pattern('self')})[^。]{{0,30}}(?:{_CUES
                       r"|^(?:本|上述)[^。]{0,12}由[^。]{0,30}负责解释")
 # a heading standing alone without numbering: 主要做法 / 下一步工作 / 工作进展情况：
 BARE_HEADING_MAX = 12
+_LIST_MARKS = ("—", "-", "•", "·", "●")  # ——培育…: a list item under 到2026年：
 FUTURE_LEAD = re.compile(rf"^(?:{_CUES['future leads'].pattern()})")
 _MARKERS = _CUES["future markers"]
 _ADVERB = rf"(?:{_CLAUSES['adverbs'].pattern('promised')})?"
 _VERB = rf"(?:{VOCAB['verbs']['verbs'].pattern('promised')})"
 FUTURE_CUE = re.compile(rf"(?:{_MARKERS.pattern('cue')})(?:(?:在|于)[^，。]{{1,12}})?{_ADVERB}{_VERB}")
 PROGRESS_CUE = re.compile(_CUES["progress cues"].pattern())
+DONE_CUE = re.compile(_CUES["progress cues"].pattern("done"))  # 已: done, even beside a deadline
+PROBLEM_SECTION = re.compile(_CUES["problem sections"].pattern())
+ISSUED = re.compile(_CUES["issued"].pattern())  # 现将《X》印发给你们: the issue is reported
+FRAGMENT = re.compile(_CUES["fragments"].pattern())  # 各位代表：, （此件公开发布）, 2021年
+_FURNITURE = VOCAB["furniture"]
+# a header or footer line, or a web page's labelled line (联系电话：…, 来源：… 发布时间：…)
+_FURNITURE_LINE = re.compile(rf"^(?:{_FURNITURE['closing lines'].pattern()})"
+                             rf"|^(?:{_FURNITURE['labels'].pattern('furniture')})[：:]")
+# a year opening a sentence (2024年，…; 2016-2023年，…) that is not a deadline (2026年底前)
+_OPENING_YEAR = re.compile(r"^(?:\d{4}\s*[-—–~至]\s*)?(\d{4})\s*年"
+                           r"(?!\s*(?:\d{1,2}\s*月)?\s*(?:底|末)?\s*(?:前|以前|之前|起))")
 
 
 @dataclass
@@ -144,9 +156,9 @@ _ACTION_VERBS = rf"(?:{VOCAB['verbs']['verbs'].pattern('action')})"
 _CONNECTIVES = _CLAUSES["connectives"]
 _ON_ITS_OWN = "|".join("^" + re.escape(w) for w in _CONNECTIVES.tagged("action"))  # ^在|^对
 _VERB_LED = re.compile(rf"^(?:\d{{4}}年(?:\d{{1,2}}月)?(?:以来|底|初|内|起)?|{_CONNECTIVES.pattern('lead')})?"
-                       rf"{_ADVERBS}{_ACTION_VERBS}|{_ON_ITS_OWN}"
+                       rf"{_ADVERBS}{_ACTION_VERBS}|{_ON_ITS_OWN}|^(?:{_CUES['issued'].pattern()})"
                        rf"|^(?:{_MARKERS.pattern('dated')})于[^，。]{{1,15}}?{_ACTION_VERBS}")  # 拟于2025年下半年出台
-_MODIFIER_LED = re.compile(rf"^(?:{_CLAUSES['modifiers'].pattern()}"
+_MODIFIER_LED = re.compile(rf"^(?:{_CLAUSES['modifiers'].pattern()}|{_CLAUSES['modifier clauses'].pattern()}"
                            rf"|以[^，]{{1,24}}为(?:{_CLAUSES['frames'].pattern()}))"
                            rf"|^(?:{VOCAB['targets']['dates'].pattern()})?\d{{4}}年(?:\d{{1,2}}月)?(?:底|末|前)?$"
                            rf"|^(?:{_CONNECTIVES.pattern('alone')})$")
@@ -222,7 +234,7 @@ def _heading_mode(label: str) -> str | None:
     if TARGET_SECTION.search(label):
         return "target"
     if OTHER_SECTION.search(label):
-        return "other"
+        return "problem" if PROBLEM_SECTION.search(label) else "other"
     if FUTURE_SECTION.search(label):
         return "future"
     if PROGRESS_SECTION.search(label):
@@ -249,6 +261,11 @@ class _Segmenter:
         self.default_mode = "progress" if md.genre in _REPORTING_GENRES else "future"
         self.doc_year = int(md.date[:4]) if md.date else None
         self.period = (md.period_start, md.period_end) if md.period_start and md.period_end else None
+        self.ref_year = self.doc_year or md.period_start  # a year before it is reported, not promised
+        # the document's (year, month): a deadline before it is past (2024年3月底前完成了…, in June 2024)
+        self.dated = (self.doc_year, int(md.date[5:7]) if len(md.date) >= 7 else 1) if self.doc_year else None
+        self.list_deadlines: list[Deadline] = []  # 到2026年： governs the list below it
+        self.para_deadlines: list[Deadline] = []  # the leading deadline of the paragraph so far
         self.stack: list[_Level] = []
         self.measures: list[Measure] = []
         self.item_label: str | None = None
@@ -270,6 +287,7 @@ class _Segmenter:
         _push(self.stack, style, label)
         self.item_label = None
         self.seen_heading = True
+        self.list_deadlines = []
 
     def paragraph(self, a: int, b: int, layout_heading: bool) -> None:
         """A heading opens a level; any other paragraph is read sentence by sentence."""
@@ -280,6 +298,12 @@ class _Segmenter:
         st = _style(stripped)
         if st is None and _is_furniture_line(stripped):
             return  # a signature, a date line or a document number inside the body
+        if st is None and not _is_bare_heading(stripped) and _is_fragment(stripped, not self.seen_heading):
+            # 各位代表： / （此件公开发布） / 2021年: not a measure; 到2026年： dates the list below it
+            self.list_deadlines = find_deadlines(stripped, self.period, self.doc_year)
+            return
+        if not stripped.startswith(_LIST_MARKS):
+            self.list_deadlines = []
         if st is None and not self.stack and _is_inner_title(stripped, self.md.title):
             return  # the title of a transmitted document (关于印发《X》的通知 … X): not a measure
         bare = st is None and _is_bare_heading(stripped)
@@ -288,6 +312,7 @@ class _Segmenter:
             self.heading(st[0] if st else ("bare" if bare else "md"), stripped)
             return
         para_future = False
+        self.para_deadlines = []
         sentences = split_sentences(ptext, a)
         for k, (sa, sb) in enumerate(sentences):
             if self.full():
@@ -301,9 +326,17 @@ class _Segmenter:
         lead_style: the numbering style of a numbered task's paragraph, for its lead sentence;
         may_label: the sentence leads a paragraph of several and may be a label (创新药物。)."""
         stext = self.text[sa:sb]
+        if lead_style is None and not ITEM.match(stext) and FRAGMENT.search(stext.strip()):
+            # 2021年。 standing as a sentence of its own: no measure (到2026年： dates the list below it)
+            # 到2027年，…。具体目标如下： the list below keeps the paragraph's deadline
+            self.list_deadlines = find_deadlines(stext, self.period, self.doc_year) or \
+                (self.para_deadlines if stext.rstrip().endswith(("：", ":")) else [])
+            return para_future
         if lead_style is not None:
             # a numbered task: its lead sentence labels a level of its own
             self.heading(lead_style, stext.strip())
+            if _is_heading_alone(stext):
+                return para_future  # （一）主要目标。 / （二）布局方向。: a label, not a measure
         elif ITEM.match(stext):
             self.item_label = stext if len(stext) <= 30 else ITEM.match(stext).group(0)
         elif may_label and _is_label(stext):
@@ -314,7 +347,7 @@ class _Segmenter:
         if FUTURE_LEAD.match(stext):
             para_future = True
         tense, cues = _tense(stext, self.stack, self.default_mode, para_future, before_headings=not self.seen_heading,
-                             genre=self.md.genre)
+                             genre=self.md.genre, ref_year=self.ref_year)
         self.add_units(sa, sb, section, tense, cues)
         return para_future
 
@@ -334,15 +367,19 @@ class _Segmenter:
         units = split_clauses(self.text[sa:sb], sa)
         for ua, ub in units:
             utext = self.text[ua:ub]
-            utense, ucues = _clause_tense(utext, tense, cues) if len(units) > 1 else (tense, cues)
+            utense, ucues = _clause_tense(utext, tense, cues, self.ref_year) if len(units) > 1 else (tense, cues)
+            if ISSUED.search(utext):
+                utense, ucues = "progress", ucues + ["issued"]
             m = Measure(ordinal=len(self.measures), start=ua, end=ub, text=utext, section=section, kind=utense,
                         item=self.item_label, cues=list(ucues))
-            m.deadlines = find_deadlines(utext, self.period, self.doc_year) or list(sentence_deadlines)
+            m.deadlines = (find_deadlines(utext, self.period, self.doc_year) or list(sentence_deadlines)
+                           or list(self.list_deadlines))
             if ua == sa and m.deadlines:
                 sentence_deadlines = m.deadlines  # a leading deadline governs the whole sentence
+                self.para_deadlines = m.deadlines
             m.quantities = find_quantities(utext)
             m.terms = extract_terms(utext)
-            m.kind, extra = _kind(utense, m.deadlines, m.quantities, m.section)
+            m.kind, extra = _kind(utense, m.deadlines, m.quantities, m.section, utext, self.dated)
             m.cues.extend(extra)
             self.measures.append(m)
 
@@ -352,6 +389,32 @@ def _is_bare_heading(s: str) -> bool:
     core = s.rstrip("：: ")
     return (2 <= len(core) <= BARE_HEADING_MAX and not re.search(r"[，,。；;、！？!?《》“”\d]", core)
             and _heading_mode(core) is not None and not _VERB_LED.match(core))
+
+
+def _is_fragment(s: str, before_headings: bool) -> bool:
+    """A paragraph that is no measure: a note in brackets, a label before a colon, a bare date, a
+    page's labelled line (联系电话：…, 来源：…), or, above the first heading, a title standing
+    alone (…实施方案). An item (一是…：) is none of these."""
+    core = s.lstrip("> ")
+    if ITEM.match(core):
+        return False
+    return bool(FRAGMENT.search(core) or _FURNITURE_LINE.match(core) or (before_headings and _is_title_line(core)))
+
+
+def _is_title_line(s: str) -> bool:
+    """徐汇区关于…的若干措施（征求意见稿）: a document's name alone on a line, not an action."""
+    core = re.sub(r"[（(][^（）()]*[）)]$", "", s.strip())
+    return (len(core) <= 60 and not re.search(r"[，,。；;！？!?《》“”：:]", core)
+            and bool(re.search(rf"(?:{_NOUNS.pattern('title')})$", core)) and not _VERB_LED.match(core))
+
+
+def _is_heading_alone(s: str) -> bool:
+    """（一）主要目标。 / （二）布局方向。: a numbered lead sentence naming a section, not an action."""
+    core = analysis_text(s).rstrip("。：:；; ")
+    if not core or re.search(r"[，,、；;]", core):
+        return False
+    return not _VERB_LED.match(core) and (len(core) <= 4 or (len(core) <= BARE_HEADING_MAX
+                                                             and _heading_mode(core) is not None))
 
 
 def _is_inner_title(s: str, title: str | None) -> bool:
@@ -372,7 +435,8 @@ def _is_furniture_line(s: str) -> bool:
 
 def _is_label(s: str) -> bool:
     core = s.rstrip("。：:").strip()
-    return len(core) <= 12 and not _VERB_LED.match(core) and not re.search(r"[，、；]", core)
+    # a figure is stated, not a topic named: 全年新建平台5家。
+    return len(core) <= 12 and not _VERB_LED.match(core) and not re.search(r"[，、；\d]", core)
 
 
 def _push(stack: list[_Level], style: str, label: str) -> None:
@@ -391,7 +455,7 @@ def _bold_lead(bold: list[tuple[int, int]], sa: int, sb: int, text: str) -> str 
 
 
 def _tense(s: str, stack: list[_Level], default_mode: str, para_future: bool, before_headings: bool,
-           genre: str) -> tuple[str, list[str]]:
+           genre: str, ref_year: int | None = None) -> tuple[str, list[str]]:
     """progress, future (commitment or target, decided per unit), or other; with the cues used."""
     cues: list[str] = []
     mode = None
@@ -400,25 +464,30 @@ def _tense(s: str, stack: list[_Level], default_mode: str, para_future: bool, be
             mode = lv.mode
             cues.append(f"section:{lv.mode}")
             break
-    if COURTESY.search(s):
+    if COURTESY.search(s) and not ISSUED.search(s):  # 现将《X》印发给你们 is read clause by clause
         return "other", ["courtesy"]
-    if VALIDITY.search(s):
+    if VALIDITY.search(analysis_text(s)):
         return "other", ["validity"]
+    promised = bool(FUTURE_CUE.search(s) or FUTURE_LEAD.match(s))
+    reported = _reported(s, ref_year)
     if mode is None:
         if before_headings and genre.startswith("reply"):
-            # the opening paragraphs of a reply: background, unless they report figures
-            mode = "progress" if PROGRESS_CUE.search(s) else "other"
+            # the opening paragraphs of a reply: background, unless they report work or figures
+            mode = "progress" if reported or _figure(s) else "other"
             cues.append("opening")
         else:
             mode = default_mode
             cues.append(f"genre:{default_mode}")
-    if mode == "other":
+    if mode in ("other", "problem"):
+        # background stating a figure (2024年产业规模达到4100亿元) reports it; a problem does not
+        if mode == "other" and not promised and (reported or _figure(s)):
+            return "progress", cues + [reported or "figure"]
         return "other", cues
     future = mode in ("future", "target")
-    if PROGRESS_CUE.search(s) and not FUTURE_CUE.search(s) and not FUTURE_LEAD.match(s):
+    if reported and not promised:
         # 目前已完成选址: reported as done, wherever it stands
         if future or para_future:
-            cues.append("cue:已")
+            cues.append(reported)
         return "progress", cues
     if para_future or FUTURE_LEAD.match(s):
         future = True
@@ -431,13 +500,29 @@ def _tense(s: str, stack: list[_Level], default_mode: str, para_future: bool, be
     return ("target" if mode == "target" else "commitment"), cues
 
 
-def _clause_tense(u: str, tense: str, cues: list[str]) -> tuple[str, list[str]]:
+def _reported(s: str, ref_year: int | None) -> str | None:
+    """Why a text reports work done: a progress cue (已, 截至, 以来), or a year before the
+    document's own opening it (2024年，全市新增…, in a document of 2025)."""
+    if PROGRESS_CUE.search(s):
+        return "cue:已"
+    m = _OPENING_YEAR.match(s.strip())
+    if m and ref_year and int(m.group(1)) < ref_year:
+        return "cue:past-year"
+    return None
+
+
+def _figure(s: str) -> bool:
+    """A figure stated as it stands (全区共有养老机构50家), not aimed at: a quantity, no deadline."""
+    return bool(find_quantities(s)) and not find_deadlines(s)
+
+
+def _clause_tense(u: str, tense: str, cues: list[str], ref_year: int | None = None) -> tuple[str, list[str]]:
     """A clause with a cue of its own keeps it against its sentence's tense: 正在研究制定《办法》，
     拟于2025年下半年出台 reports work under way, then promises."""
     if tense == "other":
         return tense, cues
     future = bool(FUTURE_CUE.search(u) or FUTURE_LEAD.match(u))
-    progress = bool(PROGRESS_CUE.search(u))
+    progress = bool(_reported(u, ref_year))
     if future and not progress and tense == "progress":
         return "commitment", cues + ["clause:将"]
     if progress and not future and tense in ("commitment", "target"):
@@ -449,8 +534,14 @@ _RELATIVE_YEARS = VOCAB["targets"]["relative years"].words  # 未来三年: expl
 
 
 def _kind(tense: str, deadlines: list[Deadline], quantities: list[Quantity],
-          section: list[str]) -> tuple[str, list[str]]:
-    """A promise becomes a target when it carries a deadline or an aimed-at quantity."""
+          section: list[str], text: str = "", dated: tuple[int, int] | None = None) -> tuple[str, list[str]]:
+    """A promise becomes a target when it carries a deadline or an aimed-at quantity; a report of
+    what is set for a date still ahead (方案提出，到2027年，培育…, in a news page) is a target too."""
+    if tense == "progress":
+        ahead = [d for d in deadlines if not d.relative and (dated is None or (d.year, d.month or 12) >= dated)]
+        if ahead and not DONE_CUE.search(text):
+            return "target", ["deadline-ahead"]
+        return tense, []
     if tense not in ("commitment", "target"):
         return tense, []
     explicit = [d for d in deadlines if not d.relative or d.raw.startswith(_RELATIVE_YEARS)]

@@ -193,7 +193,7 @@ _ORG_END = re.compile(rf"(?:{VOCAB['organisations']['suffixes'].pattern()})$")
 _TITLE_NOUNS = _DOCS["nouns"].tagged("title")
 _NOUN = re.compile("|".join(sorted(map(re.escape, _TITLE_NOUNS), key=len, reverse=True)))
 DRAFT_MARK = re.compile(_DOCS["title marks"].pattern("draft"))  # 征求意见稿, 草案…
-DRAFT_NOTICE = re.compile(_DOCS["draft notices"].pattern())  # …》公开征求意见
+DRAFT_NOTICE = re.compile(_DOCS["consultation"].pattern())  # …》公开征求意见
 
 
 def _title_place(title: str) -> str | None:

@@ -74,12 +74,16 @@ _THIS_YEAR_PLAN = rf"(?:{_WORDS['this year'].pattern()})(?:底|内)?(?:前)?(?:�
 NUMBER = rf"(\d+(?:\.\d+)?|[{_NUMERALS.spelled(1000)}]+)"
 UNITS = _WORDS["units"].pattern()  # in file order: the first unit that fits is taken
 _SCALE_UNITS = frozenset(_WORDS["units"].tagged("scale"))  # 亿 万 %: not counts
+_VAGUE_UNITS = frozenset(_WORDS["units"].tagged("vague"))  # 一批: some, not one
+_ONE = _NUMERALS.written(1)
+_QUOTED = re.compile(r"“[^“”]{1,24}”")  # a quoted name: its numbers are part of the name (“四位一体”)
 COMPARATORS = dict(_WORDS["comparators"].first_field())  # in file order: see _comparator_before
 _COMP_RE = "|".join(sorted(COMPARATORS, key=len, reverse=True))
 _AFTER = _WORDS["after the number"].first_field()  # 以上 -> >=, 以内 -> <=, 余 -> >, 左右 -> -
 QUANTITY = re.compile(rf"(?P<comp>{_COMP_RE})?\s*(?P<num>{NUMBER})\s*(?P<unit>{UNITS})"
                       rf"(?P<above>{_WORDS['after the number'].pattern()})?")
-_STOP = re.compile(r"[，。；：、,;:（）()“”\"《》！？\s]")
+# where an object's words stop; quotes do not stop them (50家“专精特新”企业)
+_STOP = re.compile(r"[，。；：、,;:（）()\"《》！？\s—]")
 _OBJECT_TRIM = re.compile(rf"^(?:{_WORDS['object trims'].pattern()})+")
 # verbs and comparators in front of a count, not part of what it counts: 打造3家…, 不少于5个…
 _LEAD_VERBS = re.compile(rf"^(?:{VOCAB['verbs']['verbs'].pattern('quantity')}"
@@ -96,6 +100,11 @@ _OBJECT_ENDING = rf"(?:{_WORDS['object endings'].pattern()})$"
 def _masked(text: str) -> str:
     """The text with 《titles》 blanked out (same length), so their numbers are ignored."""
     return _TITLE.sub(lambda m: "□" * len(m.group(0)), text)
+
+
+def _names_masked(text: str) -> str:
+    """…and “quoted names” too: “四位一体”, “15分钟服务圈” count nothing."""
+    return _QUOTED.sub(lambda m: "□" * len(m.group(0)), _masked(text))
 
 
 _AS_OF = re.compile(r"截[至止]到?\s*\d{4}\s*年(?:\s*\d{1,2}\s*月)?(?:\s*\d{1,2}\s*日)?[底末]?")
@@ -136,19 +145,21 @@ def _value(num: str) -> float | None:
 
 def find_quantities(text: str) -> list[Quantity]:
     """Quantities with a unit; comparator and object where the sentence gives them."""
-    t = _masked(text)
+    t = _masked(text)  # objects keep quoted names (“独角兽”企业); numbers inside them count nothing
     out: list[Quantity] = []
-    for m in QUANTITY.finditer(t):
+    for m in QUANTITY.finditer(_names_masked(text)):
         num, unit = m.group("num"), m.group("unit")
         # a bare Chinese numeral is a quantity only with a comparator or a counting unit
         if not num[0].isdigit() and not m.group("comp") and unit in _SCALE_UNITS:
             continue
+        if num == _ONE and unit in _VAGUE_UNITS:
+            continue  # 一批: some
         value = _value(num)
         if value is None:
             continue
         comp = _after_number(COMPARATORS.get(m.group("comp") or "", None), m.group("above"))
         if comp is None:
-            comp = _comparator_before(t[max(0, m.start() - 4):m.start()])
+            comp = _comparator_before(t[max(0, m.start() - 8):m.start()])
         obj = _object_after(t, m.end()) or _object_before(t, m.start())
         out.append(Quantity(comp, value, unit.replace("％", "%"), obj, text[m.start():m.end()],
                             m.start(), m.end()))
@@ -169,8 +180,20 @@ def _after_number(comp: str | None, above: str | None) -> str | None:
 
 def _comparator_before(before: str) -> str | None:
     """A comparator a few characters earlier still governs: 营收超10亿元企业达5家以上 (the first
-    listed that `before` ends with)."""
-    return next((c for word, c in COMPARATORS.items() if before.endswith(word)), None)
+    listed that `before` ends with), also in front of a verb: 力争创建3个."""
+    for _ in range(2):
+        comp = next((c for word, c in COMPARATORS.items() if before.endswith(word)), None)
+        if comp is not None:
+            return comp
+        # …or before the verb that leads to the count: 力争创建3个 (aimed at), 累计培育90家
+        verb = re.search(rf"(?:{_QUANTITY_VERBS})$", before)
+        if not verb:
+            return None
+        before = before[:verb.start()]
+    return None
+
+
+_QUANTITY_VERBS = VOCAB["verbs"]["verbs"].pattern("quantity")
 
 
 def _object_after(t: str, i: int) -> str | None:

@@ -82,3 +82,14 @@ def test_offsets_of_a_seed_map_back(shared):
 def test_page_mark_styles_are_dropped_and_the_sentence_rejoined(mark):
     raw = f"一是推进人工智能产业集聚，已引进\n\n{mark}\n\n企业50家。\n"
     assert paragraphs(raw) == ["一是推进人工智能产业集聚，已引进企业50家。"]
+
+
+def test_markdown_quote_marks_are_dropped_and_a_labelled_line_stands_alone():
+    raw = "# 某市新建一批创新平台\n\n> 来源：某某日报 | 记者 王五 | 2024-03-05 09:00\n\n日前，某市新建一批创新平台\n"
+    assert paragraphs(raw) == ["某市新建一批创新平台", "来源：某某日报|记者王五| 2024-03-05 09:00", "日前，某市新建一批创新平台"]
+    assert_offsets_map_back(raw, clean(raw))
+
+
+def test_a_date_in_brackets_under_a_title_is_a_line_of_its_own():
+    raw = "某区科学技术委员会2024年工作总结和2025年工作打算\n（2025年1月8日）\n2024年，区科委各项工作取得新进展。\n"
+    assert paragraphs(raw)[:2] == ["某区科学技术委员会2024年工作总结和2025年工作打算", "（2025年1月8日）"]

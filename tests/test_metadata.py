@@ -87,7 +87,7 @@ def test_a_news_report_has_its_headline_as_title_and_its_publication_date():
     assert md.title == "徐汇区召开人工智能产业推进大会"
     assert (md.genre, md.date, md.date_source) == ("news", "2025-04-19", "published")
     assert (md.region, md.level) == ("徐汇区", "district")
-    assert md.issuer is None  # a news page names no issuing authority: not invented
+    assert md.issuer == "徐汇区人民政府网站"  # the publisher its 来源 line names
 
 
 def test_a_notice_transmitting_a_plan_is_the_plan_and_is_signed_above_it():
@@ -126,3 +126,110 @@ def test_signature_on_one_line_and_no_place_invented_from_a_title():
 def test_reply_genre_from_the_acknowledgement_when_no_title_says_it(ack, genre):
     md = md_of(f"王明代表：\n\n{ack}，现答复如下：\n\n一、工作进展\n\n一是推进产业集聚。\n")
     assert md.genre == genre
+
+
+@pytest.mark.parametrize("byline", ["来源：某某日报 发布时间：2024/3/5 10:20:01",
+                                    "作者：王五 来源：某某日报 发布时间：2024-03-05 字号：大 中 小",
+                                    "> 来源：某某日报 | 记者 王五 | 2024-03-05 09:00"])
+def test_a_news_page_is_published_by_its_source_and_dated_by_its_date_line(byline):
+    md = md_of(f"苏州发布新一轮人才集聚政策\n\n{byline}\n\n日前，苏州市发布人才集聚新政，提出引进高端人才。\n\n"
+               "新政明确，对新引进的领军人才给予安家补贴。\n\n（责任编辑：赵六）\n")
+    assert (md.title, md.genre, md.issuer) == ("苏州发布新一轮人才集聚政策", "news", "某某日报")
+    assert (md.date, md.date_source) == ("2024-03-05", "published")
+    c = clean(f"苏州发布新一轮人才集聚政策\n\n{byline}\n\n日前，苏州市发布人才集聚新政。\n")
+    assert c.text[extract_metadata(c).header_end:].startswith("日前")  # the byline is header, not text
+
+
+def test_a_headline_above_a_dated_line_and_prose_is_news_and_names_its_place_after_a_year():
+    md = md_of("《2024年上海市某产业发展报告》发布\n\n来源：某某报 发布时间：2024-11-02\n\n"
+               "报告显示，全市相关企业数量持续增长，产业规模稳步扩大。\n")
+    assert (md.title, md.genre, md.issuer, md.date) == ("《2024年上海市某产业发展报告》发布", "news", "某某报", "2024-11-02")
+    assert (md.region, md.level) == ("上海市", "city")  # from the title, the publisher naming no place
+
+
+def test_a_document_signed_by_several_bodies_is_issued_by_the_first():
+    md = md_of("关于印发《某市加快建设创新平台的实施方案》的通知\n\n某科合〔2024〕3号\n\n各有关单位：\n\n"
+               "现将《某市加快建设创新平台的实施方案》印发给你们，请认真组织实施。\n\n上海市科学技术委员会\n\n"
+               "上海市财政局\n\n上海市教育委员会\n\n2024年5月6日\n\n某市加快建设创新平台的实施方案\n\n一、工作目标\n\n"
+               "到2026年，建成创新平台10家。\n\n二、重点任务\n\n（一）建设平台。支持高校建设平台。\n\n"
+               "（二）强化支撑。加大资金投入。\n\n（三）组织实施。加强统筹。\n\n三、保障措施\n\n加强组织领导。\n")
+    assert (md.issuer, md.date, md.genre) == ("上海市科学技术委员会", "2024-05-06", "action_plan")
+    assert md.title == "关于印发《某市加快建设创新平台的实施方案》的通知"
+
+
+def test_an_organisation_line_above_a_reply_title_is_its_masthead():
+    md = md_of("某沪科提复〔2024〕5号\n\n上海市某区科学技术委员会\n\n对区政协六届二次会议第0101号提案的答复\n\n"
+               "王五委员：\n\n您的提案收悉，现答复如下：\n\n一是推进平台建设。\n\n上海市某区科学技术委员会\n\n2024年6月3日\n")
+    assert md.title == "对区政协六届二次会议第0101号提案的答复"
+    assert md.issuer == "上海市某区科学技术委员会"
+    # "<org>关于…" on two lines is one title
+    md = md_of("上海市某区人民政府\n关于对区政协六届二次会议第0102号提案的答复\n\n王五委员：\n\n您的提案收悉。\n")
+    assert md.title == "上海市某区人民政府关于对区政协六届二次会议第0102号提案的答复"
+
+
+@pytest.mark.parametrize("dated", ["（2025年1月8日）", "（二〇二五年一月八日）"])
+def test_a_report_is_titled_by_the_line_dated_in_brackets_below_it(dated):
+    md = md_of(f"某区商务委员会2024年工作总结和2025年工作打算\n{dated}\n"
+               "2024年，区商务委围绕年度目标，各项工作取得新进展。\n\n一、主要工作\n\n（一）新增企业120家。\n")
+    assert md.title == "某区商务委员会2024年工作总结和2025年工作打算"
+    assert (md.date, md.date_source) == ("2025-01-08", "title")
+
+
+def test_co_signers_above_a_signed_line_and_the_first_is_the_issuer():
+    md = md_of("关于做好某项工作的通知\n\n各有关单位：\n\n一是加强组织领导。\n\n上海市科学技术委员会\n\n"
+               "上海市财政局 2024年5月6日\n")
+    assert (md.issuer, md.date) == ("上海市科学技术委员会", "2024-05-06")
+
+
+@pytest.mark.parametrize("title", ["关于《某区促进科技成果转化的若干措施（征求意见稿）》公开征求意见的公告",
+                                   "关于公开征求《某区促进科技成果转化的若干措施（征求意见稿）》意见的通知",
+                                   "关于征求《某区促进科技成果转化的若干措施（征求意见稿）》意见的函"])
+def test_a_notice_putting_a_draft_out_for_comment_is_the_draft(title):
+    md = md_of(f"{title}\n\n各有关单位：\n\n为做好相关工作，区科委起草了《某区促进科技成果转化的若干措施（征求意见稿）》，现公开征求意见。\n\n"
+               "上海市某区科学技术委员会\n2024年3月1日\n\n某区促进科技成果转化的若干措施\n（征求意见稿）\n\n"
+               "一、支持平台建设。最高给予100万元资助。\n\n二、支持项目。单个项目最高20万元。\n")
+    assert md.title == "某区促进科技成果转化的若干措施"
+    assert (md.draft, md.draft_label, md.genre) == (True, "征求意见稿", "opinions")
+    assert (md.issuer, md.date) == ("上海市某区科学技术委员会", "2024-03-01")
+
+
+@pytest.mark.parametrize("title", ["某区关于支持人工智能产业发展的若干措施", "某区人才安居工程实施细则（试行）"])
+def test_measures_and_implementing_rules_are_policy_genres(title):
+    assert md_of(title + "\n\n一、总体要求\n\n加强统筹。\n").genre == "opinions"
+
+
+def test_the_signature_date_beats_the_issued_line():
+    md = md_of("上海市某区人民政府\n某府〔2024〕7号\n某区人民政府关于印发《某区产业发展行动方案》的通知\n各委、办、局：\n"
+               "现将《某区产业发展行动方案》印发给你们，请认真按照执行。\n上海市某区人民政府\n2024年3月20日\n"
+               "某区产业发展行动方案\n一、主要目标\n到2026年，产业规模达到100亿元。\n二、重点任务\n（一）建设平台。\n"
+               "（二）引进企业。\n（三）优化服务。\n三、保障措施\n（一）加强组织。\n（二）强化资金。\n"
+               "上海市某区人民政府办公室2024年4月2日印发\n")
+    assert (md.date, md.date_source) == ("2024-03-20", "signature")
+
+
+def test_an_unsigned_plan_is_issued_by_the_body_on_its_issued_line():
+    md = md_of("上海市促进某产业发展行动方案\n（2025—2027年）\n\n一、总体目标\n\n到2027年，产业规模达到1000亿元。\n\n"
+               "二、保障措施\n\n加强组织领导。\n\n上海市人民政府办公厅2025年1月9日印发\n")
+    assert (md.issuer, md.inferred, md.date, md.date_source) == ("上海市人民政府办公厅", [], "2025-01-09", "issued")
+
+
+def test_an_undated_document_is_ordered_by_the_year_of_its_number_else_its_period():
+    md = md_of("某区科学技术委员会\n\n某科发〔2022〕12号\n\n关于做好科技企业培育工作的通知\n\n各街镇：\n\n"
+               "一、工作目标\n\n到2023年，新增科技企业100家。\n")
+    assert md.date is None  # not invented
+    assert (md.sort_date, md.date_approximate, md.date_source) == ("2022", True, "doc_number")
+    md = md_of("某区促进产业发展行动方案（2024-2026年）\n\n一、主要目标\n\n到2026年，集聚企业50家。\n")
+    assert (md.date, md.sort_date, md.date_approximate, md.date_source) == (None, "2024", True, "period")
+    md = md_of("关于推进某项工作的通知\n\n各有关单位：\n\n一是加强组织领导。\n\n上海市某某委员会\n\n2024年7月2日\n")
+    assert (md.sort_date, md.date_approximate, md.date_source) == ("2024-07-02", False, "signature")
+
+
+def test_a_news_report_dated_by_a_date_standing_alone_under_its_headline():
+    md = md_of("某区首批创新平台揭牌运行\n2024年11月20日\n日前，某区首批创新平台揭牌运行，入驻企业30家。\n"
+               "平台将为企业提供测试服务。\n")
+    assert (md.title, md.genre, md.date, md.date_source) == ("某区首批创新平台揭牌运行", "news", "2024-11-20", "published")
+
+
+def test_a_source_line_naming_no_publisher_names_no_issuer():
+    md = md_of("某区首批创新平台揭牌运行\n来源：本站 发布时间：2024-11-20\n日前，某区首批创新平台揭牌运行，入驻企业30家。\n")
+    assert (md.genre, md.issuer, md.date) == ("news", None, "2024-11-20")

@@ -262,3 +262,13 @@ def test_docx_automatic_list_numbering_becomes_text(tmp_path):
     ms = segment(c, extract_metadata(c))
     fund = next(m for m in ms if "设立产业基金" in m.text)
     assert fund.section[:2] == ["二、重点任务", "（二）优化产业生态"]
+
+
+def test_html_site_logo_and_pager_are_furniture_and_label_cells_keep_their_values():
+    page = ('<html><body><div class="header"><div class="logo">某某网</div></div><div class="article">'
+            '<h1>某区发布人才新政</h1><table><tr><td>索引号：</td><td>AB-2024-001</td></tr>'
+            '<tr><td>发布日期：</td><td>2024-03-05</td></tr></table><p>正文第一段。</p>'
+            '<table><tr><td>序号</td><td>任务</td></tr></table>'
+            '<div class="pager">【打印本页】【关闭窗口】</div></div></body></html>')
+    lines = html_to_text(page).splitlines()
+    assert lines == ["某区发布人才新政", "索引号：AB-2024-001", "发布日期：2024-03-05", "正文第一段。", "序号", "任务"]

@@ -171,7 +171,8 @@ def test_transmitting_notice_signature_and_inner_title_are_not_measures():
     texts = [m.text for m in ms]
     assert "上海市人民政府办公厅" not in texts and "2025年4月3日" not in texts
     assert "上海市某产业发展实施方案" not in texts
-    assert find(ms, "印发给你们").kind == "other"
+    # the notice reports that the plan is issued: progress (evidence that a promise to issue it was kept)
+    assert find(ms, "印发给你们").kind == "progress"
     assert find(ms, "产业规模达到500亿元").kind == "target"
     assert find(ms, "推动数据集开放共享").kind == "commitment"
 
