@@ -382,6 +382,10 @@ _METRIC_OPENING = re.compile("|".join(sorted(map(re.escape, dict.fromkeys(
     + _VERBS.tagged("quantity") + _VERBS.tagged("deliverable") + _TARGETS["metric openings"].words)),
     key=len, reverse=True)))
 _NOT_TEXT = re.compile(r"[^\u4e00-\u9fffA-Za-z0-9]")
+# a run of verbs inside a target's object: 在“某湾”布局建设概念验证中心 counts 概念验证中心 in 某湾
+_METRIC_VERBS = re.compile("(?:" + "|".join(sorted(map(re.escape, dict.fromkeys(
+    _VERBS.tagged("quantity") + _VERBS.tagged("deliverable") + _TARGETS["metric openings"].words)),
+    key=len, reverse=True)) + ")+")
 METRIC_SLACK = 2  # characters a figure's wording may insert into a target's metric (市级: 新增市级高质量孵化器)
 
 
@@ -462,6 +466,18 @@ def counts_metric(key: str, f: Figure) -> bool:
     may be inserted: 新增市级高质量孵化器), or its head opening the figure's clause and the rest said
     earlier in the sentence (技术合同…，成交额达…). 智能网联汽车产业规模 is not 人工智能产业规模, nor is
     三大先导产业规模."""
+    if _counts(key, f):
+        return True
+    # what the object says before a run of verbs qualifies the metric after it (a place, a field): the
+    # figure must say it too
+    for m in _METRIC_VERBS.finditer(key):
+        qualifier, rest = LEAD_WORDS.sub("", key[:m.start()]), key[m.end():]
+        if len(rest) >= 3 and qualifier in f.before + f.window and _counts(rest, f):
+            return True
+    return False
+
+
+def _counts(key: str, f: Figure) -> bool:
     if len(key) < 2:
         return False
     if key in f.window:

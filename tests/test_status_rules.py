@@ -190,9 +190,9 @@ SENSOR_TARGET = measure("m1", PLAN, "2024-03-01", "target", "到2026年，全区
 SENSOR_QUANTITY = quantity(">", 300, "亿元", "全区智能传感器产业规模", "突破300亿元")
 
 
-def figure(mid, doc, date, text, value, raw, **where):
+def figure(mid, doc, date, text, value, raw, unit="亿元", **where):
     m = measure(mid, doc, date, "progress", text, **where)
-    return m, [quantity("=", value, "亿元", None, raw)]
+    return m, [quantity("=", value, unit, None, raw)]
 
 
 def judge_target(*figures, as_of="2026-11-22", target=SENSOR_TARGET, target_q=SENSOR_QUANTITY):
@@ -293,3 +293,14 @@ def test_a_target_takes_the_deadline_its_section_stated_before_it():
     assert (s.status, s.deadline) == ("overdue", "2025") and "stated for its section" in s.reason, s.reason
     elsewhere = dict(second, section="二、重点任务")
     assert judge([first, elsewhere], as_of="2026-03-01")["m2"].status == "no_evidence"
+
+
+def test_a_place_said_in_the_targets_object_must_be_said_by_the_figure():
+    target = measure("m1", PLAN, "2024-03-01", "target", "到2025年底，在“智芯湾”布局建设传感器验证中心不少于5家。",
+                     deadline="2025")
+    target_q = quantity(">=", 5, "家", "在“智芯湾”布局建设传感器验证中心", "不少于5家")
+    there = figure("m2", REPLY, "2026-01-10", "截至2025年底，“智芯湾”累计建成传感器验证中心6家。", 6, "6家", "家")
+    s = judge_target(there, target=target, target_q=target_q)
+    assert (s.status, s.evidence) == ("fulfilled", ["m2"]), s.reason
+    elsewhere = figure("m2", REPLY, "2026-01-10", "截至2025年底，全区累计建成传感器验证中心6家。", 6, "6家", "家")
+    assert judge_target(elsewhere, target=target, target_q=target_q).status == "overdue"
