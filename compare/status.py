@@ -148,12 +148,6 @@ def _inside(place: str, region: str) -> bool:
     return False
 
 
-def _later(c: dict, e: dict) -> bool:
-    if e["document_id"] == c["document_id"] or not c.get("sort_date") or not e.get("sort_date"):
-        return False
-    return str(e["sort_date"]) > str(c["sort_date"])
-
-
 def _shares_object(promise: str, report: str) -> bool:
     """Does the report name the promise's object (a shared run of OBJECT_RUN characters)?"""
     if not TITLE.search(promise):
