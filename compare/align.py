@@ -9,8 +9,6 @@ Signals for a pair of measures:
 - `level_conflict`: both state the level they speak for (区级 / 市级) and the levels differ;
 - `name_conflict`: both name programmes or policies (“…”, 《…》) and none of the names match;
 - `same_doc`: both in one document (links inside a document count, but weigh less);
-- `phrase`: the longest run of characters both share (概念验证中心, 技术经理人), punctuation and
-  numbers breaking runs;
 - `head`: both name an institution of one kind whose names end alike before the suffix
   (概念验证中心 ~ 概念验证平台; 康复中心 and 为老服务中心 do not);
 - `other_district`, `other_level`: the places the two speak for, from the places named in the
@@ -49,7 +47,7 @@ from .vocabulary import VOCAB
 SCORE_FLOOR = 0.05
 PAIR_FEATURES = ("cos", "tfidf", "rare", "term", "level_conflict", "name_conflict", "same_doc", "cos_x_tfidf")
 # signals of a pair in its corpus: computed when the pairs are scored, from the measures' texts and rows
-CONTEXT_FEATURES = ("phrase", "head", "other_district", "other_level", "doc_sim", "industry_conflict", "name_shared")
+CONTEXT_FEATURES = ("head", "other_district", "other_level", "doc_sim", "industry_conflict", "name_shared")
 FEATURES = PAIR_FEATURES + CONTEXT_FEATURES
 
 
@@ -386,24 +384,7 @@ def level_conflict(a: str, b: str) -> float:
     return levels_conflict(stated_level(a), stated_level(b))
 
 
-# --- signals of a pair in its corpus: shared phrase, institution heads, places, topic, industry --------
-
-_RUN_BREAK = re.compile(r"[\s，。、；：:;,.“”\"‘’'《》（）()【】！？!?—\-…·/]+|[\d０-９.%％]+")
-PHRASE_CAP = 10  # shared runs this long or longer count as 1
-
-
-def phrase_text(text: str) -> str:
-    """The text with punctuation and numbers as breaks (one NUL each): runs never cross them."""
-    return _RUN_BREAK.sub("\0", text)
-
-
-def shared_phrase(a: str, b: str) -> int:
-    """The length of the longest run of characters two phrase texts share (breaks never match)."""
-    from difflib import SequenceMatcher
-
-    b = b.replace("\0", "\1")
-    return SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b)).size
-
+# --- signals of a pair in its corpus: institution heads, places, topic, industries, names -------------
 
 _NAME_RUN = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]+$")
 HEAD_CAP = 4  # characters of a name before its suffix that count
@@ -488,7 +469,6 @@ def context_features(c: Corpus, A: np.ndarray, B: np.ndarray) -> np.ndarray:
     import scipy.sparse as sp
     from sklearn.preprocessing import normalize
 
-    runs = [phrase_text(t) for t in c.texts]
     heads = [institution_heads(t) for t in c.texts]
     regions = [measure_region(t, m.get("region")) for t, m in zip(c.texts, c.rows)]
     levels = [_LEVEL_OF.get(r) if r else None for r in regions]
@@ -500,14 +480,14 @@ def context_features(c: Corpus, A: np.ndarray, B: np.ndarray) -> np.ndarray:
     centroids = normalize(member @ c.T).astype(np.float32)
     out = np.zeros((len(A), len(CONTEXT_FEATURES)))
     for k, (i, j) in enumerate(zip(A.tolist(), B.tolist())):
-        out[k, 0] = min(shared_phrase(runs[i], runs[j]), PHRASE_CAP) / PHRASE_CAP
-        out[k, 1] = head_match(heads[i], heads[j]) / HEAD_CAP
-        if levels[i] == levels[j] == "district" and regions[i] != regions[j]:
-            out[k, 2] = 1.0
-        out[k, 3] = float(bool(levels[i] and levels[j] and levels[i] != levels[j]))
-        out[k, 5] = float(bool(fields[i] and fields[j] and not fields[i] & fields[j]))
-        out[k, 6] = name_shared(names[i], c.texts[j], names[j], c.texts[i])
-    out[:, 4] = np.round(pair_tfidf(centroids, doc[A], doc[B]), 5)
+        out[k, 0] = head_match(heads[i], heads[j]) / HEAD_CAP
+        out[k, 1] = float(levels[i] == levels[j] == "district" and regions[i] != regions[j])
+        out[k, 2] = float(bool(levels[i] and levels[j] and levels[i] != levels[j]))
+        out[k, 4] = float(bool(fields[i] and fields[j] and not fields[i] & fields[j]))
+        out[k, 5] = name_shared(names[i], c.texts[j], names[j], c.texts[i])
+    # one cosine per pair of documents, not per pair of measures
+    codes, inverse = np.unique(doc[A] * len(docs) + doc[B], return_inverse=True)
+    out[:, 3] = np.round(pair_tfidf(centroids, codes // len(docs), codes % len(docs)), 5)[inverse]
     return out
 
 
