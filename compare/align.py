@@ -8,7 +8,17 @@ Signals for a pair of measures:
 - `term`: best fuzzy match between the measures' key terms (《titles》 must match nearly whole);
 - `level_conflict`: both state the level they speak for (区级 / 市级) and the levels differ;
 - `name_conflict`: both name programmes or policies (“…”, 《…》) and none of the names match;
-- `same_doc`: both in one document (links inside a document count, but weigh less).
+- `same_doc`: both in one document (links inside a document count, but weigh less);
+- `head`: both name an institution of one kind whose names end alike before the suffix
+  (概念验证中心 ~ 概念验证平台; 康复中心 and 为老服务中心 do not);
+- `other_district`, `other_level`: the places the two speak for, from the places named in the
+  measure (vocab places.txt) or else its document's region, are two districts / a city and a
+  district;
+- `doc_sim`: how alike the two documents are (cosine of their TF-IDF centroids): the topic;
+- `industry_conflict`: both name industries or fields (vocab terms.txt, [industries]) and share
+  none (智能网联汽车产业规模 is not 具身智能产业规模);
+- `name_shared`: a name one measure quotes or titles (“先投后股”, 《…》) stands in the other's text,
+  quoted or not.
 
 Candidates are found by blocked matrix products over the semantic vectors and over a
 corpus-independent character-hashing encoder, kept where either cosine passes a floor.
@@ -35,7 +45,10 @@ from .params import Params, load_params, params_text  # noqa: F401 (the alignmen
 from .vocabulary import VOCAB
 
 SCORE_FLOOR = 0.05
-FEATURES = ("cos", "tfidf", "rare", "term", "level_conflict", "name_conflict", "same_doc", "cos_x_tfidf")
+PAIR_FEATURES = ("cos", "tfidf", "rare", "term", "level_conflict", "name_conflict", "same_doc", "cos_x_tfidf")
+# signals of a pair in its corpus: computed when the pairs are scored, from the measures' texts and rows
+CONTEXT_FEATURES = ("head", "other_district", "other_level", "doc_sim", "industry_conflict", "name_shared")
+FEATURES = PAIR_FEATURES + CONTEXT_FEATURES
 
 
 # --- vectors ----------------------------------------------------------------------------
@@ -371,13 +384,121 @@ def level_conflict(a: str, b: str) -> float:
     return levels_conflict(stated_level(a), stated_level(b))
 
 
+# --- signals of a pair in its corpus: institution heads, places, topic, industries, names -------------
+
+_NAME_RUN = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]+$")
+HEAD_CAP = 4  # characters of a name before its suffix that count
+
+
+def institution_heads(text: str) -> tuple[tuple[str, str], ...]:
+    """(kind, the characters before the suffix) of each institution word in the text: 概念验证中心 →
+    (general, …概念验证)."""
+    from .terms import institution_kind
+
+    out = []
+    for m in _SUFFIXES.finditer(text):
+        before = _NAME_RUN.search(text, 0, m.start())
+        out.append((institution_kind(m.group()), before.group()[-8:] if before else ""))
+    return tuple(out)
+
+
+def head_match(ha: tuple[tuple[str, str], ...], hb: tuple[tuple[str, str], ...]) -> int:
+    """How many characters before the suffix two institutions of one kind share, at most HEAD_CAP."""
+    best = 0
+    for kind_a, a in ha:
+        for kind_b, b in hb:
+            if kind_a != kind_b:
+                continue
+            n = 0
+            while n < min(len(a), len(b), HEAD_CAP) and a[-1 - n] == b[-1 - n]:
+                n += 1
+            best = max(best, n)
+    return best
+
+
+def _words_pattern(words) -> re.Pattern:
+    return re.compile("|".join(sorted(map(re.escape, words), key=len, reverse=True)))
+
+
+_DISTRICT_NAMES = {n: p.name for p in VOCAB.districts for n in (p.name, *p.short)}
+_DISTRICTS = _words_pattern(_DISTRICT_NAMES)
+_LEVEL_OF = {p.name: p.level for p in VOCAB.places}
+_INDUSTRY = VOCAB["terms"]["industries"].first_field()
+_INDUSTRIES = _words_pattern(_INDUSTRY)
+
+
+def _suffixes() -> re.Pattern:
+    from .terms import INSTITUTION_SUFFIXES
+
+    return _words_pattern(set(INSTITUTION_SUFFIXES))
+
+
+_SUFFIXES = _suffixes()
+
+
+def quoted_names(text: str) -> tuple[str, ...]:
+    """The names a text quotes (“…”) or titles (《…》), three characters or more."""
+    from .terms import QUOTED, TITLE
+
+    return tuple(n for pat in (QUOTED, TITLE) for n in pat.findall(text) if len(n) >= 3)
+
+
+def name_shared(names_a: tuple[str, ...], text_b: str, names_b: tuple[str, ...], text_a: str) -> float:
+    """1 when a name either measure quotes or titles stands in the other's text."""
+    return float(any(n in text_b for n in names_a) or any(n in text_a for n in names_b))
+
+
+def measure_region(text: str, doc_region: str | None) -> str | None:
+    """The place a measure speaks for: the one district it names, else the city when it says so
+    (全市, 市级), else its document's region."""
+    named = {_DISTRICT_NAMES[m.group()] for m in _DISTRICTS.finditer(text)}
+    if len(named) == 1:
+        return named.pop()
+    if not named and stated_level(text) == "city":
+        return VOCAB.city.name
+    return doc_region
+
+
+def industries(text: str) -> frozenset[str]:
+    """The fields a text names (longest word first: 智能机器人 is robotics, not 机器人 and more)."""
+    return frozenset(_INDUSTRY[m.group()] for m in _INDUSTRIES.finditer(text))
+
+
+def context_features(c: Corpus, A: np.ndarray, B: np.ndarray) -> np.ndarray:
+    """One row of CONTEXT_FEATURES per pair (A[k], B[k]) of the corpus."""
+    import scipy.sparse as sp
+    from sklearn.preprocessing import normalize
+
+    heads = [institution_heads(t) for t in c.texts]
+    regions = [measure_region(t, m.get("region")) for t, m in zip(c.texts, c.rows)]
+    levels = [_LEVEL_OF.get(r) if r else None for r in regions]
+    fields = [industries(t) for t in c.texts]
+    names = [quoted_names(t) for t in c.texts]
+    docs = {d: i for i, d in enumerate(sorted({m["document_id"] for m in c.rows}))}
+    doc = np.array([docs[m["document_id"]] for m in c.rows], dtype=np.int64)
+    member = sp.csr_matrix((np.ones(c.n), (doc, np.arange(c.n))), shape=(len(docs), c.n))
+    centroids = normalize(member @ c.T).astype(np.float32)
+    out = np.zeros((len(A), len(CONTEXT_FEATURES)))
+    for k, (i, j) in enumerate(zip(A.tolist(), B.tolist())):
+        out[k, 0] = head_match(heads[i], heads[j]) / HEAD_CAP
+        out[k, 1] = float(levels[i] == levels[j] == "district" and regions[i] != regions[j])
+        out[k, 2] = float(bool(levels[i] and levels[j] and levels[i] != levels[j]))
+        out[k, 4] = float(bool(fields[i] and fields[j] and not fields[i] & fields[j]))
+        out[k, 5] = name_shared(names[i], c.texts[j], names[j], c.texts[i])
+    # one cosine per pair of documents, not per pair of measures
+    codes, inverse = np.unique(doc[A] * len(docs) + doc[B], return_inverse=True)
+    out[:, 3] = np.round(pair_tfidf(centroids, codes // len(docs), codes % len(docs)), 5)[inverse]
+    return out
+
+
 def features(cos: np.ndarray, tfidf: np.ndarray, rare: np.ndarray, term: np.ndarray, conflict: np.ndarray,
              names: np.ndarray, same_doc: np.ndarray) -> np.ndarray:
     return np.column_stack([cos, tfidf, rare, term, conflict, names, same_doc, cos * tfidf]).astype(np.float64)
 
 
 def combine(params: Params, X: np.ndarray) -> np.ndarray:
-    w = np.array([params.weights[f] for f in FEATURES])
+    """The link probability of each row of X (FEATURES); a signal without a fitted weight weighs 0."""
+    w = np.array([params.weights.get(f, 0.0) for f in FEATURES])
     z = X @ w + params.bias
     return 1.0 / (1.0 + np.exp(-z))
 
@@ -540,12 +661,20 @@ def aimed_targets(rows: list[dict], quantities: dict[str, list[dict]]) -> dict[s
     return targets
 
 
+def own_names(terms: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    """A measure's key terms, less the names quoted inside one of its 《titles》: “大零号湾” in
+    《…推进“大零号湾”…行动计划》 names the policy's subject, not a programme of the measure."""
+    keys = [t for t in terms if t[1] in KEY_TERM_KINDS and len(t[2]) >= 2]
+    titles = [t[0] for t in keys if t[1] == "title"]
+    return [t for t in keys if not (t[1] == "quoted" and any(t[0] in title for title in titles))]
+
+
 def describe_pairs(c: Corpus, fresh: list[tuple[int, int]], terms: dict[str, list[tuple[str, str, str]]],
                    quantities: dict[str, list[dict]]) -> list[Pair]:
     """The new candidate pairs with the features that depend on the two measures alone."""
     if not fresh:
         return []
-    key_terms = {m: [t for t in ts if t[1] in KEY_TERM_KINDS and len(t[2]) >= 2] for m, ts in terms.items()}
+    key_terms = {m: own_names(ts) for m, ts in terms.items()}
     levels = [stated_level(t) for t in c.texts]
     targets = aimed_targets(c.rows, quantities)
     out = []
@@ -611,7 +740,7 @@ def pair_features(cands: Candidates, params: Params) -> PairFeatures:
         tf = np.round(pair_tfidf(c.T, A, B), 5)
         doc = np.array([m["document_id"] for m in c.rows])
         same = (doc[A] == doc[B]).astype(float)
-        X = features(cos, tf, rare, term, conflict, names, same)
+        X = np.hstack([features(cos, tf, rare, term, conflict, names, same), context_features(c, A, B)])
     return PairFeatures(c.ids, c.rows, A, B, X, hcos, match, cands.encoded, len(step.new_rows), len(new))
 
 
@@ -650,7 +779,7 @@ class Links:
 
     def row(self, k: int) -> dict:
         pf = self.pf
-        sig = {f: float(pf.X[k, n]) for n, f in enumerate(FEATURES[:-1])}
+        sig = {f: float(pf.X[k, n]) for n, f in enumerate(FEATURES) if f != "cos_x_tfidf"}
         sig["same_doc"] = int(sig["same_doc"])
         sig["hash_cos"] = float(pf.hash_cos[k])
         match = pf.term_match.get((int(pf.a[k]), int(pf.b[k])))

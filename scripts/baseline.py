@@ -1,13 +1,12 @@
 #!/usr/bin/env python3
 """compare's alignment beside the naive baseline, on the same corpus, encoder and gold, in one run.
 
-    python scripts/baseline.py [--corpus ../shared/corpus/seeds] [--gold ../shared/gold/seeds.yml] [--ablation]
+    python scripts/baseline.py [--corpus ../shared/corpus/seeds] [--gold ../shared/gold/seeds.yml]
 
 Naive baseline: sentence-transformers' util.community_detection over the same sentence
 vectors, its threshold tuned on the gold itself (the best it can do, in-sample). compare:
-`compare align` with the shipped weights (compare/alignment.json). With --ablation, the
-logistic model is refitted without each signal in turn (thresholds re-chosen), showing
-what each signal contributes.
+`compare align` with the shipped weights (compare/alignment.json). What each signal
+contributes, on held-out documents: `python scripts/fit_alignment.py --ablation`.
 """
 from __future__ import annotations
 
@@ -23,7 +22,6 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "scripts"))
 
 from compare import align as al  # noqa: E402
 from compare import stages  # noqa: E402
@@ -52,7 +50,6 @@ def main():
     ap.add_argument("--corpus", default=str(ROOT.parent / "shared" / "corpus" / "seeds"))
     ap.add_argument("--gold", default=str(ROOT.parent / "shared" / "gold" / "seeds.yml"))
     ap.add_argument("--model", default=None)
-    ap.add_argument("--ablation", action="store_true")
     args = ap.parse_args()
 
     gold_data = yaml.safe_load(open(args.gold, encoding="utf-8"))
@@ -71,7 +68,6 @@ def main():
         V, _ = stages.vectors(db, encoder, [m["text_hash"] for m in ms],
                                  [m["analysis_text"] or m["text"] for m in ms])
         t_naive, base = naive(V, ids, gold)
-        pf = stages.pair_features(db, encoder, params, "baseline") if args.ablation else None
 
     print(f"corpus {args.corpus}  encoder {encoder.name}  measures {len(ids)}")
     print(f"{'method':<58} {'P':>6} {'R':>6} {'F1':>6} {'must-not-link':>14}")
@@ -80,26 +76,6 @@ def main():
     print(f"{'compare align (shipped weights)':<58} {ours['precision']:6.3f} {ours['recall']:6.3f} "
           f"{ours['f1']:6.3f} {ours['violations']:>14}")
     print(f"alignment time from cached vectors: {t_align:.2f} s")
-
-    if args.ablation:
-        import fit_alignment as fa
-
-        labelled, y, _ = fa.labelled_pairs(pf, gold)
-        print(f"\nablation (refitted at C={params.provenance.get('C', 1.0)} without the signal; "
-              "thresholds re-chosen; in-sample):")
-        for drop in (None,) + al.FEATURES:
-            cols = [i for i, f in enumerate(al.FEATURES) if f != drop and not (drop and f == "cos_x_tfidf"
-                                                                                and drop in ("cos", "tfidf"))]
-            X = pf.X[:, cols]
-            w, b = fa.fit_weights(X[labelled], y, float(params.provenance.get("C", 1.0)))
-            full_w = np.zeros(len(al.FEATURES))
-            full_w[cols] = w
-            p = al.Params(dict(zip(al.FEATURES, full_w)), b, 0.5, 0.5, 0.5)
-            P = al.combine(p, pf.X)
-            tc, ts, r = fa.best_thresholds(pf, P, gold)
-            name = "all signals" if drop is None else f"without {drop}"
-            print(f"  {name:<28} F1 {r['f1']:.3f}  P {r['precision']:.3f}  R {r['recall']:.3f}  "
-                  f"violations {r['violations']}  (cluster>={tc}, secondary>={ts})")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,68 @@
+"""The alignment's context signals (compare/align.py), on sentences written for the tests."""
+import numpy as np
+
+from compare import align as al
+
+
+def test_institution_heads_match_across_suffixes_of_one_kind():
+    lab = al.institution_heads("推进海洋装备检测中心建设")
+    platform = al.institution_heads("布局海洋装备检测平台")
+    other = al.institution_heads("新建社区助残服务中心")
+    assert al.head_match(lab, platform) == al.HEAD_CAP  # 检测中心 ~ 检测平台: the same facility reworded
+    assert al.head_match(lab, other) == 0  # the suffix alone is not a match
+    fund = al.institution_heads("设立海洋装备检测基金")
+    assert al.head_match(lab, fund) == 0  # a fund is not a centre
+
+
+def test_measure_region_from_the_places_it_names_else_its_document():
+    assert al.measure_region("支持金山区建设检测中心", "上海市") == "金山区"
+    assert al.measure_region("全市建成检测中心10家", "奉贤区") == "上海市"
+    assert al.measure_region("建成检测中心3家", "奉贤区") == "奉贤区"
+    # two districts named: the document says which place the measure speaks for
+    assert al.measure_region("金山、奉贤两区共建检测中心", "上海市") == "上海市"
+
+
+def test_industries_take_the_longest_word():
+    assert al.industries("智能机器人产业规模") == {"robotics"}
+    assert al.industries("具身智能和人工智能") == {"embodied-ai", "ai"}
+    assert al.industries("新建检测中心") == frozenset()
+
+
+def test_a_quoted_name_in_the_other_text_is_shared():
+    a, b = "推广“检测贷”服务", "用好检测贷、设备贷等金融工具"
+    assert al.name_shared(al.quoted_names(a), b, al.quoted_names(b), a) == 1.0
+    c = "推广“设备贷”服务"
+    assert al.name_shared(al.quoted_names(a), c, al.quoted_names(c), a) == 0.0
+
+
+def test_a_quoted_name_inside_a_title_is_the_titles_subject():
+    terms = [("金山区推进“湾区智造”行动计划", "title", "金山区推进湾区智造行动计划"),
+             ("湾区智造", "quoted", "湾区智造"), ("检测中心", "institution", "检测中心")]
+    assert [t[1] for t in al.own_names(terms)] == ["title", "institution"]
+
+
+def context(rows):
+    texts = [r["text"] for r in rows]
+    V = np.eye(len(rows), dtype=np.float32)
+    c = al.Corpus.of([dict(r, id=f"m{i}", analysis_text=None) for i, r in enumerate(rows)], V, V)
+    n = len(rows)
+    A, B = np.triu_indices(n, 1)
+    return dict(zip(zip(A.tolist(), B.tolist()), al.context_features(c, A, B))), texts
+
+
+def test_context_features_tell_look_alikes_apart():
+    rows = [{"text": "到2027年，金山区人工智能产业规模突破300亿元", "document_id": "d1", "region": "金山区"},
+            {"text": "到2027年，奉贤区生物医药产业规模突破300亿元", "document_id": "d2", "region": "奉贤区"},
+            {"text": "全市人工智能产业规模达到3000亿元", "document_id": "d3", "region": "上海市"}]
+    X, _ = context(rows)
+    col = {f: i for i, f in enumerate(al.CONTEXT_FEATURES)}
+    assert X[(0, 1)][col["industry_conflict"]] == 1.0 and X[(0, 1)][col["other_district"]] == 1.0
+    assert X[(0, 2)][col["industry_conflict"]] == 0.0 and X[(0, 2)][col["other_level"]] == 1.0
+    assert X[(0, 1)][col["doc_sim"]] > 0
+
+
+def test_a_signal_without_a_weight_weighs_nothing():
+    p = al.Params(weights={"cos": 1.0}, bias=0.0, link_threshold=0.5, cluster_threshold=0.5, secondary_threshold=0.5)
+    X = np.zeros((1, len(al.FEATURES)))
+    X[0, al.FEATURES.index("head")] = 1.0
+    assert al.combine(p, X)[0] == 0.5
