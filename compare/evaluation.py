@@ -69,21 +69,31 @@ def load_gold(gold: dict, measures: list[dict], documents: list[dict]) -> Gold:
     return Gold(located, mnl, missing)
 
 
-def pairwise_f1(gold: Gold, threads: list[list[str]]) -> dict:
-    """Precision, recall, F1 over pairs of located measures; must-not-link violations."""
+def pair_counts(gold: Gold, threads: list[list[str]], keep=None) -> tuple[int, int, int, int]:
+    """(tp, fp, fn, must-not-link violations) over pairs of located measures; `keep(a, b)`, when
+    given, restricts the pairs counted (cross-validation scores the pairs touching a fold)."""
     pred: dict[str, set[int]] = {}
     for k, members in enumerate(threads):
         for m in members:
             pred.setdefault(m, set()).add(k)
     tp = fp = fn = 0
     for a, b in itertools.combinations(sorted(gold.located), 2):
+        if keep and not keep(a, b):
+            continue
         g = bool(gold.located[a] & gold.located[b])
         p = bool(pred.get(a, set()) & pred.get(b, set()))
         tp += g and p
         fp += p and not g
         fn += g and not p
+    violations = sum(bool(pred.get(a, set()) & pred.get(b, set())) for a, b in gold.must_not_link
+                     if not keep or keep(a, b))
+    return tp, fp, fn, violations
+
+
+def pairwise_f1(gold: Gold, threads: list[list[str]]) -> dict:
+    """Precision, recall, F1 over pairs of located measures; must-not-link violations."""
+    tp, fp, fn, violations = pair_counts(gold, threads)
     precision = tp / (tp + fp) if tp + fp else 0.0
     recall = tp / (tp + fn) if tp + fn else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    violations = sum(bool(pred.get(a, set()) & pred.get(b, set())) for a, b in gold.must_not_link)
     return {"precision": precision, "recall": recall, "f1": f1, "violations": violations}

@@ -42,7 +42,7 @@ from compare import align as al  # noqa: E402
 from compare import stages  # noqa: E402
 from compare import threads as th  # noqa: E402
 from compare.encoders import get_encoder  # noqa: E402
-from compare.evaluation import load_gold  # noqa: E402
+from compare.evaluation import load_gold, pair_counts  # noqa: E402
 from compare.stages import ingest  # noqa: E402
 from db import open_db, queries  # noqa: E402
 
@@ -134,23 +134,8 @@ def with_secondary(pf, clusters, scores, t_second):
 
 
 def counts(gold, threads, keep=None) -> np.ndarray:
-    """(tp, fp, fn, violations) over pairs of located measures; `keep(a, b)` restricts the pairs."""
-    pred: dict[str, set[int]] = {}
-    for k, members in enumerate(threads):
-        for m in members:
-            pred.setdefault(m, set()).add(k)
-    tp = fp = fn = 0
-    for a, b in itertools.combinations(sorted(gold.located), 2):
-        if keep and not keep(a, b):
-            continue
-        g = bool(gold.located[a] & gold.located[b])
-        p = bool(pred.get(a, set()) & pred.get(b, set()))
-        tp += g and p
-        fp += p and not g
-        fn += g and not p
-    viol = sum(bool(pred.get(a, set()) & pred.get(b, set())) for a, b in gold.must_not_link
-               if not keep or keep(a, b))
-    return np.array([tp, fp, fn, viol])
+    """(tp, fp, fn, violations) as an array, so that folds add up."""
+    return np.array(pair_counts(gold, threads, keep))
 
 
 def f1(c: np.ndarray) -> dict:
