@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from db import queries
 
+from . import scorecard
 from .diff import diff_measures
 from .flags import flags_for_thread
 
@@ -160,3 +161,69 @@ def document_view(db: Database, doc_id: str) -> tuple[list[dict], dict[str, dict
     statuses = {s["measure_id"]: s for s in queries.list_statuses(db, document_id=doc_id)}
     return (queries.list_measures(db, doc_id), statuses, queries.thread_memberships(db),
             {t["id"]: t for t in queries.list_threads(db)})
+
+
+# --- meters, the district scoreboard, the unfulfilled list, a plan's scorecard ------------------
+
+def public_document(doc: dict) -> dict:
+    """A document row as the web publishes it: the file name, never the server's path."""
+    return {k: v for k, v in doc.items() if k not in ("source", "original_text", "cleaned_text")}
+
+
+def commitments_and_awaiting(db: Database) -> tuple[list[dict], set[str]]:
+    """Every commitment (the `commitments` view) and the documents whose promises await later ones."""
+    return queries.list_statuses(db), scorecard.awaiting_documents(queries.list_documents(db))
+
+
+def overview(db: Database) -> dict:
+    """The whole corpus's meter and one per issuer."""
+    cs, awaiting = commitments_and_awaiting(db)
+    by_issuer = scorecard.meters_by(cs, awaiting, lambda c: c.get("issuer") or "")
+    return {"meter": scorecard.meter(cs, awaiting),
+            "issuers": [{"issuer": k or None, "meter": v} for k, v in sorted(by_issuer.items(),
+                                                                           key=lambda kv: -kv[1]["total"])]}
+
+
+def region_scoreboard(db: Database) -> list[dict]:
+    return scorecard.scoreboard(*commitments_and_awaiting(db))
+
+
+def unfulfilled_list(db: Database, region: str | None = None) -> scorecard.Unfulfilled:
+    return scorecard.unfulfilled(*commitments_and_awaiting(db), region=region)
+
+
+def documents_overview(db: Database) -> list[dict]:
+    """The current documents in date order, each with its meter."""
+    cs, awaiting = commitments_and_awaiting(db)
+    meters = scorecard.meters_by(cs, awaiting, lambda c: c["document_id"])
+    return [public_document(d) | {"meter": meters.get(d["id"]) or scorecard.meter([], awaiting)}
+            for d in queries.list_documents(db)]
+
+
+def document_scorecard(db: Database, doc_id: str) -> tuple[dict, list[dict]]:
+    """A document's meter and its measures in its own section order, with status, deadline and evidence."""
+    cs, awaiting = commitments_and_awaiting(db)
+    statuses = {c["measure_id"]: c for c in cs if c["document_id"] == doc_id}
+    evidence = queries.measure_rows(db, sorted({e for s in statuses.values() for e in s["evidence_measure_ids"]}))
+    return (scorecard.meter(list(statuses.values()), awaiting),
+            scorecard.scorecard(queries.list_measures(db, doc_id), statuses, evidence))
+
+
+def thread_meter(db: Database, tid: str) -> dict:
+    """The meter of a thread's promises."""
+    cs, awaiting = queries.list_statuses(db, thread_id=tid), scorecard.awaiting_documents(queries.list_documents(db))
+    return scorecard.meter(cs, awaiting)
+
+
+def threads_matching(db: Database, q: str, limit: int = 50) -> list[dict]:
+    """Threads with a mention matching a search, those spanning most regions first."""
+    hits = queries.search_measures(db, q, limit=500)
+    members = queries.thread_memberships(db)
+    wanted: dict[str, str] = {}
+    for h in hits:
+        for tid in members.get(h["id"], []):
+            wanted.setdefault(tid, h["text"])
+    threads = [t | {"hit": wanted[t["id"]]} for t in queries.list_threads(db) if t["id"] in wanted]
+    threads.sort(key=lambda t: (-len(t["regions"]), -t["size"], t["id"]))
+    return [{k: t[k] for k in ("id", "label", "size", "documents", "regions", "levels", "first_date", "last_date",
+                              "hit")} for t in threads[:limit]]

@@ -61,3 +61,84 @@ async def run(datasette, fn, *args):
 async def page(datasette, request, template, context, status: int = 200, headers: dict | None = None) -> Response:
     return Response.html(await datasette.render_template(template, context, request=request), status=status,
                          headers=headers or {})
+
+
+# --- what is never published: the server's paths ------------------------------------------------
+
+# columns holding the server's absolute paths (documents.source, files.path) or copies of them
+# (flag_scopes.context): every query a visitor's request runs reads them as NULL (SQLite's
+# authorizer, SQLITE_IGNORE), the raw tables, views, JSON and CSV included; the file name is in
+# documents.file_name. compare's own code reads them through with_private_columns.
+PRIVATE_COLUMNS = frozenset({("documents", "source"), ("files", "path"), ("flag_scopes", "context")})
+
+
+def published_authorizer(allow_sql: bool):
+    """The authorizer of every connection the site opens: private columns read as NULL; with
+    --allow-sql, the blob makers are refused outright (limits.py)."""
+    import sqlite3
+
+    def authorizer(action, arg1, arg2, dbname, source):
+        if action == sqlite3.SQLITE_READ and (arg1, arg2) in PRIVATE_COLUMNS:
+            return sqlite3.SQLITE_IGNORE
+        if allow_sql and action == sqlite3.SQLITE_FUNCTION and (arg2 or "").lower() in ("zeroblob", "randomblob"):
+            return sqlite3.SQLITE_DENY
+        return sqlite3.SQLITE_OK
+    return authorizer
+
+
+def with_private_columns(datasette, conn, fn):
+    """fn(conn) with the private columns readable (a flag keeps its document's path to follow it
+    into a new version): the authorizer is lifted for this call only and put back after; setting
+    it expires the prepared statements, so none prepared here is reused by a visitor's query."""
+    conf = config(datasette)
+    conn.set_authorizer(None)
+    try:
+        return fn(conn)
+    finally:
+        conn.set_authorizer(published_authorizer(bool(conf and conf.allow_sql)))
+
+
+async def run_private(datasette, fn, *args):
+    """As run, for compare's own reads of a private column; the page publishes none of it."""
+    from sqlite_utils import Database
+
+    return await database(datasette).execute_fn(
+        lambda conn: with_private_columns(datasette, conn, lambda c: fn(Database(c), *args)))
+
+
+def without_paths(value):
+    """A value for a JSON answer: Markup and sets as plain values, no key 'source' holding a path
+    (a document's source, a flag's context), no document texts."""
+    if isinstance(value, dict):
+        return {k: without_paths(v) for k, v in value.items()
+                if not (k == "source" and isinstance(v, str) and ("/" in v or "\\" in v))
+                and k not in ("original_text", "cleaned_text")}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [without_paths(v) for v in value]
+    if hasattr(value, "__dataclass_fields__"):
+        import dataclasses
+
+        return without_paths(dataclasses.asdict(value))
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return str(value) if type(value) is not str and isinstance(value, str) else value
+    return str(value)
+
+
+def json_requested(request) -> bool:
+    return bool((request.url_vars or {}).get("format"))
+
+
+async def answer(datasette, request, template, context, data=None, status: int = 200) -> Response:
+    """The page, or with .json the data it shows (Datasette's convention: /-/compare/regions.json)."""
+    if json_requested(request):
+        return Response.json(without_paths(context if data is None else data), status=status,
+                             default=str)
+    return await page(datasette, request, template, context, status=status)
+
+
+async def not_found(datasette, request, message: str) -> Response:
+    """404: a page under compare's nav, or {"ok": false, "error": …, "status": 404} for .json."""
+    if json_requested(request) or request.path.endswith(".json"):
+        return Response.json({"ok": False, "error": message, "status": 404}, status=404)
+    return await page(datasette, request, "compare_message.html", {
+        "title": "Not found", "message": message, "back": datasette.urls.path("/-/compare")}, status=404)

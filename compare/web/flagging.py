@@ -10,7 +10,7 @@ import urllib.parse
 from datasette import hookimpl
 from datasette.utils.asgi import Response
 
-from .common import current_reviewer, database, is_compare, local_path, page, run
+from .common import current_reviewer, database, is_compare, local_path, page, run, with_private_columns
 
 
 async def flag_post(request, datasette):
@@ -38,8 +38,9 @@ async def flag_post(request, datasette):
     back = local_path(form.get("back"), datasette)
     try:
         recorded = await database(datasette).execute_write_fn(
-            lambda conn: record_flag(Database(conn), target, form.get("status") or "", form.get("note"), reviewer,
-                                     source="web", seen=seen, exact=True))
+            lambda conn: with_private_columns(datasette, conn, lambda c: record_flag(
+                Database(c), target, form.get("status") or "", form.get("note"), reviewer, source="web", seen=seen,
+                exact=True)))
     except (CompareError, StoreError) as e:
         return await page(datasette, request, "compare_message.html", {
             "title": "The flag was not recorded", "message": str(e), "back": back}, status=400)

@@ -8,7 +8,7 @@ import urllib.parse
 
 from datasette import hookimpl
 
-from .common import config
+from .common import config, published_authorizer
 
 MAX_VALUE_BYTES = 2 * 1024 * 1024       # with --allow-sql: the longest string or blob a query may make
 MAX_COLUMNS = 64                        # the widest result (the widest table, documents, has 34 columns)
@@ -18,21 +18,18 @@ MAX_SQL_RESPONSE_BYTES = 20 * 1024 * 1024
 
 @hookimpl
 def prepare_connection(conn, database, datasette):
-    """With --allow-sql, no query makes a value longer than MAX_VALUE_BYTES (zeroblob(300000000)
-    is refused by SQLite itself), and the blob makers are refused outright."""
+    """Every connection: the server's paths read as NULL (common.PRIVATE_COLUMNS). With
+    --allow-sql, no query makes a value longer than MAX_VALUE_BYTES (zeroblob(300000000) is
+    refused by SQLite itself), and the blob makers are refused outright."""
     conf = config(datasette)
-    if not conf or not conf.allow_sql:
+    if not conf:
+        return
+    conn.set_authorizer(published_authorizer(conf.allow_sql))
+    if not conf.allow_sql:
         return
     conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
     conn.setlimit(sqlite3.SQLITE_LIMIT_COLUMN, MAX_COLUMNS)
     conn.row_factory = _budgeted_rows(conn.row_factory or sqlite3.Row)
-
-    def authorizer(action, arg1, arg2, dbname, source):
-        if action == sqlite3.SQLITE_FUNCTION and (arg2 or "").lower() in ("zeroblob", "randomblob"):
-            return sqlite3.SQLITE_DENY
-        return sqlite3.SQLITE_OK
-
-    conn.set_authorizer(authorizer)
 
 
 def _budgeted_rows(make_row):
