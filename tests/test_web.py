@@ -232,3 +232,50 @@ def test_tables_have_descriptions_and_hidden_internals(site):
     meta = get(ds, "/-/metadata.json").json()
     tables = meta["databases"]["compare"]["tables"]
     assert "append-only" in tables["flags"]["description"].lower()
+
+
+def test_a_flag_given_on_the_web_keeps_its_documents_path_that_the_site_never_shows(site):
+    """The published site reads documents.source, files.path and flag_scopes.context as NULL; the
+    flag route reads them through, so a web flag can follow its document into a new version."""
+    ds, db_path = site
+    mid, source = rows(db_path, "SELECT m.id, d.source FROM measures m JOIN documents d ON d.id = m.document_id "
+                                "WHERE m.kind = 'target' ORDER BY m.id LIMIT 1")[0]
+    tid = first_thread(db_path)[0]
+    _, cookies, token = csrf(ds, f"/-/compare/thread/{tid}", actor_cookie(ds))
+    r = call(ds.client.post("/-/compare/flag", cookies=cookies, data={
+        "target_id": mid, "status": "disputed", "note": "路径测试", "csrftoken": token}))
+    assert r.status_code == 302
+    context = json.loads(rows(db_path, "SELECT context FROM flag_scopes ORDER BY flag_id DESC LIMIT 1")[0][0])
+    assert context[mid]["source"] == source and source.startswith("/")
+    for path in ("/compare/flag_scopes.json?_shape=array", "/compare/documents.json?_shape=array",
+                 "/compare/files.json?_shape=array", f"/-/compare/document/{mid[1:]}.json"):
+        body = get(ds, path).text
+        assert source not in body and json.dumps(source)[1:-1] not in body, path
+    data = get(ds, "/compare/documents.json?_shape=array&_col=source&_col=file_name").json()
+    assert all(d["source"] is None and d["file_name"] for d in data)
+    # the page still finds the flag's measure and shows the verdict
+    doc = rows(db_path, "SELECT document_id FROM measures WHERE id = ?", (mid,))[0][0]
+    assert "有争议" in get(ds, f"/-/compare/document/{doc}").text
+
+
+def test_compare_pages_answer_json_and_404(site):
+    ds, db_path = site
+    tid = first_thread(db_path)[0]
+    thread = get(ds, f"/-/compare/thread/{tid}.json")
+    assert thread.status_code == 200 and thread.json()["thread"]["id"] == tid
+    assert {m["measure_id"] for m in thread.json()["mentions"]} == {
+        m for (m,) in rows(db_path, "SELECT measure_id FROM thread_members WHERE thread_id = ?", (tid,))}
+    regions = get(ds, "/-/compare/regions.json").json()["regions"]
+    assert sum(r["meter"]["total"] for r in regions) == rows(db_path, "SELECT count(*) FROM commitments")[0][0]
+    for path in ("/-/compare/thread/tnothere.json", "/-/compare/nope.json", "/-/compare/document/x/y"):
+        r = get(ds, path)
+        assert r.status_code == 404, path
+    assert get(ds, "/-/compare/static/compare.css").status_code == 200
+
+
+def test_databases_list_leaves_out_the_files_path(site):
+    ds, db_path = site
+    for path in ("/-/databases.json", "/-/databases"):
+        r = get(ds, path)
+        assert r.status_code == 200 and db_path not in r.text
+        assert "compare" in {d["name"] for d in r.json()} and not any("path" in d for d in r.json())

@@ -164,6 +164,11 @@ async def documents_page(request, datasette):
     return await answer(datasette, request, "compare_documents.html", {"docs": docs}, {"documents": docs})
 
 
+async def databases_page(request, datasette):
+    """Datasette's /-/databases without the database file's path on the server."""
+    return Response.json([{k: v for k, v in d.items() if k != "path"} for d in datasette._connected_databases()])
+
+
 async def unknown_page(request, datasette):
     return await not_found(datasette, request, f"No page {request.path}: start from the commitments page.")
 
@@ -198,6 +203,7 @@ def register_routes(datasette):
         (r"^/-/compare/regions" + _JSON, scoreboard_page),
         (r"^/-/compare/unfulfilled" + _JSON, unfulfilled_page),
         (r"^/-/compare/documents" + _JSON, documents_page),
+        (r"^/-/databases" + _JSON, databases_page),
         # anything else under /-/compare/ but the style sheet's mount and the flag route
         (r"^/-/compare/(?!static/|flag$).*$", unknown_page),
     )]
