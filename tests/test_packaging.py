@@ -51,7 +51,7 @@ def test_each_plugin_module_is_registered_once(db_path):
     ours = [p for p in pm.get_plugins() if getattr(p, "__name__", "").startswith("compare.")]
     assert sorted(p.__name__ for p in ours) == sorted(PLUGINS.values())
     patterns = [pattern.pattern for pattern, _ in ds._routes()]
-    for route in ("^/-/compare$", "^/-/login$", "^/-/compare/flag$"):
+    for route in (r"^/-/compare(?P<format>\.json)?$", "^/-/login$", "^/-/compare/flag$"):
         assert patterns.count(route) == 1, route
     css = call(ds.client.get("/-/compare/static/compare.css"))
     assert css.status_code == 200 and "compare-status" in css.text
