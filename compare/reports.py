@@ -215,6 +215,12 @@ def thread_meter(db: Database, tid: str) -> dict:
     return scorecard.meter(cs, awaiting)
 
 
+def thread_meters_by_region(db: Database, tid: str) -> dict[tuple, dict]:
+    """The meter of a thread's promises in each (level, region)."""
+    cs, awaiting = queries.list_statuses(db, thread_id=tid), scorecard.awaiting_documents(queries.list_documents(db))
+    return scorecard.meters_by(cs, awaiting, lambda c: (c.get("level") or "?", c.get("region") or "?"))
+
+
 def threads_matching(db: Database, q: str, limit: int = 50) -> list[dict]:
     """Threads with a mention matching a search, those spanning most regions first."""
     hits = queries.search_measures(db, q, limit=500)

@@ -265,6 +265,10 @@ def test_compare_pages_answer_json_and_404(site):
     assert thread.status_code == 200 and thread.json()["thread"]["id"] == tid
     assert {m["measure_id"] for m in thread.json()["mentions"]} == {
         m for (m,) in rows(db_path, "SELECT measure_id FROM thread_members WHERE thread_id = ?", (tid,))}
+    by_region = get(ds, f"/-/compare/thread/{tid}/regions.json").json()["regions"]
+    assert sum((r["meter"] or {"total": 0})["total"] for r in by_region) == rows(
+        db_path, "SELECT count(*) FROM statuses WHERE measure_id IN (SELECT measure_id FROM thread_members "
+                 "WHERE thread_id = ?)", (tid,))[0][0]
     regions = get(ds, "/-/compare/regions.json").json()["regions"]
     assert sum(r["meter"]["total"] for r in regions) == rows(db_path, "SELECT count(*) FROM commitments")[0][0]
     for path in ("/-/compare/thread/tnothere.json", "/-/compare/nope.json", "/-/compare/document/x/y"):

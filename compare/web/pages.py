@@ -59,9 +59,11 @@ async def regions_page(request, datasette):
     for r in rows:
         columns.setdefault((order.get(r["level"], 9), r["level"] or "?", r["region"] or "?"), []).append(r)
     cols = [(k[1], k[2], v) for k, v in sorted(columns.items())]
+    meters = await run(datasette, reports.thread_meters_by_region, tid)
     return await answer(datasette, request, "compare_regions.html", {
-        "thread": thread, "columns": cols, "kind_colours": KIND_COLOURS, "status_labels": STATUS_LABELS},
-        {"thread": thread, "regions": [{"level": lv, "region": rg, "mentions": ms} for lv, rg, ms in cols]})
+        "thread": thread, "columns": cols, "kind_colours": KIND_COLOURS, "status_labels": STATUS_LABELS,
+        "meters": meters}, {"thread": thread, "regions": [{"level": lv, "region": rg, "meter": meters.get((lv, rg)),
+                                                          "mentions": ms} for lv, rg, ms in cols]})
 
 
 async def document_page(request, datasette):
