@@ -242,11 +242,12 @@ def test_raw_tables_never_publish_the_servers_paths(served):
     base, db, _ = served
     sources = [s for (s,) in sql(db, "SELECT source FROM documents")] + [p for (p,) in sql(db, "SELECT path FROM files")]
     assert sources and all(s.startswith("/") for s in sources)
+    assert str(EXAMPLES) in sql(db, "SELECT params FROM runs LIMIT 1")[0][0]  # the folder the run was given
     for path in ("/compare/documents", "/compare/documents.json", "/compare/documents.csv", "/compare/files.json",
                  "/compare/flag_scopes.json", f"/compare/documents/{sql(db, 'SELECT id FROM documents LIMIT 1')[0][0]}",
-                 "/compare/commitments.json", "/compare/unfulfilled_commitments.csv"):
+                 "/compare/commitments.json", "/compare/unfulfilled_commitments.csv", "/compare/runs.json"):
         status, body = fetch(base + path)
         assert status == 200, path
-        assert not any(s in body or json.dumps(s)[1:-1] in body for s in sources), path
+        assert not any(s in body or json.dumps(s)[1:-1] in body for s in sources + [str(EXAMPLES)]), path
     # the file names stay
     assert sql(db, "SELECT file_name FROM documents LIMIT 1")[0][0] in fetch(base + "/compare/documents.json")[1]
