@@ -283,3 +283,23 @@ def test_databases_list_leaves_out_the_files_path(site):
         r = get(ds, path)
         assert r.status_code == 200 and db_path not in r.text
         assert "compare" in {d["name"] for d in r.json()} and not any("path" in d for d in r.json())
+
+
+def test_with_allow_sql_no_query_reads_a_path(site, tmp_path):
+    from cli import web_app
+
+    ds_site, db_path = site
+    ds = web_app(db_path, allow_sql=True)
+    paths = [s for (s,) in rows(db_path, "SELECT source FROM documents")] + [db_path]
+    for q in ("select source, file_name from documents", "select * from files", "select params from runs",
+              "select context from flag_scopes", "select file from pragma_database_list",
+              "select count(*) from documents where source like '/%'",
+              "select d.source from documents d join measures m on m.document_id = d.id limit 5"):
+        r = get(ds, "/compare.json", params={"sql": q})
+        assert r.status_code == 200, (q, r.text)
+        assert not any(p in r.text or json.dumps(p)[1:-1] in r.text for p in paths), q
+    # the path cannot be probed either: it reads as NULL in a WHERE too
+    assert get(ds, "/compare.json", params={"sql": "select count(*) from documents where source like '/%'"}
+               ).json()["rows"] == [[0]]
+    names = get(ds, "/compare.json", params={"sql": "select file_name from documents"}).json()["rows"]
+    assert names and all(n[0] and "/" not in n[0] for n in names)

@@ -71,7 +71,7 @@ async def page(datasette, request, template, context, status: int = 200, headers
 # included; the file name is in documents.file_name. compare's own code reads them through
 # with_private_columns.
 PRIVATE_COLUMNS = frozenset({("documents", "source"), ("files", "path"), ("flag_scopes", "context"),
-                             ("runs", "params")})
+                             ("runs", "params"), ("pragma_database_list", "file")})  # the database's own path
 
 
 def published_authorizer(allow_sql: bool):
