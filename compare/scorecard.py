@@ -141,6 +141,7 @@ class Unfulfilled:
     counts: dict  # overdue, unfulfilled (flagged), no_evidence, awaiting
     groups: list[dict]  # region -> documents -> items, most urgent first
     awaiting: list[dict]  # the same, for promises awaiting later documents
+    regions: list[str]  # every region with commitments, the city before its districts
 
 
 def unfulfilled(commitments: list[dict], awaiting: set[str], region: str | None = None) -> Unfulfilled:
@@ -151,7 +152,8 @@ def unfulfilled(commitments: list[dict], awaiting: set[str], region: str | None 
     waiting = [c for c in listed if part(c, awaiting) == AWAITING]
     now = [c for c in listed if part(c, awaiting) != AWAITING]
     counts = {s: sum(1 for c in now if c["effective_status"] == s) for s in _LISTED} | {AWAITING: len(waiting)}
-    return Unfulfilled(counts, _grouped(now), _grouped(waiting))
+    regions = sorted({(_LEVELS.get(c.get("level"), 9), c["region"]) for c in commitments if c.get("region")})
+    return Unfulfilled(counts, _grouped(now), _grouped(waiting), list(dict.fromkeys(r for _, r in regions)))
 
 
 def _grouped(cs: list[dict]) -> list[dict]:

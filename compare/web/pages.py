@@ -152,13 +152,14 @@ async def unfulfilled_page(request, datasette):
     """What is not kept, by region then document, most urgent first; the newest promises apart."""
     region = (request.args.get("region") or "").strip()[:100] or None
     listing = await run(datasette, reports.unfulfilled_list, region)
-    regions = [r["region"] for r in await run(datasette, reports.region_scoreboard) if r["region"]]
+    regions = listing.regions
     if region and region not in regions:
         return await not_found(datasette, request, f"No commitments of region {region}: the regions are "
                                                    f"{'、'.join(regions) or 'none yet'}.")
     return await answer(datasette, request, "compare_unfulfilled.html", {
         "listing": listing, "region": region, "regions": regions, "status_labels": STATUS_LABELS},
-        {"region": region, "counts": listing.counts, "groups": listing.groups, "awaiting": listing.awaiting})
+        {"region": region, "counts": listing.counts, "groups": listing.groups, "awaiting": listing.awaiting,
+         "regions": regions})
 
 
 async def documents_page(request, datasette):
