@@ -176,12 +176,13 @@ def commitments_and_awaiting(db: Database) -> tuple[list[dict], set[str]]:
 
 
 def overview(db: Database) -> dict:
-    """The whole corpus's meter and one per issuer."""
+    """The whole corpus's meter, one per issuer, and the documents with theirs."""
     cs, awaiting = commitments_and_awaiting(db)
     by_issuer = scorecard.meters_by(cs, awaiting, lambda c: c.get("issuer") or "")
     return {"meter": scorecard.meter(cs, awaiting),
             "issuers": [{"issuer": k or None, "meter": v} for k, v in sorted(by_issuer.items(),
-                                                                           key=lambda kv: -kv[1]["total"])]}
+                                                                           key=lambda kv: -kv[1]["total"])],
+            "documents": _with_meters(db, cs, awaiting)}
 
 
 def region_scoreboard(db: Database) -> list[dict]:
@@ -194,7 +195,10 @@ def unfulfilled_list(db: Database, region: str | None = None) -> scorecard.Unful
 
 def documents_overview(db: Database) -> list[dict]:
     """The current documents in date order, each with its meter."""
-    cs, awaiting = commitments_and_awaiting(db)
+    return _with_meters(db, *commitments_and_awaiting(db))
+
+
+def _with_meters(db: Database, cs: list[dict], awaiting: set[str]) -> list[dict]:
     meters = scorecard.meters_by(cs, awaiting, lambda c: c["document_id"])
     return [public_document(d) | {"meter": meters.get(d["id"]) or scorecard.meter([], awaiting)}
             for d in queries.list_documents(db)]

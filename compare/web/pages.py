@@ -127,8 +127,8 @@ async def index_page(request, datasette):
 
     threads = await run(datasette, queries.list_threads)
     counts = await run(datasette, queries.status_counts)
-    docs = await run(datasette, reports.documents_overview)
     overview = await run(datasette, reports.overview)
+    docs = overview["documents"]
     shown = [t for t in threads if t["size"] >= 2][:200]
     return await answer(datasette, request, "compare_index.html", {
         "threads": shown, "counts": counts, "docs": docs, "overview": overview,
