@@ -189,8 +189,8 @@ def region_scoreboard(db: Database) -> list[dict]:
     return scorecard.scoreboard(*commitments_and_awaiting(db))
 
 
-def unfulfilled_list(db: Database, region: str | None = None) -> scorecard.Unfulfilled:
-    return scorecard.unfulfilled(*commitments_and_awaiting(db), region=region)
+def unfulfilled_list(db: Database, region: str | None = None, limit: int | None = None) -> scorecard.Unfulfilled:
+    return scorecard.unfulfilled(*commitments_and_awaiting(db), region=region, limit=limit)
 
 
 def documents_overview(db: Database) -> list[dict]:

@@ -144,28 +144,36 @@ class Unfulfilled:
     regions: list[str]  # every region with commitments, the city before its districts
 
 
-def unfulfilled(commitments: list[dict], awaiting: set[str], region: str | None = None) -> Unfulfilled:
+def unfulfilled(commitments: list[dict], awaiting: set[str], region: str | None = None,
+                limit: int | None = None) -> Unfulfilled:
     """The listed commitments (overdue, flagged unfulfilled, no evidence) grouped by region then
     document; overdue first, most days overdue first, then flagged unfulfilled, then no evidence
-    in the document's order. Those awaiting later documents are grouped apart."""
+    in the document's order. Those awaiting later documents are grouped apart. limit: at most
+    that many of each region's most urgent (a group says how many it has and how many it shows)."""
     listed = [c for c in commitments if c["effective_status"] in _LISTED and (not region or c.get("region") == region)]
     waiting = [c for c in listed if part(c, awaiting) == AWAITING]
     now = [c for c in listed if part(c, awaiting) != AWAITING]
     counts = {s: sum(1 for c in now if c["effective_status"] == s) for s in _LISTED} | {AWAITING: len(waiting)}
     regions = sorted({(_LEVELS.get(c.get("level"), 9), c["region"]) for c in commitments if c.get("region")})
-    return Unfulfilled(counts, _grouped(now), _grouped(waiting), list(dict.fromkeys(r for _, r in regions)))
+    return Unfulfilled(counts, _grouped(now, limit), _grouped(waiting, limit),
+                       list(dict.fromkeys(r for _, r in regions)))
 
 
-def _grouped(cs: list[dict]) -> list[dict]:
+def _grouped(cs: list[dict], limit: int | None = None) -> list[dict]:
     def urgency(c):
         return (_LISTED[c["effective_status"]], -(days_overdue(c) or 0), c.get("ordinal") or 0)
 
-    regions: dict[tuple, dict[str, list[dict]]] = {}
+    by_region: dict[tuple, list[dict]] = {}
     for c in cs:
         key = (_LEVELS.get(c.get("level"), 9), c.get("region") or "", c.get("level") or "")
-        regions.setdefault(key, {}).setdefault(c["document_id"], []).append(c)
+        by_region.setdefault(key, []).append(c)
     out = []
-    for (_, region, level), docs in sorted(regions.items()):
+    for (_, region, level), all_items in sorted(by_region.items()):
+        kept = sorted(all_items, key=lambda c: (*urgency(c)[:2], c.get("sort_date") or "", c["document_id"],
+                                                c.get("ordinal") or 0))[:limit]
+        docs: dict[str, list[dict]] = {}
+        for c in kept:
+            docs.setdefault(c["document_id"], []).append(c)
         documents = []
         for items in docs.values():
             items.sort(key=urgency)
@@ -174,7 +182,7 @@ def _grouped(cs: list[dict]) -> list[dict]:
                               "issuer": first.get("issuer"), "date": first.get("date"),
                               "sort_date": first.get("sort_date"), "items": [_item(c) for c in items]})
         documents.sort(key=lambda d: (urgency(docs[d["document_id"]][0]), d["sort_date"] or ""))
-        out.append({"region": region or None, "level": level or None, "count": sum(len(v) for v in docs.values()),
+        out.append({"region": region or None, "level": level or None, "count": len(all_items), "shown": len(kept),
                     "documents": documents})
     return out
 

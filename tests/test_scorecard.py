@@ -48,3 +48,14 @@ def test_unfulfilled_list_most_urgent_first_and_the_awaiting_apart():
     assert [i["measure_id"] for g in u.awaiting for d in g["documents"] for i in d["items"]] == ["fresh"]
     assert u.counts == {"overdue": 2, "unfulfilled": 1, "no_evidence": 2, "awaiting": 1}
     assert scorecard.unfulfilled(rows, {"reply"}, region="上海市").counts["no_evidence"] == 1
+
+
+def test_a_long_list_shows_each_regions_most_urgent_and_says_how_many_more():
+    rows = [c(f"n{i}", "plan", "no_evidence", n=i) for i in range(30)] + [
+        c("late", "other", "overdue", deadline="2025", n=99)]
+    u = scorecard.unfulfilled(rows, set(), limit=5)
+    group = u.groups[0]
+    assert group["count"] == 31 and group["shown"] == 5
+    shown = [i["measure_id"] for d in group["documents"] for i in d["items"]]
+    assert shown == ["late", "n0", "n1", "n2", "n3"]
+    assert u.counts["no_evidence"] == 30  # the counts are of all, not of those shown

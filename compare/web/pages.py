@@ -148,10 +148,13 @@ async def scoreboard_page(request, datasette):
         {"regions": rows, "q": q, "threads": matches})
 
 
+UNFULFILLED_SHOWN = {False: 100, True: 1000}  # the most urgent shown per region: of all regions, of one
+
+
 async def unfulfilled_page(request, datasette):
     """What is not kept, by region then document, most urgent first; the newest promises apart."""
     region = (request.args.get("region") or "").strip()[:100] or None
-    listing = await run(datasette, reports.unfulfilled_list, region)
+    listing = await run(datasette, reports.unfulfilled_list, region, UNFULFILLED_SHOWN[bool(region)])
     regions = listing.regions
     if region and region not in regions:
         return await not_found(datasette, request, f"No commitments of region {region}: the regions are "
