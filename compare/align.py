@@ -21,7 +21,9 @@ Signals for a pair of measures:
   quoted or not.
 
 Candidates are found by blocked matrix products over the semantic vectors and over a
-corpus-independent character-hashing encoder, kept where either cosine passes a floor.
+corpus-independent character-hashing encoder, kept where either cosine passes a floor; by
+rare shared character n-grams; and by shared runs of key terms that few measures hold
+(`term_max_df`), which finds the same object named in sentences that are otherwise far apart.
 The floors do not depend on the corpus, so a pair is a candidate whether its documents
 came in one run or in two: incremental alignment equals batch alignment. The combined
 score is a logistic model whose weights and thresholds are fitted on the reference
@@ -302,6 +304,49 @@ def rare_candidates(Bn, rarity: np.ndarray, df: np.ndarray, floor: float) -> set
 
 
 KEY_TERM_KINDS = ("title", "quoted", "institution")
+TERM_GRAM = 4  # characters of a key term's runs indexed by the key-term channel
+
+
+def term_grams(ids: list[str], terms: dict[str, list[tuple[str, str, str]]]):
+    """The binary measure × key-term-gram matrix (every 4-character run of a measure's own key
+    terms, see own_names) and each gram's document frequency in measures."""
+    import scipy.sparse as sp
+
+    vocab: dict[str, int] = {}
+    indptr, indices = [0], []
+    for mid in ids:
+        grams = {norm[k:k + TERM_GRAM] for _, _, norm in own_names(terms.get(mid, []))
+                 for k in range(len(norm) - TERM_GRAM + 1)}
+        indices.extend(sorted(vocab.setdefault(g, len(vocab)) for g in grams))
+        indptr.append(len(indices))
+    K = sp.csr_matrix((np.ones(len(indices), dtype=np.float32), indices, indptr), shape=(len(ids), len(vocab)))
+    return K, np.asarray(K.sum(axis=0)).ravel()
+
+
+def term_channel(K, kdf: np.ndarray, max_df: int):
+    """The key-term grams that make candidates: shared (df ≥ 2) by at most max_df measures."""
+    return K[:, np.flatnonzero((kdf >= 2) & (kdf <= max_df))].tocsr()
+
+
+def term_candidates(K, kdf: np.ndarray, max_df: int) -> set[tuple[int, int]]:
+    """Pairs sharing a 4-character run of their key terms that few measures hold: 概念验证中心 and
+    布局概念验证平台 meet here when their sentences are far apart (a bounded number per gram)."""
+    if K is None or max_df < 2:
+        return set()
+    Kc = term_channel(K, kdf, max_df)
+    S = (Kc @ Kc.T).tocoo()
+    return {(int(i), int(j)) for i, j in zip(S.row, S.col) if i < j}
+
+
+def share_term(K, kdf: np.ndarray, max_df: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """For each pair: whether it shares a key-term gram of the channel (term_candidates)."""
+    out = np.zeros(len(a), dtype=bool)
+    if K is None or max_df < 2 or len(a) == 0:
+        return out
+    Kc = term_channel(K, kdf, max_df)
+    for s in range(0, len(a), 50000):
+        out[s:s + 50000] = np.asarray(Kc[a[s:s + 50000]].multiply(Kc[b[s:s + 50000]]).sum(axis=1)).ravel() > 0
+    return out
 
 
 def term_similarity(ta: list[tuple[str, str, str]], tb: list[tuple[str, str, str]]) -> tuple[float, str | None]:
@@ -534,13 +579,17 @@ class Corpus:
     Bn: object = None
     rarity: np.ndarray | None = None
     df: np.ndarray | None = None
+    K: object = None  # key-term grams (term_grams), None without terms
+    kdf: np.ndarray | None = None
 
     @classmethod
-    def of(cls, rows: list[dict], V: np.ndarray, H: np.ndarray) -> Corpus:
+    def of(cls, rows: list[dict], V: np.ndarray, H: np.ndarray,
+           terms: dict[str, list[tuple[str, str, str]]] | None = None) -> Corpus:
         ids = [m["id"] for m in rows]
         texts = [measure_text(m) for m in rows]
         stats = ngram_stats(texts) if texts else (None, None, None, None)
-        return cls(rows, ids, {mid: i for i, mid in enumerate(ids)}, texts, V, H, *stats)
+        grams = term_grams(ids, terms) if terms is not None and ids else (None, None)
+        return cls(rows, ids, {mid: i for i, mid in enumerate(ids)}, texts, V, H, *stats, *grams)
 
     @property
     def n(self) -> int:
@@ -640,6 +689,8 @@ def find_candidates(c: Corpus, params: Params, done: set[str], stored_lists: dic
     if c.Bn is not None and n > 1:
         # rare shared n-grams: recomputed over the whole corpus, a pair's rarity only falls as it grows
         cands |= rare_candidates(c.Bn, c.rarity, c.df, effective_rare_floor(params, n))
+    if n > 1:
+        cands |= term_candidates(c.K, c.kdf, params.term_max_df)  # recomputed too: a gram's df only grows
     fresh = sorted(cands)
     if fresh:
         codes = np.array([i * n + j for i, j in fresh], dtype=np.int64)
@@ -733,7 +784,7 @@ def pair_features(cands: Candidates, params: Params) -> PairFeatures:
         rare = np.round(pair_rarity(c.Bn, c.rarity, A, B), 5)
         codes = A * n + B
         keep = (member(codes, step.near[0]) | member(codes, step.near[1])
-                | (rare >= effective_rare_floor(params, n) - 1e-6))
+                | (rare >= effective_rare_floor(params, n) - 1e-6) | share_term(c.K, c.kdf, params.term_max_df, A, B))
         idx = np.flatnonzero(keep)
         A, B, cos, hcos, term, conflict, names, rare = (x[idx] for x in (A, B, cos, hcos, term, conflict, names,
                                                                           rare))

@@ -211,12 +211,13 @@ def candidates(db: Database, encoder: Encoder, params: Params, run_id: str,
     hashes, texts = [m["text_hash"] for m in rows], [measure_text(m) for m in rows]
     V, encoded = vectors(db, encoder, hashes, texts, progress)
     H, _ = vectors(db, HashingEncoder(), hashes, texts)
-    corpus = Corpus.of(rows, V, H)
+    terms = queries.measure_terms(db)
+    corpus = Corpus.of(rows, V, H, terms)
     done = queries.aligned_measure_ids(db, encoder.name)
     stored = queries.load_pair_columns(db, encoder.name, corpus.pos)
     lists = {channel: queries.load_neighbours(db, encoder.name, channel) for channel in CHANNELS}
     step = find_candidates(corpus, params, done, lists, pair_codes(stored, corpus.n))
-    new_pairs = describe_pairs(corpus, step.fresh, queries.measure_terms(db), queries.quantities_by_measure(db)) \
+    new_pairs = describe_pairs(corpus, step.fresh, terms, queries.quantities_by_measure(db)) \
         if step.fresh else []
     if step.new_rows or new_pairs or step.lists or step.left:
         queries.store_candidates(db, encoder.name, run_id, new_pairs, [corpus.ids[i] for i in step.new_rows],

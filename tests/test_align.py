@@ -485,3 +485,28 @@ def test_example_corpus_against_its_reference_annotations(run, db_path):
         for field in ("title", "issuer", "doc_number", "level", "region", "genre"):
             assert doc[field] == want[field], (doc["file_name"], field)
         assert doc["date"] == (str(want["date"]) if want["date"] else None)
+
+
+def test_key_term_channel_pairs_measures_sharing_an_uncommon_term_run():
+    terms = {
+        "a": [("概念验证中心", "institution", "概念验证中心")],
+        "b": [("全区布局概念验证平台", "institution", "全区布局概念验证平台")],
+        "c": [("社区康复中心", "institution", "社区康复中心")],
+        "d": [("社区为老服务中心", "institution", "社区为老服务中心")],
+        "e": [],
+    }
+    ids = sorted(terms)
+    K, kdf = al.term_grams(ids, terms)
+    assert al.term_candidates(K, kdf, 5) == {(0, 1)}  # 概念验证 is shared; 中心 alone is too short a run
+    assert al.term_candidates(K, kdf, 1) == set()  # a gram in two measures is over a cap of one
+    assert al.term_candidates(K, kdf, 0) == set()  # 0 turns the channel off
+    a, b = np.array([0, 0, 2]), np.array([1, 2, 3])
+    assert al.share_term(K, kdf, 5, a, b).tolist() == [True, False, False]
+
+
+def test_key_term_channel_respects_the_gram_cap_as_the_corpus_grows():
+    # the same gram in four measures: a candidate while the cap allows four, none under it
+    terms = {m: [("高质量孵化器", "institution", "高质量孵化器")] for m in "abcd"}
+    K, kdf = al.term_grams(sorted(terms), terms)
+    assert len(al.term_candidates(K, kdf, 4)) == 6
+    assert al.term_candidates(K, kdf, 3) == set()
