@@ -11,7 +11,7 @@ from datasette.utils.asgi import NotFound, Response
 from compare import reports
 
 from .common import FLAG_FORM_STATUSES, KIND_COLOURS, STATUS_LABELS, current_reviewer, is_compare, page, run
-from .timeline import timeline_svg
+from .timeline import timeline_legend, timeline_svg
 
 
 async def _thread_or_404(datasette, ref: str) -> str:
@@ -33,7 +33,8 @@ async def thread_page(request, datasette):
         return Response.redirect(datasette.urls.path(f"/-/compare/thread/{tid}"))
     thread, rows, flags = await run(datasette, reports.thread_view, tid)
     return await page(datasette, request, "compare_thread.html", {
-        "thread": thread, "rows": rows, "svg": timeline_svg(rows), "flags": flags, "kind_colours": KIND_COLOURS,
+        "thread": thread, "rows": rows, "svg": timeline_svg(rows), "legend": timeline_legend(rows),
+        "flags": flags, "kind_colours": KIND_COLOURS,
         "status_labels": STATUS_LABELS, "can_flag": bool(current_reviewer(datasette, request)),
         "flag_statuses": FLAG_FORM_STATUSES, "actor": request.actor,
     })
