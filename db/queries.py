@@ -714,6 +714,24 @@ def search_measures(db: Database, q: str, limit: int = 100) -> list[dict]:
     return [dict(r) for r in db.query(sql, [like, limit])]
 
 
+def search_context(db: Database, ids: list[str]) -> dict[str, dict]:
+    """For search hits: each measure's effective status (a commitment's, else None) and its
+    threads [(id, label)], the core membership first."""
+    out: dict[str, dict] = {}
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        marks = ",".join("?" * len(chunk))
+        for mid, status, tid, label in db.execute(
+                f"SELECT m.id, c.effective_status, tm.thread_id, t.label FROM measures m "
+                f"LEFT JOIN commitments c ON c.measure_id = m.id LEFT JOIN thread_members tm ON tm.measure_id = m.id "
+                f"LEFT JOIN threads t ON t.id = tm.thread_id WHERE m.id IN ({marks}) "
+                f"ORDER BY m.id, tm.role, tm.thread_id", chunk):
+            entry = out.setdefault(mid, {"status": status, "threads": []})
+            if tid:
+                entry["threads"].append((tid, label or tid))
+    return out
+
+
 def measure_rows(db: Database, ids: list[str]) -> dict[str, dict]:
     out = {}
     for i in range(0, len(ids), 500):
