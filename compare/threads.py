@@ -234,12 +234,24 @@ def _shares(mids: list[str], texts: dict[str, str], label: str,
     return {g: k / len(mids) for g, k in names.items()}, {g: k / len(mids) for g, k in words.items() if k >= least}
 
 
+def _top_two(held: list[dict[str, float]]) -> dict[str, tuple[float, float]]:
+    """For each term or word: the highest and second highest share any thread of a group has."""
+    top: dict[str, tuple[float, float]] = {}
+    for shares in held:
+        for g, v in shares.items():
+            a, b = top.get(g, (0.0, 0.0))
+            top[g] = (v, a) if v > a else (a, max(b, v))
+    return top
+
+
 def _qualifier(mine: tuple[dict[str, float], dict[str, float]],
-               others: list[tuple[dict[str, float], dict[str, float]]]) -> str:
+               tops: tuple[dict[str, tuple[float, float]], dict[str, tuple[float, float]]]) -> str:
     """What most sets a thread apart from the others of its label: a key term held by most of
-    its measures and fewest of theirs (the shorter of equals), else such a word (the longer)."""
+    its measures and fewest of theirs (the shorter of equals), else such a word (the longer).
+    tops: each term's and word's two highest shares in the group (the others' best is the
+    second when this thread holds the first)."""
     for k, longer in ((0, -1), (1, 1)):
-        scored = [(share - max((o[k].get(g, 0.0) for o in others), default=0.0), longer * len(g), g)
+        scored = [(share - (tops[k][g][1] if share >= tops[k][g][0] else tops[k][g][0]), longer * len(g), g)
                   for g, share in mine[k].items()]
         best = max(scored, key=lambda t: (round(t[0], 9), t[1], [-ord(c) for c in t[2]]), default=None)
         if best and best[0] > 1e-9:
@@ -254,8 +266,9 @@ def distinct_labels(labels: dict[str, str], members: dict[str, list[str]], texts
     out = dict(labels)
     for label, tids in _same(out).items():
         grams = {t: _shares(members[t], texts, label, terms) for t in tids}
+        tops = (_top_two([grams[t][0] for t in tids]), _top_two([grams[t][1] for t in tids]))
         for t in tids:
-            q = _qualifier(grams[t], [grams[o] for o in tids if o != t])
+            q = _qualifier(grams[t], tops)
             out[t] = f"{label} · {q}" if q else label
     for label, tids in _same(out).items():
         for t in tids:
