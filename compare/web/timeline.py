@@ -149,7 +149,7 @@ def timeline_svg(rows: list[dict]) -> Markup:
     tops = _lane_tops(lanes, placed, rows)
     height = tops[""] + 6
     parts = [f'<svg class="compare-axis" viewBox="0 0 {WIDTH} {height:.0f}" width="100%" role="img" '
-             f'aria-label="timeline" xmlns="http://www.w3.org/2000/svg" style="min-width: 640px">']
+             f'aria-label="timeline" xmlns="http://www.w3.org/2000/svg" style="min-width: 820px">']
     for year, x0, x1 in axis.years():
         if year >= axis.lo:  # a year's start on the axis (not the axis start inside a year)
             parts.append(f'<line class="year" data-year="{year}" x1="{x0:.1f}" y1="{TOP - 10}" x2="{x0:.1f}" '
