@@ -696,8 +696,14 @@ def status_counts(db: Database) -> dict[str, int]:
 
 
 def search_measures(db: Database, q: str, limit: int = 100) -> list[dict]:
-    """Chinese search: the trigram index for three characters or more, LIKE below that."""
-    q = q.strip()
+    """Chinese search: the trigram index for three characters or more, LIKE below that. Each hit
+    with its status (a commitment's effective status, else None) and threads [(id, label)]."""
+    hits = _search_hits(db, q.strip(), limit)
+    context = search_context(db, [h["id"] for h in hits])
+    return [h | context.get(h["id"], {"status": None, "threads": []}) for h in hits]
+
+
+def _search_hits(db: Database, q: str, limit: int) -> list[dict]:
     if not q:
         return []
     cols = ("m.id, m.text, m.kind, m.section, d.id AS document_id, d.title, d.issuer, d.region, d.date, "

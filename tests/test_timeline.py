@@ -3,7 +3,7 @@ deadline sits (positions parsed from the SVG), and what the legend says the ring
 import xml.etree.ElementTree as ET
 
 from compare.vocabulary import VOCAB
-from compare.web.timeline import timeline_legend, timeline_svg
+from compare.web.timeline import axis_svg, timeline_legend, timeline_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -16,7 +16,7 @@ def row(date, region="上海市", kind="commitment", status=None, deadline=None,
 
 
 def parse(rows):
-    return ET.fromstring(str(timeline_svg(rows)))
+    return ET.fromstring(str(axis_svg(rows)))
 
 
 def marks(tree):
@@ -110,7 +110,7 @@ def test_the_legend_names_every_ring_shown_and_flags_are_marked():
 def test_text_in_the_svg_is_escaped_and_bad_dates_are_left_off():
     rows = [row("2024-03-01", region="<b>区</b>"), row("2025-13-45", n=1), row("2025-02-01", n=2)]
     rows[0]["text"] = "</title><script>alert(1)</script>"
-    out = str(timeline_svg(rows))
-    assert "<script>" not in out and "<b>" not in out
-    assert [d for d, _, _ in marks(ET.fromstring(out))] == ["2024-03-01", "2025-02-01"]
+    out = str(timeline_svg(rows))  # the axis and its legend, as the page shows them
+    assert "<script>" not in out and "<b>" not in out and "compare-legend" in out
+    assert [d for d, _, _ in marks(ET.fromstring(str(axis_svg(rows))))] == ["2024-03-01", "2025-02-01"]
     assert str(timeline_svg([row(None)])) == ""

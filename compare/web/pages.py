@@ -7,12 +7,11 @@ from __future__ import annotations
 
 from datasette import hookimpl
 from datasette.utils.asgi import NotFound, Response
-from markupsafe import Markup, escape
 
 from compare import reports
 
 from .common import FLAG_FORM_STATUSES, KIND_COLOURS, STATUS_LABELS, current_reviewer, is_compare, page, run
-from .timeline import timeline_legend, timeline_svg
+from .timeline import timeline_svg
 
 
 async def _thread_or_404(datasette, ref: str) -> str:
@@ -34,8 +33,7 @@ async def thread_page(request, datasette):
         return Response.redirect(datasette.urls.path(f"/-/compare/thread/{tid}"))
     thread, rows, flags = await run(datasette, reports.thread_view, tid)
     return await page(datasette, request, "compare_thread.html", {
-        "thread": thread, "rows": rows, "svg": timeline_svg(rows), "legend": timeline_legend(rows),
-        "flags": flags, "kind_colours": KIND_COLOURS,
+        "thread": thread, "rows": rows, "svg": timeline_svg(rows), "flags": flags, "kind_colours": KIND_COLOURS,
         "status_labels": STATUS_LABELS, "can_flag": bool(current_reviewer(datasette, request)),
         "flag_statuses": FLAG_FORM_STATUSES, "actor": request.actor,
     })
@@ -94,32 +92,14 @@ async def diff_page(request, datasette):
         "docs": docs, "a": a, "b": b, "result": result, "error": error})
 
 
-def highlight(text: str, q: str) -> Markup:
-    """The text, escaped, with each occurrence of q (any case) in <mark>: built from escaped
-    pieces, never from the data's own markup."""
-    import re
-
-    if not q:
-        return escape(text)
-    out, at = [], 0
-    for m in re.finditer(re.escape(q), text, re.IGNORECASE):
-        out += [escape(text[at:m.start()]), Markup("<mark>"), escape(m.group(0)), Markup("</mark>")]
-        at = m.end()
-    out.append(escape(text[at:]))
-    return Markup("").join(out)
-
-
 async def search_page(request, datasette):
     from db import queries
 
     q = (request.args.get("q") or "").strip()[:100]
     results = await run(datasette, queries.search_measures, q) if q else []
-    context = await run(datasette, queries.search_context, [r["id"] for r in results]) if results else {}
-    for r in results:  # each hit with its status, its threads and the term marked
-        r.update(context.get(r["id"], {"status": None, "threads": []}), marked=highlight(r["text"], q))
     return await page(datasette, request, "compare_search.html", {
         "q": q, "results": results, "method": "trigram full-text index" if len(q) >= 3 else "substring (LIKE)",
-        "kind_colours": KIND_COLOURS, "status_labels": STATUS_LABELS})
+        "kind_colours": KIND_COLOURS})
 
 
 async def index_page(request, datasette):

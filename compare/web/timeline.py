@@ -136,6 +136,12 @@ def _deadline(r: dict, cx: float, cy: float, axis: Axis) -> str:
 
 
 def timeline_svg(rows: list[dict]) -> Markup:
+    """The thread page's timeline: the axis (axis_svg) and, under it, its legend."""
+    figure = axis_svg(rows)
+    return figure + timeline_legend(rows) if figure else figure
+
+
+def axis_svg(rows: list[dict]) -> Markup:
     """An inline SVG time axis: one lane per region, one mark per mention at its own date,
     coloured by kind and ringed by status (a second ring: a reviewer's flag); mentions too close
     to sit side by side stack in rows; approximate dates are dashed; a promise's deadline is a
