@@ -149,7 +149,9 @@ def thread_view(db: Database, tid: str) -> tuple[dict, list[dict], list[dict]]:
         s = statuses.get(r["measure_id"])
         flag = {"status": s["flagged_status"], "reviewer": s["flagged_by"], "note": s["flag_note"],
                 "placement": s["flag_placement"]} if s and s["flagged_status"] else None
-        rows.append(dict(r, computed_status=s["computed_status"] if s else None,
+        # the deadline the status rules used: the promise's own, else the one its section stated
+        rows.append(dict(r, deadline=(s["deadline"] if s else None) or r["deadline"],
+                         computed_status=s["computed_status"] if s else None,
                          effective_status=s["effective_status"] if s else None,
                          flag=flag, reason=s["reason"] if s else None))
     return thread, rows, flags_for_thread(queries.list_flags(db), tid, [r["measure_id"] for r in rows])

@@ -696,8 +696,14 @@ def status_counts(db: Database) -> dict[str, int]:
 
 
 def search_measures(db: Database, q: str, limit: int = 100) -> list[dict]:
-    """Chinese search: the trigram index for three characters or more, LIKE below that."""
-    q = q.strip()
+    """Chinese search: the trigram index for three characters or more, LIKE below that. Each hit
+    with its status (a commitment's effective status, else None) and threads [(id, label)]."""
+    hits = _search_hits(db, q.strip(), limit)
+    context = search_context(db, [h["id"] for h in hits])
+    return [h | context.get(h["id"], {"status": None, "threads": []}) for h in hits]
+
+
+def _search_hits(db: Database, q: str, limit: int) -> list[dict]:
     if not q:
         return []
     cols = ("m.id, m.text, m.kind, m.section, d.id AS document_id, d.title, d.issuer, d.region, d.date, "
@@ -712,6 +718,24 @@ def search_measures(db: Database, q: str, limit: int = 100) -> list[dict]:
     sql = (f"SELECT {cols} FROM measures m JOIN documents d ON d.id = m.document_id "
            "WHERE m.text LIKE ? ESCAPE '\\' AND d.is_current = 1 ORDER BY d.sort_date, m.ordinal LIMIT ?")
     return [dict(r) for r in db.query(sql, [like, limit])]
+
+
+def search_context(db: Database, ids: list[str]) -> dict[str, dict]:
+    """For search hits: each measure's effective status (a commitment's, else None) and its
+    threads [(id, label)], the core membership first."""
+    out: dict[str, dict] = {}
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        marks = ",".join("?" * len(chunk))
+        for mid, status, tid, label in db.execute(
+                f"SELECT m.id, c.effective_status, tm.thread_id, t.label FROM measures m "
+                f"LEFT JOIN commitments c ON c.measure_id = m.id LEFT JOIN thread_members tm ON tm.measure_id = m.id "
+                f"LEFT JOIN threads t ON t.id = tm.thread_id WHERE m.id IN ({marks}) "
+                f"ORDER BY m.id, tm.role, tm.thread_id", chunk):
+            entry = out.setdefault(mid, {"status": status, "threads": []})
+            if tid:
+                entry["threads"].append((tid, label or tid))
+    return out
 
 
 def measure_rows(db: Database, ids: list[str]) -> dict[str, dict]:
