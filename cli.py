@@ -33,11 +33,12 @@ def output_options(f):
     return f
 
 
-def _open(database: str, readonly: bool = False):
-    """Open the database; `readonly` for commands that only read (they then work on a read-only file)."""
+def _open(database: str, readonly: bool = False, create: bool = False):
+    """Open the database; `readonly` for commands that only read (they then work on a read-only file).
+    Only `create` (compare align) makes a new one: elsewhere a missing file is a one-line error."""
     from db import open_db
 
-    db = open_db(database, readonly=readonly)
+    db = open_db(database, readonly=readonly, create=create)
     ctx = click.get_current_context(silent=True)
     if ctx is not None:  # for CompareGroup: a storage failure later in the command names this file
         ctx.meta["compare.database"], ctx.meta["compare.db"] = database, db
@@ -130,7 +131,7 @@ def align(paths, database, model, params_path, encoding, as_of, follow_symlinks,
     from compare import stages
     from db import db_lock
 
-    db = _open(database)
+    db = _open(database, create=True)
     with db_lock(database, "aligning"):
         outcome = stages.run(db, paths, model=model, params_path=params_path, encoding=encoding, as_of=as_of,
                              follow_symlinks=follow_symlinks, hooks=_hooks(silent))
@@ -505,7 +506,7 @@ def web_app(database: str, reviewers_path: str | None = None, *, allow_sql: bool
     from compare.reviewers import SESSION_HOURS, ReviewersFile, read_or_create_secret
     from compare.web.app import make_datasette
 
-    _open(database).conn.close()  # create or migrate before serving
+    _open(database, create=True).conn.close()  # create or migrate before serving
     reviewers = ReviewersFile(reviewers_path)  # read from disk on each request, never published
     secret = read_or_create_secret(os.path.abspath(database) + ".secret")
     return make_datasette(database, secret, reviewers, allow_sql=allow_sql,
@@ -514,8 +515,8 @@ def web_app(database: str, reviewers_path: str | None = None, *, allow_sql: bool
 
 @cli.command()
 @database_option
-@click.option("-h", "--host", default="127.0.0.1", show_default=True, help="Address to bind")
-@click.option("-p", "--port", default=8001, show_default=True, type=int)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind")
+@click.option("-p", "--port", default=8001, show_default=True, type=int, help="Port to listen on (0: any free one)")
 @click.option("--reviewers", "reviewers_path", type=click.Path(exists=True, dir_okay=False), default=None,
               help="JSON file {name: password hash}; those reviewers can log in and flag (re-read on change)")
 @click.option("--session-hours", type=click.FloatRange(min=0.05, max=24 * 30), default=12.0, show_default=True,
@@ -530,9 +531,13 @@ def serve(database, host, port, reviewers_path, session_hours, allow_sql):
 
     \b
     Example:
-        compare hash-password > /dev/null   # then put the hash in reviewers.json
-        compare serve --reviewers reviewers.json
+        compare hash-password        # asks a password twice, prints its hash
+        echo '{"张三": "PASTE-THE-HASH-HERE"}' > reviewers.json
+        compare serve --reviewers reviewers.json --port 8002
     """
+    from compare.listen import bind, bound_port
+
+    _open(database, readonly=True).conn.close()  # a missing file is an error here, not a new database
     if host not in ("127.0.0.1", "localhost", "::1") and not reviewers_path:
         click.echo(f"warning: serving on {host} to other machines with no reviewers: everyone reads, "
                    "no one can flag; pass --reviewers to let reviewers log in", err=True)
@@ -541,11 +546,21 @@ def serve(database, host, port, reviewers_path, session_hours, allow_sql):
 
     import uvicorn
 
+    sock = bind(host, port)  # a busy port is one line, before "serving on"
     asyncio.run(ds.invoke_startup())
-    click.echo(f"compare: serving {database} on http://{host}:{port}/-/compare", err=True)
+    url_host = f"[{host}]" if ":" in host else host
+    click.echo(f"compare: serving {database} on http://{url_host}:{bound_port(sock)}/-/compare", err=True)
     # proxy_headers off: X-Forwarded-For from anyone who can reach the port would otherwise pick
     # the client address that failed logins are counted by
-    uvicorn.run(ds.app(), host=host, port=port, log_level="warning", proxy_headers=False)
+    server = uvicorn.Server(uvicorn.Config(ds.app(), log_level="warning", proxy_headers=False))
+    try:
+        server.run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sock.close()
+    if not server.started:
+        sys.exit(3)  # uvicorn has said why
 
 
 @cli.command("hash-password")
