@@ -448,7 +448,7 @@ def report(database, statuses, region, issuer, fmt):
     """
     from compare import reports
 
-    wanted = {x.strip() for x in statuses.split(",")} if statuses else None
+    wanted = {x.strip() for x in statuses.split(",") if x.strip()} if statuses else None
     out = reports.report(_open(database, readonly=True), wanted, region, issuer)
     if fmt == "json":
         click.echo(json.dumps(out, ensure_ascii=False, indent=2))

@@ -10,11 +10,14 @@ from typing import TYPE_CHECKING
 from db import queries
 
 from .diff import diff_measures
+from .errors import CompareError
 from .flags import flags_for_thread
+from .vocabulary import VOCAB
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
+STATUS_NAMES = tuple(s.name for s in VOCAB.statuses)  # computed and flagged, as statuses.txt names them
 REPORT_COLUMNS = ["issuer", "date", "region", "deadline", "target", "status", "flagged_status", "effective_status",
                   "last_evidence", "reason", "text", "measure_id"]
 
@@ -70,9 +73,11 @@ def report(db: Database, statuses: set[str] | None = None, region: str | None = 
            issuer: str | None = None) -> list[dict]:
     """One row per commitment (REPORT_COLUMNS): computed and flagged status, the last evidence.
 
-    statuses: keep a commitment whose computed or effective status is one of them.
+    statuses: keep a commitment whose computed or effective status is one of them. A status that
+    does not exist, a region or an issuer that no commitment has is an error listing the valid values.
     """
     rows = queries.list_statuses(db)
+    _check_filters(rows, statuses, region, issuer)
     evidence = queries.measure_rows(db, sorted({e for r in rows for e in r["evidence_measure_ids"]}))
     out = []
     for r in rows:
@@ -90,6 +95,27 @@ def report(db: Database, statuses: set[str] | None = None, region: str | None = 
                     "last_evidence": f"{last['date'] or last['sort_date']} {last['text']}" if last else None,
                     "reason": r["reason"], "text": r["text"], "measure_id": r["measure_id"]})
     return out
+
+
+def _check_filters(rows: list[dict], statuses: set[str] | None, region: str | None, issuer: str | None) -> None:
+    unknown = sorted((statuses or set()) - set(STATUS_NAMES))
+    if unknown:
+        raise CompareError(f"no status {', '.join(repr(s) for s in unknown)}; --status takes a comma-separated "
+                           f"list of: {', '.join(STATUS_NAMES)}")
+    if region and not any(r["region"] == region for r in rows):
+        raise CompareError(f"no commitment of region '{region}' in the database; --region takes one of: "
+                           f"{_some(r['region'] for r in rows)}")
+    if issuer and not any(issuer in (r["issuer"] or "") for r in rows):
+        raise CompareError(f"no commitment's issuer contains '{issuer}'; issuers: {_some(r['issuer'] for r in rows)}")
+
+
+def _some(values, shown: int = 12) -> str:
+    """Distinct values, sorted, at most `shown` of them, for an error message."""
+    distinct = sorted({v for v in values if v})
+    if not distinct:
+        return "(none: the database has no commitments yet)"
+    more = f" and {len(distinct) - shown} more" if len(distinct) > shown else ""
+    return ", ".join(distinct[:shown]) + more
 
 
 def diff_documents(db: Database, doc_a: str, doc_b: str) -> dict:

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from sqlite_utils import Database
 
 from . import write_tx
-from .errors import NotFound
+from .errors import Ambiguous, NotFound
 
 
 def now() -> str:
@@ -138,7 +138,7 @@ def resolve_document(db: Database, ref: str) -> dict:
         if len(rows) == 1:
             return _decode_document(rows[0])
         if len(rows) > 1:
-            raise NotFound(f"'{ref}' matches {len(rows)} documents; give more of the id")
+            raise ambiguous(ref, "documents", [(r["id"], r["title"] or r["file_name"]) for r in rows])
     raise NotFound(f"no document '{ref}'; list them with: compare docs")
 
 
@@ -447,11 +447,12 @@ def resolve_thread(db: Database, ref: str) -> str:
         if alias:
             ref = alias[0]
             continue
-        rows = [r[0] for r in db.execute("SELECT id FROM threads WHERE id LIKE ? ESCAPE '\\'", [prefix(ref)])]
+        rows = db.execute("SELECT id, label FROM threads WHERE id LIKE ? ESCAPE '\\' ORDER BY id",
+                          [prefix(ref)]).fetchall()
         if len(rows) == 1:
-            return rows[0]
+            return rows[0][0]
         if len(rows) > 1:
-            raise NotFound(f"'{ref}' matches {len(rows)} threads; give more of the id")
+            raise ambiguous(ref, "threads", rows)
         break
     raise NotFound(f"no thread '{ref}'; list them with: compare threads")
 
@@ -545,15 +546,26 @@ def exact_target(db: Database, ref: str) -> str | None:
 
 
 def resolve_measure(db: Database, ref: str) -> str:
-    rows = [r[0] for r in db.execute("SELECT id FROM measures WHERE id = ? OR id LIKE ? ESCAPE '\\'",
-                                     [ref, prefix(ref)])]
-    if ref in rows:
+    rows = db.execute("SELECT id, text FROM measures WHERE id = ? OR id LIKE ? ESCAPE '\\' ORDER BY id",
+                      [ref, prefix(ref)]).fetchall()
+    if ref in [r[0] for r in rows]:
         return ref
     if len(rows) == 1:
-        return rows[0]
+        return rows[0][0]
     if len(rows) > 1:
-        raise NotFound(f"'{ref}' matches {len(rows)} measures; give more of the id")
+        raise ambiguous(ref, "measures", rows)
     raise NotFound(f"no measure '{ref}'")
+
+
+def ambiguous(ref: str, what: str, matches: list[tuple[str, str | None]], shown: int = 4, chars: int = 16) -> Ambiguous:
+    """The one line for an id prefix that matches several: how many, the first few with their text shortened."""
+    def brief(text: str | None) -> str:
+        text = " ".join((text or "").split())
+        return text if len(text) <= chars else text[:chars] + "…"
+
+    listed = "; ".join(f"{i} {brief(t)}".strip() for i, t in matches[:shown])
+    more = f"; and {len(matches) - shown} more" if len(matches) > shown else ""
+    return Ambiguous(f"'{ref}' is ambiguous: it matches {len(matches)} {what} ({listed}{more}); give more of the id")
 
 
 def add_flag(db: Database, target_id: str, target_type: str, status: str, note: str | None, reviewer: str,

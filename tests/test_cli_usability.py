@@ -66,7 +66,7 @@ def test_align_still_creates_the_database(run, tmp_path):
 
 def test_serve_h_is_help_and_the_example_makes_sense(run):
     out = run("serve", "-h").output
-    assert out.startswith("Usage: compare serve") and "--host" in out and "--port" in out
+    assert out.startswith("Usage: ") and " serve [OPTIONS]" in out and "--host" in out and "--port" in out
     example = out[out.index("Example:"):]
     assert "/dev/null" not in example and "hash-password" in example and "reviewers.json" in example
 
@@ -83,3 +83,53 @@ def test_serve_on_a_busy_port_says_so_before_serving(run, built):
     line = one_line_error(r.output)
     assert str(port) in line and "--port" in line and "in use" in line
     assert "serving" not in r.output and r.exit_code == 1
+
+
+# --- 2. a filter value that matches nothing in the database is an error listing the valid ones ---
+
+def test_report_refuses_an_unknown_status_listing_the_statuses(run, built):
+    from compare.vocabulary import VOCAB
+
+    line = one_line_error(run("report", "-d", built, "--status", "overdue,foo", ok=False).output)
+    assert "'foo'" in line and "'overdue'" not in line
+    for s in VOCAB.statuses:
+        assert s.name in line, (s.name, line)
+
+
+def test_report_refuses_a_region_or_issuer_with_no_commitment_listing_those_present(run, built):
+    present = rows(built, "SELECT DISTINCT region, issuer FROM commitments")
+    regions, issuers = {r for r, _ in present if r}, {i for _, i in present if i}
+    line = one_line_error(run("report", "-d", built, "--region", "不存在区", ok=False).output)
+    assert "不存在区" in line and regions and all(r in line for r in regions), line
+    line = one_line_error(run("report", "-d", built, "--issuer", "某某委员会", ok=False).output)
+    assert "某某委员会" in line and all(i in line for i in issuers), line
+    # a valid value still gives its rows, and a valid combination with no row is an empty table, not an error
+    region = sorted(regions)[0]
+    out = json.loads(run("report", "-d", built, "--region", region, "--format", "json").output)
+    assert out and {r["region"] for r in out} == {region}
+
+
+# --- 3. an ambiguous id prefix says so and lists some matches ------------------------------------
+
+def test_flag_with_an_ambiguous_prefix_lists_the_matches(run, built):
+    ids = [i for (i,) in rows(built, "SELECT id FROM measures ORDER BY id")]
+    flags_before = rows(built, "SELECT count(*) FROM flags")
+    line = one_line_error(run("flag", "m", "--status", "disputed", "--note", "n", "--reviewer", "r", "-d", built,
+                              ok=False).output)
+    assert "ambiguous" in line and f"{len(ids)} measures" in line and "no measure" not in line
+    assert ids[0] in line and ids[1] in line and ids[-1] not in line  # a few, not all
+    text = rows(built, "SELECT text FROM measures WHERE id = ?", [ids[0]])[0][0]
+    assert text[:6] in line and len(line) < 600  # each with its text, shortened
+    assert rows(built, "SELECT count(*) FROM flags") == flags_before
+
+
+def test_thread_measures_and_diff_with_an_ambiguous_prefix_list_the_matches(run, built):
+    threads = rows(built, "SELECT id, label FROM threads ORDER BY id")
+    line = one_line_error(run("thread", "t", "-d", built, ok=False).output)
+    assert "ambiguous" in line and f"{len(threads)} threads" in line and threads[0][0] in line
+    assert threads[0][1][:6] in line
+    docs = rows(built, "SELECT id, title FROM documents WHERE is_current = 1 ORDER BY id")
+    for args in (["measures", "d"], ["diff", "d", docs[0][0]], ["diff", docs[0][0], "d"]):
+        line = one_line_error(run(*args, "-d", built, ok=False).output)
+        assert "ambiguous" in line and f"{len(docs)} documents" in line, line
+        assert sum(d in line for d, _ in docs) >= 2, line
