@@ -45,7 +45,8 @@ def _open(database: str, readonly: bool = False, create: bool = False):
     return db
 
 
-def _emit(rows: list[dict], fmt: str | None, columns: list[str]) -> None:
+def _emit(rows: list[dict], fmt: str | None, columns: list[str], headers: list[str] | None = None) -> None:
+    """Rows as JSON, newline-delimited JSON, CSV, or (no format) a text table with a header line."""
     if fmt == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
     elif fmt == "nl":
@@ -55,9 +56,10 @@ def _emit(rows: list[dict], fmt: str | None, columns: list[str]) -> None:
         from compare.formats import to_csv
 
         click.echo(to_csv(rows, columns), nl=False)
-    else:
-        for r in rows:
-            click.echo("  ".join("" if r.get(c) is None else str(r.get(c)) for c in columns))
+    elif rows:
+        from compare.formats import text_table
+
+        click.echo(text_table(rows, columns, headers), nl=False)
 
 
 class CompareGroup(click.Group):
@@ -241,11 +243,11 @@ def docs(database, fmt):
     if fmt:
         _emit(rows, fmt, columns if fmt == "csv" else list(rows[0].keys()) if rows else columns)
     else:
-        for r in rows:
-            date = r["date"] or (f"~{r['sort_date']}" if r["sort_date"] else "undated")
-            draft = f" [{r['draft_label']}]" if r["draft"] else ""
-            click.echo(f"{r['id']}  {date:<10}  {r['level'] or '-':<8}  {r['region'] or '-':<6}  "
-                       f"{r['genre']:<27}  {r['doc_number'] or '-'}  {r['title'] or r['file_name']}{draft}")
+        _emit([{"id": r["id"], "date": r["date"] or (f"~{r['sort_date']}" if r["sort_date"] else "undated"),
+                "level": r["level"] or "-", "region": r["region"] or "-", "genre": r["genre"],
+                "number": r["doc_number"] or "-",
+                "title": (r["title"] or r["file_name"]) + (f" [{r['draft_label']}]" if r["draft"] else "")}
+               for r in rows], None, ["id", "date", "level", "region", "genre", "number", "title"])
 
 
 @cli.command()
@@ -327,11 +329,10 @@ def threads(database, fmt, min_size):
     if fmt:
         _emit(rows, fmt, ["id", "label", "size", "documents", "regions", "first_date", "last_date"])
         return
-    for t in rows:
-        approx = "~" if t["dates_approximate"] else ""
-        click.echo(f"{t['id']}  {t['size']:>3} measures  {t['documents']} docs  "
-                   f"{approx}{t['first_date'] or '?'} → {t['last_date'] or '?'}  "
-                   f"{','.join(t['regions']) or '-':<12}  {t['label']}")
+    _emit([{"id": t["id"], "measures": t["size"], "docs": t["documents"],
+            "dates": f"{'~' if t['dates_approximate'] else ''}{t['first_date'] or '?'} → {t['last_date'] or '?'}",
+            "regions": ",".join(t["regions"]) or "-", "label": t["label"]} for t in rows],
+          None, ["id", "measures", "docs", "dates", "regions", "label"])
 
 
 @cli.command()
@@ -427,9 +428,8 @@ def flags(database, fmt, reviewer, unplaced):
         _emit(rows, fmt, ["id", "created_at", "reviewer", "target_type", "target_id", "status", "note", "source",
                           "placement"])
         return
-    for f in rows:
-        click.echo(f"{f['id']:>4}  {f['created_at']}  {f['reviewer']:<8}  {f['target_type']:<7} {f['target_id']}  "
-                   f"{f['status']:<11}  [{f['placement']}]  {f['note'] or ''}")
+    _emit(rows, None, ["id", "created_at", "reviewer", "target_type", "target_id", "status", "placement", "note"],
+          ["id", "created", "reviewer", "on", "target", "status", "placement", "note"])
 
 
 @cli.command()

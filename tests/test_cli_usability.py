@@ -3,6 +3,7 @@
 import json
 import os
 import socket
+import unicodedata
 
 import pytest
 from click.testing import CliRunner
@@ -133,3 +134,36 @@ def test_thread_measures_and_diff_with_an_ambiguous_prefix_list_the_matches(run,
         line = one_line_error(run(*args, "-d", built, ok=False).output)
         assert "ambiguous" in line and f"{len(docs)} documents" in line, line
         assert sum(d in line for d, _ in docs) >= 2, line
+
+
+# --- 5. text tables: a header, and columns that line up with Chinese text ------------------------
+
+def test_display_width_counts_wide_characters_twice():
+    from compare.formats import display_width, pad, text_cell
+
+    assert display_width("abc") == 3 and display_width("宝山区") == 6 and display_width("（2024）") == 8
+    assert display_width("e\u0301") == 1  # a combining accent takes no column
+    assert display_width(pad("宝山", 7)) == 7 and pad("12", 4, right=True) == "  12"
+    assert text_cell("a\x1b[31mred\nnext\tcell") == "a [31mred next cell"  # no escape sequence, one line
+
+
+def column(line: str, start: int) -> int:
+    """The display column at which character `start` of `line` is shown."""
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in line[:start])
+
+
+@pytest.mark.parametrize("command,table,header,value", [
+    ("docs", "documents WHERE is_current = 1", "region", "region"),
+    ("docs", "documents WHERE is_current = 1", "title", "title"),
+    ("threads", "threads WHERE size >= 2", "label", "label")])
+def test_text_tables_have_a_header_and_aligned_columns(run, built, command, table, header, value):
+    lines = run(command, "-d", built).output.splitlines()
+    head = lines[0].split()
+    assert head[0] == "id" and header in head
+    want = column(lines[0], lines[0].index(header))
+    stored = dict(rows(built, f"SELECT id, {value} FROM {table}"))
+    assert len(lines) == len(stored) + 1
+    for line in lines[1:]:
+        got = stored[line.split()[0]]
+        assert got in line, (got, line)
+        assert column(line, line.index(got)) == want, (line, got)
