@@ -494,7 +494,10 @@ def diff(doc_a, doc_b, database, as_json, show_all):
         elif st == "same":
             click.echo(f"  same      {c['a']['text']}")
         else:
-            label = f"{st} ({c['direction']}: {'; '.join(c['details'])})" if st == "changed" else st
+            label = st
+            if st == "changed":
+                said = {None: "", "reported": "reported "}.get(c["direction"], f"{c['direction']}: ")
+                label = f"{st} ({said}{'; '.join(c['details'])})"
             click.echo(f"~ {label}\n            {c['char_diff']}")
 
 

@@ -167,3 +167,41 @@ def test_text_tables_have_a_header_and_aligned_columns(run, built, command, tabl
         got = stored[line.split()[0]]
         assert got in line, (got, line)
         assert column(line, line.index(got)) == want, (line, got)
+
+
+# --- 6. diff: a report of progress against a promise is "reported", not "weakened" ---------------
+
+PLAN = """某区推进算力产业发展行动方案
+
+1、建设算力中心。到2027年，建成不少于4个公共算力中心。
+
+2、培育企业。到2027年，引进培育不少于20家算力企业。
+"""
+PLAN_V2 = PLAN.replace("不少于4个", "不少于2个").replace("某区", "另一区")  # another plan, not a new version
+REPLY = """关于对区人大代表建议的答复
+
+目前已建成公共算力中心1个，第二个正在建设中。
+
+截至目前，已引进培育算力企业25家。
+"""
+
+
+def test_diff_of_a_plan_and_a_report_says_reported_not_weakened(run, tmp_path):
+    for name, text in (("plan.txt", PLAN), ("plan-v2.txt", PLAN_V2), ("reply.txt", REPLY)):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        run("align", "--model", "hashing", "--silent", tmp_path / name)
+    result = json.loads(run("diff", "plan.txt", "reply.txt", "--json").output)
+    changed = [c for c in result["changes"] if c["status"] == "changed"]
+    assert changed, result["changes"]
+    for c in changed:
+        assert (c["a"]["kind"], c["b"]["kind"]) in (("target", "progress"), ("commitment", "progress")), c
+        assert c["direction"] == "reported", c
+    details = {d for c in changed for d in c["details"]}
+    assert "1 of ≥ 4 个" in details and "25 of ≥ 20 家" in details, details
+    text = run("diff", "plan.txt", "reply.txt").output
+    assert "reported 1 of ≥ 4 个" in text and "weakened" not in text and "strengthened" not in text
+    # between two promises a lower target is still weaker
+    promise = [c for c in json.loads(run("diff", "plan.txt", "plan-v2.txt", "--json").output)["changes"]
+               if c["status"] == "changed"]
+    assert [c["direction"] for c in promise] == ["weakened"]
+    assert "weakened" in run("diff", "plan.txt", "plan-v2.txt").output
