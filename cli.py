@@ -291,25 +291,47 @@ def measures(document, database, fmt, kind):
 
 @cli.command()
 @database_option
-@click.option("--format", "fmt", type=click.Choice(["json"]), default="json", show_default=True)
-@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-", help="File to write")
-def export(database, fmt, output):
-    """Export documents, measures, threads and statuses as one JSON object.
+@click.option("--format", "fmt", type=click.Choice(["json", "csv", "sqlite"]), default="json", show_default=True,
+              help="json: everything, one object; csv: one row per measure with its thread, status and flags; "
+                   "sqlite: a standalone copy of the database to publish (needs -o)")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-",
+              help="File to write (default: standard output)")
+@click.option("--force", is_flag=True, help="With --format sqlite: overwrite an existing file")
+def export(database, fmt, output, force):
+    """Export documents, measures, threads, statuses and flags.
+
+    JSON: one object (documents, measures, threads, links, statuses, flags with where each applies
+    now). CSV: one row per measure with its document, thread, computed and flagged status and flags;
+    cells a spreadsheet would run as formulas are quoted. SQLite: a consistent, standalone copy for
+    Datasette (datasette copy.db -m metadata.yml); the server's absolute folders are taken out
+    (file names stay) and no reviewer's password hash or session key is in it.
 
     \b
     Example:
         compare export --format json > export.json
+        compare export --format csv -o commitments.csv
+        compare export --format sqlite -o copy.db
     """
     from compare import reports
 
     db = _open(database, readonly=True)
-    try:
-        json.dump(reports.export(db), output, ensure_ascii=False, indent=1)
-        output.write("\n")
-        output.flush()  # a full disk is reported here (CompareGroup), not after the command has returned
-    except OSError as e:
-        e.filename = e.filename or output.name
-        raise
+    if fmt == "sqlite":
+        if output == "-":
+            raise click.ClickException("--format sqlite writes a database file: pass its name with -o, e.g. -o copy.db")
+        reports.sqlite_copy(db, output, force=force)
+        click.echo(f"wrote {output}", err=True)
+        return
+    from compare.formats import to_csv
+
+    text = (to_csv(reports.export_table(db), reports.EXPORT_TABLE_COLUMNS) if fmt == "csv" else
+            json.dumps(reports.export(db), ensure_ascii=False, indent=1) + "\n")
+    with click.open_file(output, "w", encoding="utf-8") as out:
+        try:
+            out.write(text)
+            out.flush()  # a full disk is reported here (CompareGroup), not after the command has returned
+        except OSError as e:
+            e.filename = e.filename or output
+            raise
 
 
 @cli.command()

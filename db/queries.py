@@ -5,8 +5,11 @@ and the web pages read through them.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import json
+import os
+import sqlite3
 import uuid
 from collections.abc import Iterable
 
@@ -749,3 +752,52 @@ def store_neighbours(db: Database, model: str, channel: str, rows: dict[str, tup
         db.conn.executemany(
             "INSERT OR REPLACE INTO neighbours (model, channel, measure_id, sims, ids) VALUES (?, ?, ?, ?, ?)",
             [(model, channel, m, b, ids) for m, (b, ids) in rows.items()])
+
+
+# --- a copy to publish -------------------------------------------------------------------
+
+def write_copy(db: Database, target: str) -> None:
+    """A standalone copy of the database at `target` (a new file), consistent (SQLite's backup API:
+    one snapshot, even while another process writes), in rollback-journal mode (one file, no -wal),
+    with the server's absolute folders taken out of every text cell (documents.source, files.path,
+    doc_key, runs.params, flag contexts: a file name stays) and freed pages wiped (VACUUM).
+    The database holds no reviewer secret: names and hashes live in the reviewers file, the session
+    key in DATABASE.secret, logins in memory; neither file is read here."""
+    dst = sqlite3.connect(target, isolation_level=None)
+    try:
+        db.conn.backup(dst)
+        dst.execute("PRAGMA journal_mode = delete")
+        dst.execute("PRAGMA secure_delete = ON")
+        dst.execute("BEGIN IMMEDIATE")
+        _scrub_folders(dst)
+        dst.execute("COMMIT")
+        dst.execute("VACUUM")
+    finally:
+        dst.close()
+
+
+def _scrub_folders(conn: sqlite3.Connection) -> None:
+    folders: set[str] = set()
+    for (path,) in conn.execute("SELECT source FROM documents UNION SELECT path FROM files"):
+        if path and os.path.isabs(path):
+            folders.add(os.path.dirname(path))
+    for (params,) in conn.execute("SELECT params FROM runs WHERE params IS NOT NULL"):
+        with contextlib.suppress(ValueError, TypeError, AttributeError):
+            folders.update(p.rstrip("/\\") for p in json.loads(params).get("paths") or [] if os.path.isabs(p))
+    folders.discard("")
+    prefixes = sorted({f + os.sep for f in folders} | folders, key=len, reverse=True)
+    if not prefixes:
+        return
+    guards = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND sql LIKE '%BEFORE UPDATE%'")
+    guards = guards.fetchall()
+    for name, _ in guards:  # flags and flag scopes refuse updates; in this copy only, for this scrub
+        conn.execute(f'DROP TRIGGER "{name}"')
+    tables = [t for (t,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND "
+                                         "name NOT LIKE 'sqlite%' AND name NOT LIKE 'measures%'")]
+    for table in tables:
+        for col in [r[1] for r in conn.execute(f'PRAGMA table_info("{table}")') if r[2].upper() in ("TEXT", "")]:
+            for p in prefixes:
+                conn.execute(f'UPDATE OR REPLACE "{table}" SET "{col}" = replace("{col}", ?, \'\') '
+                             f'WHERE instr("{col}", ?)', [p, p])
+    for _, sql in guards:
+        conn.execute(sql)

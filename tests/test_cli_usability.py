@@ -205,3 +205,108 @@ def test_diff_of_a_plan_and_a_report_says_reported_not_weakened(run, tmp_path):
                if c["status"] == "changed"]
     assert [c["direction"] for c in promise] == ["weakened"]
     assert "weakened" in run("diff", "plan.txt", "plan-v2.txt").output
+
+
+# --- 7. export: flags in the JSON, CSV of measures, a SQLite copy to publish ----------------------
+
+def test_export_json_has_the_flags_with_their_placement_and_every_key_it_had(run, built):
+    export = json.loads(run("export", "-d", built).output)
+    assert set(export) == {"documents", "measures", "threads", "links", "statuses", "flags"}
+    stored = rows(built, "SELECT id, target_type, target_id, status, note, reviewer FROM flags ORDER BY id")
+    assert stored and [(f["id"], f["target_type"], f["target_id"], f["status"], f["note"], f["reviewer"])
+                       for f in sorted(export["flags"], key=lambda f: f["id"])] == stored
+    for f in export["flags"]:
+        placed = {m for (m,) in rows(built, "SELECT measure_id FROM flag_placements WHERE flag_id = ? AND "
+                                            "measure_id IS NOT NULL", [f["id"]])}
+        assert placed and set(f["measure_ids"]) == placed and f["placement"] == f"on {len(placed)} measures"
+
+
+def test_export_csv_is_one_row_per_measure_with_thread_status_and_flags(run, built, tmp_path):
+    import csv
+    import io
+
+    out = tmp_path / "measures.csv"
+    run("export", "--format", "csv", "-o", out, "-d", built)
+    table = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"), newline="")))
+    current = rows(built, "SELECT m.id, m.text FROM measures m JOIN documents d ON d.id = m.document_id "
+                          "WHERE d.is_current = 1")
+    assert sorted(r["measure_id"] for r in table) == sorted(m for m, _ in current)
+    by_id = {r["measure_id"]: r for r in table}
+    for mid, status in rows(built, "SELECT measure_id, status FROM statuses"):
+        assert by_id[mid]["status"] == status
+    members = {}
+    for tid, mid in rows(built, "SELECT thread_id, measure_id FROM thread_members"):
+        members.setdefault(mid, set()).add(tid)
+    assert all(r["thread_id"] in members[r["measure_id"]] for r in table if r["thread_id"])
+    assert sum(bool(r["thread_id"]) for r in table) == len(members)
+    flagged = {m for (m,) in rows(built, "SELECT measure_id FROM flag_placements WHERE measure_id IS NOT NULL")}
+    assert flagged and {r["measure_id"] for r in table if r["flags"]} == flagged
+    assert all("disputed by 张三" in by_id[m]["flags"] and by_id[m]["flagged_status"] == "disputed"
+               for m in flagged if by_id[m]["status"])
+
+
+def test_export_csv_cells_never_start_a_formula(run, tmp_path):
+    doc = tmp_path / "inj.txt"
+    doc.write_text("上海市测试区人民政府\n\n关于推进测试工作的实施方案\n\n一、主要任务\n\n"
+                   "=HYPERLINK(\"http://x\",\"y\")推进创新平台建设，到2026年建成3家创新平台。\n\n"
+                   "@SUM(A1)强化政策支持，到2028年覆盖100家企业。\n", encoding="utf-8")
+    run("align", "--model", "hashing", "--silent", doc)
+    import csv
+    import io
+
+    table = list(csv.DictReader(io.StringIO(run("export", "--format", "csv").output, newline="")))
+    texts = [r["text"] for r in table]
+    assert any(t.startswith("'=HYPERLINK(") for t in texts) and any(t.startswith("'@SUM(A1)") for t in texts)
+    for r in table:
+        for cell in r.values():
+            assert not cell.startswith(("=", "@", "+", "-", "\t", "\r")), r
+
+
+def test_export_sqlite_is_a_standalone_copy_without_secrets_or_server_paths(run, tmp_path):
+    import asyncio
+    import shutil
+
+    from datasette.app import Datasette
+
+    from cli import web_app
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(EXAMPLES, corpus)
+    db = tmp_path / "live.db"
+    run("align", "--model", "hashing", "--silent", "-d", db, corpus)  # absolute paths, as given
+    tid = rows(str(db), "SELECT id FROM threads ORDER BY size DESC LIMIT 1")[0][0]
+    run("flag", tid, "--status", "disputed", "--note", "note", "--reviewer", "张三", "-d", db)
+    web_app(str(db))  # what serve leaves beside it: the session key
+    secret = (tmp_path / "live.db.secret").read_text().strip()
+    assert str(tmp_path).encode() in db.read_bytes() + b"".join(  # the live database has server paths
+        p.read_bytes() for p in tmp_path.glob("live.db-wal"))
+
+    copy = tmp_path / "out" / "copy.db"
+    copy.parent.mkdir()
+    run("export", "--format", "sqlite", "-o", copy, "-d", db)
+    assert sorted(os.listdir(copy.parent)) == ["copy.db"]  # one file: no -wal, -journal or temporary file
+    data = copy.read_bytes()
+    assert str(tmp_path).encode() not in data and secret.encode() not in data
+    tables = [t for (t,) in rows(str(db), "SELECT name FROM sqlite_master WHERE type = 'table'")]
+    for t in tables:
+        assert rows(str(copy), f'SELECT count(*) FROM "{t}"') == rows(str(db), f'SELECT count(*) FROM "{t}"'), t
+    assert rows(str(copy), "SELECT file_name, source FROM documents") == \
+        [(f, f) for (f,) in rows(str(db), "SELECT file_name FROM documents")]
+    assert rows(str(copy), "PRAGMA journal_mode") == [("delete",)]
+    assert rows(str(copy), "SELECT id, status, note, reviewer FROM flags") == \
+        rows(str(db), "SELECT id, status, note, reviewer FROM flags")
+
+    ds = Datasette([str(copy)])
+    r = asyncio.run(ds.client.get("/copy/commitments.json?_shape=array"))
+    assert r.status_code == 200 and len(r.json()) == rows(str(db), "SELECT count(*) FROM statuses")[0][0]
+
+    # an existing file is kept unless --force; the database itself never
+    copy.write_bytes(b"keep me")
+    line = one_line_error(run("export", "--format", "sqlite", "-o", copy, "-d", db, ok=False).output)
+    assert "--force" in line and copy.read_bytes() == b"keep me"
+    run("export", "--format", "sqlite", "-o", copy, "--force", "-d", db)
+    assert rows(str(copy), "SELECT count(*) FROM documents") == rows(str(db), "SELECT count(*) FROM documents")
+    before = db.read_bytes()
+    line = one_line_error(run("export", "--format", "sqlite", "-o", db, "--force", "-d", db, ok=False).output)
+    assert "database itself" in line and db.read_bytes() == before
+    assert "-o" in one_line_error(run("export", "--format", "sqlite", "-d", db, ok=False).output)
