@@ -404,7 +404,7 @@ def _flag_scope(db: Database, target: str, target_id: str, kind: str,
                             "and flag again")
     else:
         covered = list(members)
-    if target_id != target:
+    if target_id != target and queries.exact_target(db, target) == "alias":  # not a prefix of the id
         said = f"thread {target} has since become part of thread {target_id}; "
     if seen is not None and set(covered) != set(members):
         said += f"the flag covers the {len(covered)} mentions you saw, not the {len(members)} the thread has now; "

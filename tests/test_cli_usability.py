@@ -124,6 +124,19 @@ def test_flag_with_an_ambiguous_prefix_lists_the_matches(run, built):
     assert rows(built, "SELECT count(*) FROM flags") == flags_before
 
 
+def test_a_unique_prefix_is_that_id_not_an_old_merged_one(run, tmp_path, built):
+    import sqlite3
+
+    db = tmp_path / "own.db"
+    src, dst = sqlite3.connect(built), sqlite3.connect(db)
+    src.backup(dst)  # a copy to flag in, the module's database stays as it is
+    src.close()
+    dst.close()
+    tid = rows(str(db), "SELECT id FROM threads ORDER BY id")[-1][0]
+    out = run("flag", tid[:6], "--status", "disputed", "--note", "n", "--reviewer", "r", "-d", db).output
+    assert f"thread {tid}" in out and "has since become part" not in out, out
+
+
 def test_thread_measures_and_diff_with_an_ambiguous_prefix_list_the_matches(run, built):
     threads = rows(built, "SELECT id, label FROM threads ORDER BY id")
     line = one_line_error(run("thread", "t", "-d", built, ok=False).output)
