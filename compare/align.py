@@ -18,7 +18,9 @@ Signals for a pair of measures:
 - `industry_conflict`: both name industries or fields (vocab terms.txt, [industries]) and share
   none (智能网联汽车产业规模 is not 具身智能产业规模);
 - `name_shared`: a name one measure quotes or titles (“先投后股”, 《…》) stands in the other's text,
-  quoted or not.
+  quoted or not;
+- `grant_conflict`: one measure grants money (a grant verb, vocab verbs.txt, with an amount:
+  给予…最高200万元资助) and the other does not: funding a kind of platform is not building it.
 
 Candidates are found by blocked matrix products over the semantic vectors and over a
 corpus-independent character-hashing encoder, kept where either cosine passes a floor; by
@@ -49,7 +51,8 @@ from .vocabulary import VOCAB
 SCORE_FLOOR = 0.05
 PAIR_FEATURES = ("cos", "tfidf", "rare", "term", "level_conflict", "name_conflict", "same_doc", "cos_x_tfidf")
 # signals of a pair in its corpus: computed when the pairs are scored, from the measures' texts and rows
-CONTEXT_FEATURES = ("head", "other_district", "other_level", "doc_sim", "industry_conflict", "name_shared")
+CONTEXT_FEATURES = ("head", "other_district", "other_level", "doc_sim", "industry_conflict", "name_shared",
+                    "grant_conflict")
 FEATURES = PAIR_FEATURES + CONTEXT_FEATURES
 
 
@@ -504,6 +507,15 @@ def measure_region(text: str, doc_region: str | None) -> str | None:
     return doc_region
 
 
+_GRANT = re.compile(rf"(?:{VOCAB['verbs']['verbs'].pattern('grant')})")
+_MONEY = re.compile(rf"\d(?:{VOCAB['targets']['units'].pattern('amount')})")
+
+
+def grants_money(text: str) -> bool:
+    """Does the measure grant money (给予…最高200万元资助), rather than build, set up or aim?"""
+    return bool(_GRANT.search(text) and _MONEY.search(text))
+
+
 def industries(text: str) -> frozenset[str]:
     """The fields a text names (longest word first: 智能机器人 is robotics, not 机器人 and more)."""
     return frozenset(_INDUSTRY[m.group()] for m in _INDUSTRIES.finditer(text))
@@ -519,6 +531,7 @@ def context_features(c: Corpus, A: np.ndarray, B: np.ndarray) -> np.ndarray:
     levels = [_LEVEL_OF.get(r) if r else None for r in regions]
     fields = [industries(t) for t in c.texts]
     names = [quoted_names(t) for t in c.texts]
+    grant = [grants_money(t) for t in c.texts]
     docs = {d: i for i, d in enumerate(sorted({m["document_id"] for m in c.rows}))}
     doc = np.array([docs[m["document_id"]] for m in c.rows], dtype=np.int64)
     member = sp.csr_matrix((np.ones(c.n), (doc, np.arange(c.n))), shape=(len(docs), c.n))
@@ -530,6 +543,7 @@ def context_features(c: Corpus, A: np.ndarray, B: np.ndarray) -> np.ndarray:
         out[k, 2] = float(bool(levels[i] and levels[j] and levels[i] != levels[j]))
         out[k, 4] = float(bool(fields[i] and fields[j] and not fields[i] & fields[j]))
         out[k, 5] = name_shared(names[i], c.texts[j], names[j], c.texts[i])
+        out[k, 6] = float(grant[i] != grant[j])
     # one cosine per pair of documents, not per pair of measures
     codes, inverse = np.unique(doc[A] * len(docs) + doc[B], return_inverse=True)
     out[:, 3] = np.round(pair_tfidf(centroids, codes // len(docs), codes % len(docs)), 5)[inverse]
