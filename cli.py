@@ -78,11 +78,11 @@ class CompareGroup(click.Group):
             from db import storage_error
 
             db = ctx.meta.get("compare.db")
-            if db is not None and db.conn.in_transaction:
-                try:
+            try:
+                if db is not None and db.conn.in_transaction:
                     db.conn.rollback()
-                except sqlite3.Error:
-                    pass
+            except sqlite3.Error:  # ProgrammingError too: a connection the command already closed
+                pass
             error = storage_error(e, ctx.meta.get("compare.database") or "the database")
             if error is None:
                 raise

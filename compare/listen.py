@@ -8,19 +8,23 @@ import socket
 
 from .errors import CompareError
 
+BACKLOG = 2048  # uvicorn's default
+
 
 def bind(host: str, port: int) -> socket.socket:
-    """A TCP socket bound to host:port (not yet listening), as uvicorn binds its own: SO_REUSEADDR,
-    IPv6 when the host is an IPv6 address. Port 0 takes a free port (see `bound_port`)."""
+    """A TCP socket bound to host:port and listening, as uvicorn binds its own: SO_REUSEADDR,
+    IPv6 when the host is an IPv6 address. Port 0 takes a free port (see `bound_port`). It listens
+    at once: with SO_REUSEADDR, two sockets merely bound to one port both succeed, so only a
+    listening socket holds the port against a second server started at the same moment."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))
+        sock.listen(BACKLOG)
     except OSError as e:
         sock.close()
         raise CompareError(_problem(host, port, e)) from None
-    sock.set_inheritable(True)
     return sock
 
 

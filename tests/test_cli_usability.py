@@ -323,3 +323,17 @@ def test_export_sqlite_is_a_standalone_copy_without_secrets_or_server_paths(run,
     line = one_line_error(run("export", "--format", "sqlite", "-o", db, "--force", "-d", db, ok=False).output)
     assert "database itself" in line and db.read_bytes() == before
     assert "-o" in one_line_error(run("export", "--format", "sqlite", "-d", db, ok=False).output)
+
+
+def test_a_port_held_by_a_socket_merely_bound_with_reuseaddr_is_busy_for_a_second_server():
+    # two servers started at once: both bind with SO_REUSEADDR before either listens; the port is
+    # only held once a socket listens, so bind() listens at once and the second one is refused
+    from compare.errors import CompareError
+    from compare.listen import bind, bound_port
+
+    first = bind("127.0.0.1", 0)
+    try:
+        with pytest.raises(CompareError, match="already in use"):
+            bind("127.0.0.1", bound_port(first)).close()
+    finally:
+        first.close()

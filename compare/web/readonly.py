@@ -99,7 +99,8 @@ def _bad_number(scope) -> str | None:
     import urllib.parse
 
     qs = urllib.parse.parse_qs(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
-    return next((p for p in NUMBER_PARAMS for v in qs.get(p, []) if not (v.isascii() and v.isdigit())), None)
+    return next((p for p in NUMBER_PARAMS for v in qs.get(p, [])
+                 if not (v.isascii() and v.isdigit() and len(v) <= 9)), None)  # int() refuses 4,300+ digits
 
 
 def _csv(scope) -> bool:

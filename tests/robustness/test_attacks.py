@@ -355,7 +355,8 @@ def test_forwarded_for_headers_do_not_reset_the_address_limit(served):
     record("login", tried=25, refused=codes.count(429))
 
 
-@pytest.mark.parametrize("query", ["_timelimit=abc", "_timelimit=1e9", "_timelimit=-5", "_timelimit=%EF%BC%91"])
+@pytest.mark.parametrize("query", ["_timelimit=abc", "_timelimit=1e9", "_timelimit=-5", "_timelimit=%EF%BC%91",
+                                   "_timelimit=" + "1" * 4400])
 @pytest.mark.parametrize("path", ["/compare/measures", "/compare/search", "/compare"])
 def test_a_time_limit_that_is_not_a_number_is_a_bad_request_not_a_server_error(served, path, query):
     # Datasette 0.65 runs int() on _timelimit and answers 500 with a traceback in the log
