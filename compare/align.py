@@ -507,13 +507,16 @@ def measure_region(text: str, doc_region: str | None) -> str | None:
     return doc_region
 
 
-_GRANT = re.compile(rf"(?:{VOCAB['verbs']['verbs'].pattern('grant')})")
-_MONEY = re.compile(rf"\d(?:{VOCAB['targets']['units'].pattern('amount')})")
+GRANT_REACH = 12  # characters between a grant verb and the amount it grants (给予补贴，单个项目最高30万元)
+_GRANT_MONEY = re.compile(rf"(?:{VOCAB['verbs']['verbs'].pattern('grant')})[^。；;！？!?]{{0,{GRANT_REACH}}}?"
+                          rf"\d(?:{VOCAB['targets']['units'].pattern('amount')})")
 
 
 def grants_money(text: str) -> bool:
-    """Does the measure grant money (给予…最高200万元资助), rather than build, set up or aim?"""
-    return bool(_GRANT.search(text) and _MONEY.search(text))
+    """Does the measure grant money (给予…最高200万元资助), rather than build, set up or aim? The
+    amount follows the grant verb in the same sentence: 对总投资超过10亿元的重大项目，给予用地保障
+    grants land, not money."""
+    return bool(_GRANT_MONEY.search(text))
 
 
 def industries(text: str) -> frozenset[str]:

@@ -518,6 +518,8 @@ def test_key_term_channel_respects_the_gram_cap_as_the_corpus_grows():
     ("到2026年底，全区布局概念验证平台不少于3家。", False),  # building, not funding
     ("到2027年，产业规模突破1500亿元。", False),  # an amount aimed at, not granted
     ("给予政策支持，推动平台建设。", False),  # a grant verb without an amount
+    ("对总投资超过10亿元的重大项目，给予用地保障。", False),  # the amount is not what is granted
+    ("按项目实际投入的50%给予补贴，单个项目最高30万元。", True),
 ])
 def test_a_measure_granting_money_is_told_from_one_building_or_aiming(text, grants):
     assert al.grants_money(text) is grants
