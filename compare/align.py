@@ -707,7 +707,7 @@ def find_candidates(c: Corpus, params: Params, done: set[str], stored_lists: dic
         # rare shared n-grams: recomputed over the whole corpus, a pair's rarity only falls as it grows
         cands |= rare_candidates(c.Bn, c.rarity, c.df, effective_rare_floor(params, n))
     if n > 1:
-        cands |= term_candidates(c.K, c.kdf, params.term_max_df)  # recomputed too: a gram's df only grows
+        cands |= term_candidates(c.K, c.kdf, params.term_max_df)  # recomputed too, from the current measures
     fresh = sorted(cands)
     if fresh:
         codes = np.array([i * n + j for i, j in fresh], dtype=np.int64)
