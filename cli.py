@@ -33,18 +33,20 @@ def output_options(f):
     return f
 
 
-def _open(database: str, readonly: bool = False):
-    """Open the database; `readonly` for commands that only read (they then work on a read-only file)."""
+def _open(database: str, readonly: bool = False, create: bool = False):
+    """Open the database; `readonly` for commands that only read (they then work on a read-only file).
+    Only `create` (compare align) makes a new one: elsewhere a missing file is a one-line error."""
     from db import open_db
 
-    db = open_db(database, readonly=readonly)
+    db = open_db(database, readonly=readonly, create=create)
     ctx = click.get_current_context(silent=True)
     if ctx is not None:  # for CompareGroup: a storage failure later in the command names this file
         ctx.meta["compare.database"], ctx.meta["compare.db"] = database, db
     return db
 
 
-def _emit(rows: list[dict], fmt: str | None, columns: list[str]) -> None:
+def _emit(rows: list[dict], fmt: str | None, columns: list[str], headers: list[str] | None = None) -> None:
+    """Rows as JSON, newline-delimited JSON, CSV, or (no format) a text table with a header line."""
     if fmt == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
     elif fmt == "nl":
@@ -54,9 +56,10 @@ def _emit(rows: list[dict], fmt: str | None, columns: list[str]) -> None:
         from compare.formats import to_csv
 
         click.echo(to_csv(rows, columns), nl=False)
-    else:
-        for r in rows:
-            click.echo("  ".join("" if r.get(c) is None else str(r.get(c)) for c in columns))
+    elif rows:
+        from compare.formats import text_table
+
+        click.echo(text_table(rows, columns, headers), nl=False)
 
 
 class CompareGroup(click.Group):
@@ -75,11 +78,11 @@ class CompareGroup(click.Group):
             from db import storage_error
 
             db = ctx.meta.get("compare.db")
-            if db is not None and db.conn.in_transaction:
-                try:
+            try:
+                if db is not None and db.conn.in_transaction:
                     db.conn.rollback()
-                except sqlite3.Error:
-                    pass
+            except sqlite3.Error:  # ProgrammingError too: a connection the command already closed
+                pass
             error = storage_error(e, ctx.meta.get("compare.database") or "the database")
             if error is None:
                 raise
@@ -130,7 +133,7 @@ def align(paths, database, model, params_path, encoding, as_of, follow_symlinks,
     from compare import stages
     from db import db_lock
 
-    db = _open(database)
+    db = _open(database, create=True)
     with db_lock(database, "aligning"):
         outcome = stages.run(db, paths, model=model, params_path=params_path, encoding=encoding, as_of=as_of,
                              follow_symlinks=follow_symlinks, hooks=_hooks(silent))
@@ -240,11 +243,11 @@ def docs(database, fmt):
     if fmt:
         _emit(rows, fmt, columns if fmt == "csv" else list(rows[0].keys()) if rows else columns)
     else:
-        for r in rows:
-            date = r["date"] or (f"~{r['sort_date']}" if r["sort_date"] else "undated")
-            draft = f" [{r['draft_label']}]" if r["draft"] else ""
-            click.echo(f"{r['id']}  {date:<10}  {r['level'] or '-':<8}  {r['region'] or '-':<6}  "
-                       f"{r['genre']:<27}  {r['doc_number'] or '-'}  {r['title'] or r['file_name']}{draft}")
+        _emit([{"id": r["id"], "date": r["date"] or (f"~{r['sort_date']}" if r["sort_date"] else "undated"),
+                "level": r["level"] or "-", "region": r["region"] or "-", "genre": r["genre"],
+                "number": r["doc_number"] or "-",
+                "title": (r["title"] or r["file_name"]) + (f" [{r['draft_label']}]" if r["draft"] else "")}
+               for r in rows], None, ["id", "date", "level", "region", "genre", "number", "title"])
 
 
 @cli.command()
@@ -288,25 +291,47 @@ def measures(document, database, fmt, kind):
 
 @cli.command()
 @database_option
-@click.option("--format", "fmt", type=click.Choice(["json"]), default="json", show_default=True)
-@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-", help="File to write")
-def export(database, fmt, output):
-    """Export documents, measures, threads and statuses as one JSON object.
+@click.option("--format", "fmt", type=click.Choice(["json", "csv", "sqlite"]), default="json", show_default=True,
+              help="json: everything, one object; csv: one row per measure with its thread, status and flags; "
+                   "sqlite: a standalone copy of the database to publish (needs -o)")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-",
+              help="File to write (default: standard output)")
+@click.option("--force", is_flag=True, help="With --format sqlite: overwrite an existing file")
+def export(database, fmt, output, force):
+    """Export documents, measures, threads, statuses and flags.
+
+    JSON: one object (documents, measures, threads, links, statuses, flags with where each applies
+    now). CSV: one row per measure with its document, thread, computed and flagged status and flags;
+    cells a spreadsheet would run as formulas are quoted. SQLite: a consistent, standalone copy for
+    Datasette (datasette copy.db -m metadata.yml); the server's absolute folders are taken out
+    (file names stay) and no reviewer's password hash or session key is in it.
 
     \b
     Example:
         compare export --format json > export.json
+        compare export --format csv -o commitments.csv
+        compare export --format sqlite -o copy.db
     """
     from compare import reports
 
     db = _open(database, readonly=True)
-    try:
-        json.dump(reports.export(db), output, ensure_ascii=False, indent=1)
-        output.write("\n")
-        output.flush()  # a full disk is reported here (CompareGroup), not after the command has returned
-    except OSError as e:
-        e.filename = e.filename or output.name
-        raise
+    if fmt == "sqlite":
+        if output == "-":
+            raise click.ClickException("--format sqlite writes a database file: pass its name with -o, e.g. -o copy.db")
+        reports.sqlite_copy(db, output, force=force)
+        click.echo(f"wrote {output}", err=True)
+        return
+    from compare.formats import to_csv
+
+    text = (to_csv(reports.export_table(db), reports.EXPORT_TABLE_COLUMNS) if fmt == "csv" else
+            json.dumps(reports.export(db), ensure_ascii=False, indent=1) + "\n")
+    with click.open_file(output, "w", encoding="utf-8") as out:
+        try:
+            out.write(text)
+            out.flush()  # a full disk is reported here (CompareGroup), not after the command has returned
+        except OSError as e:
+            e.filename = e.filename or output
+            raise
 
 
 @cli.command()
@@ -326,11 +351,10 @@ def threads(database, fmt, min_size):
     if fmt:
         _emit(rows, fmt, ["id", "label", "size", "documents", "regions", "first_date", "last_date"])
         return
-    for t in rows:
-        approx = "~" if t["dates_approximate"] else ""
-        click.echo(f"{t['id']}  {t['size']:>3} measures  {t['documents']} docs  "
-                   f"{approx}{t['first_date'] or '?'} → {t['last_date'] or '?'}  "
-                   f"{','.join(t['regions']) or '-':<12}  {t['label']}")
+    _emit([{"id": t["id"], "measures": t["size"], "docs": t["documents"],
+            "dates": f"{'~' if t['dates_approximate'] else ''}{t['first_date'] or '?'} → {t['last_date'] or '?'}",
+            "regions": ",".join(t["regions"]) or "-", "label": t["label"]} for t in rows],
+          None, ["id", "measures", "docs", "dates", "regions", "label"])
 
 
 @cli.command()
@@ -426,9 +450,8 @@ def flags(database, fmt, reviewer, unplaced):
         _emit(rows, fmt, ["id", "created_at", "reviewer", "target_type", "target_id", "status", "note", "source",
                           "placement"])
         return
-    for f in rows:
-        click.echo(f"{f['id']:>4}  {f['created_at']}  {f['reviewer']:<8}  {f['target_type']:<7} {f['target_id']}  "
-                   f"{f['status']:<11}  [{f['placement']}]  {f['note'] or ''}")
+    _emit(rows, None, ["id", "created_at", "reviewer", "target_type", "target_id", "status", "placement", "note"],
+          ["id", "created", "reviewer", "on", "target", "status", "placement", "note"])
 
 
 @cli.command()
@@ -447,7 +470,7 @@ def report(database, statuses, region, issuer, fmt):
     """
     from compare import reports
 
-    wanted = {x.strip() for x in statuses.split(",")} if statuses else None
+    wanted = {x.strip() for x in statuses.split(",") if x.strip()} if statuses else None
     out = reports.report(_open(database, readonly=True), wanted, region, issuer)
     if fmt == "json":
         click.echo(json.dumps(out, ensure_ascii=False, indent=2))
@@ -493,7 +516,10 @@ def diff(doc_a, doc_b, database, as_json, show_all):
         elif st == "same":
             click.echo(f"  same      {c['a']['text']}")
         else:
-            label = f"{st} ({c['direction']}: {'; '.join(c['details'])})" if st == "changed" else st
+            label = st
+            if st == "changed":
+                said = {None: "", "reported": "reported "}.get(c["direction"], f"{c['direction']}: ")
+                label = f"{st} ({said}{'; '.join(c['details'])})"
             click.echo(f"~ {label}\n            {c['char_diff']}")
 
 
@@ -505,7 +531,7 @@ def web_app(database: str, reviewers_path: str | None = None, *, allow_sql: bool
     from compare.reviewers import SESSION_HOURS, ReviewersFile, read_or_create_secret
     from compare.web.app import make_datasette
 
-    _open(database).conn.close()  # create or migrate before serving
+    _open(database, create=True).conn.close()  # create or migrate before serving
     reviewers = ReviewersFile(reviewers_path)  # read from disk on each request, never published
     secret = read_or_create_secret(os.path.abspath(database) + ".secret")
     return make_datasette(database, secret, reviewers, allow_sql=allow_sql,
@@ -514,8 +540,8 @@ def web_app(database: str, reviewers_path: str | None = None, *, allow_sql: bool
 
 @cli.command()
 @database_option
-@click.option("-h", "--host", default="127.0.0.1", show_default=True, help="Address to bind")
-@click.option("-p", "--port", default=8001, show_default=True, type=int)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind")
+@click.option("-p", "--port", default=8001, show_default=True, type=int, help="Port to listen on (0: any free one)")
 @click.option("--reviewers", "reviewers_path", type=click.Path(exists=True, dir_okay=False), default=None,
               help="JSON file {name: password hash}; those reviewers can log in and flag (re-read on change)")
 @click.option("--session-hours", type=click.FloatRange(min=0.05, max=24 * 30), default=12.0, show_default=True,
@@ -530,9 +556,13 @@ def serve(database, host, port, reviewers_path, session_hours, allow_sql):
 
     \b
     Example:
-        compare hash-password > /dev/null   # then put the hash in reviewers.json
-        compare serve --reviewers reviewers.json
+        compare hash-password        # asks a password twice, prints its hash
+        echo '{"张三": "PASTE-THE-HASH-HERE"}' > reviewers.json
+        compare serve --reviewers reviewers.json --port 8002
     """
+    from compare.listen import bind, bound_port
+
+    _open(database, readonly=True).conn.close()  # a missing file is an error here, not a new database
     if host not in ("127.0.0.1", "localhost", "::1") and not reviewers_path:
         click.echo(f"warning: serving on {host} to other machines with no reviewers: everyone reads, "
                    "no one can flag; pass --reviewers to let reviewers log in", err=True)
@@ -541,11 +571,21 @@ def serve(database, host, port, reviewers_path, session_hours, allow_sql):
 
     import uvicorn
 
+    sock = bind(host, port)  # a busy port is one line, before "serving on"
     asyncio.run(ds.invoke_startup())
-    click.echo(f"compare: serving {database} on http://{host}:{port}/-/compare", err=True)
+    url_host = f"[{host}]" if ":" in host else host
+    click.echo(f"compare: serving {database} on http://{url_host}:{bound_port(sock)}/-/compare", err=True)
     # proxy_headers off: X-Forwarded-For from anyone who can reach the port would otherwise pick
     # the client address that failed logins are counted by
-    uvicorn.run(ds.app(), host=host, port=port, log_level="warning", proxy_headers=False)
+    server = uvicorn.Server(uvicorn.Config(ds.app(), log_level="warning", proxy_headers=False))
+    try:
+        server.run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sock.close()
+    if not server.started:
+        sys.exit(3)  # uvicorn has said why
 
 
 @cli.command("hash-password")

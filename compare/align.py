@@ -18,10 +18,14 @@ Signals for a pair of measures:
 - `industry_conflict`: both name industries or fields (vocab terms.txt, [industries]) and share
   none (智能网联汽车产业规模 is not 具身智能产业规模);
 - `name_shared`: a name one measure quotes or titles (“先投后股”, 《…》) stands in the other's text,
-  quoted or not.
+  quoted or not;
+- `grant_conflict`: one measure grants money (a grant verb, vocab verbs.txt, with an amount:
+  给予…最高200万元资助) and the other does not: funding a kind of platform is not building it.
 
 Candidates are found by blocked matrix products over the semantic vectors and over a
-corpus-independent character-hashing encoder, kept where either cosine passes a floor.
+corpus-independent character-hashing encoder, kept where either cosine passes a floor; by
+rare shared character n-grams; and by shared runs of key terms that few measures hold
+(`term_max_df`), which finds the same object named in sentences that are otherwise far apart.
 The floors do not depend on the corpus, so a pair is a candidate whether its documents
 came in one run or in two: incremental alignment equals batch alignment. The combined
 score is a logistic model whose weights and thresholds are fitted on the reference
@@ -47,7 +51,8 @@ from .vocabulary import VOCAB
 SCORE_FLOOR = 0.05
 PAIR_FEATURES = ("cos", "tfidf", "rare", "term", "level_conflict", "name_conflict", "same_doc", "cos_x_tfidf")
 # signals of a pair in its corpus: computed when the pairs are scored, from the measures' texts and rows
-CONTEXT_FEATURES = ("head", "other_district", "other_level", "doc_sim", "industry_conflict", "name_shared")
+CONTEXT_FEATURES = ("head", "other_district", "other_level", "doc_sim", "industry_conflict", "name_shared",
+                    "grant_conflict")
 FEATURES = PAIR_FEATURES + CONTEXT_FEATURES
 
 
@@ -302,6 +307,49 @@ def rare_candidates(Bn, rarity: np.ndarray, df: np.ndarray, floor: float) -> set
 
 
 KEY_TERM_KINDS = ("title", "quoted", "institution")
+TERM_GRAM = 4  # characters of a key term's runs indexed by the key-term channel
+
+
+def term_grams(ids: list[str], terms: dict[str, list[tuple[str, str, str]]]):
+    """The binary measure × key-term-gram matrix (every 4-character run of a measure's own key
+    terms, see own_names) and each gram's document frequency in measures."""
+    import scipy.sparse as sp
+
+    vocab: dict[str, int] = {}
+    indptr, indices = [0], []
+    for mid in ids:
+        grams = {norm[k:k + TERM_GRAM] for _, _, norm in own_names(terms.get(mid, []))
+                 for k in range(len(norm) - TERM_GRAM + 1)}
+        indices.extend(sorted(vocab.setdefault(g, len(vocab)) for g in grams))
+        indptr.append(len(indices))
+    K = sp.csr_matrix((np.ones(len(indices), dtype=np.float32), indices, indptr), shape=(len(ids), len(vocab)))
+    return K, np.asarray(K.sum(axis=0)).ravel()
+
+
+def term_channel(K, kdf: np.ndarray, max_df: int):
+    """The key-term grams that make candidates: shared (df ≥ 2) by at most max_df measures."""
+    return K[:, np.flatnonzero((kdf >= 2) & (kdf <= max_df))].tocsr()
+
+
+def term_candidates(K, kdf: np.ndarray, max_df: int) -> set[tuple[int, int]]:
+    """Pairs sharing a 4-character run of their key terms that few measures hold: 概念验证中心 and
+    布局概念验证平台 meet here when their sentences are far apart (a bounded number per gram)."""
+    if K is None or max_df < 2:
+        return set()
+    Kc = term_channel(K, kdf, max_df)
+    S = (Kc @ Kc.T).tocoo()
+    return {(int(i), int(j)) for i, j in zip(S.row, S.col) if i < j}
+
+
+def share_term(K, kdf: np.ndarray, max_df: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """For each pair: whether it shares a key-term gram of the channel (term_candidates)."""
+    out = np.zeros(len(a), dtype=bool)
+    if K is None or max_df < 2 or len(a) == 0:
+        return out
+    Kc = term_channel(K, kdf, max_df)
+    for s in range(0, len(a), 50000):
+        out[s:s + 50000] = np.asarray(Kc[a[s:s + 50000]].multiply(Kc[b[s:s + 50000]]).sum(axis=1)).ravel() > 0
+    return out
 
 
 def term_similarity(ta: list[tuple[str, str, str]], tb: list[tuple[str, str, str]]) -> tuple[float, str | None]:
@@ -459,6 +507,18 @@ def measure_region(text: str, doc_region: str | None) -> str | None:
     return doc_region
 
 
+GRANT_REACH = 12  # characters between a grant verb and the amount it grants (给予补贴，单个项目最高30万元)
+_GRANT_MONEY = re.compile(rf"(?:{VOCAB['verbs']['verbs'].pattern('grant')})[^。；;！？!?]{{0,{GRANT_REACH}}}?"
+                          rf"\d(?:{VOCAB['targets']['units'].pattern('amount')})")
+
+
+def grants_money(text: str) -> bool:
+    """Does the measure grant money (给予…最高200万元资助), rather than build, set up or aim? The
+    amount follows the grant verb in the same sentence: 对总投资超过10亿元的重大项目，给予用地保障
+    grants land, not money."""
+    return bool(_GRANT_MONEY.search(text))
+
+
 def industries(text: str) -> frozenset[str]:
     """The fields a text names (longest word first: 智能机器人 is robotics, not 机器人 and more)."""
     return frozenset(_INDUSTRY[m.group()] for m in _INDUSTRIES.finditer(text))
@@ -474,6 +534,7 @@ def context_features(c: Corpus, A: np.ndarray, B: np.ndarray) -> np.ndarray:
     levels = [_LEVEL_OF.get(r) if r else None for r in regions]
     fields = [industries(t) for t in c.texts]
     names = [quoted_names(t) for t in c.texts]
+    grant = [grants_money(t) for t in c.texts]
     docs = {d: i for i, d in enumerate(sorted({m["document_id"] for m in c.rows}))}
     doc = np.array([docs[m["document_id"]] for m in c.rows], dtype=np.int64)
     member = sp.csr_matrix((np.ones(c.n), (doc, np.arange(c.n))), shape=(len(docs), c.n))
@@ -485,6 +546,7 @@ def context_features(c: Corpus, A: np.ndarray, B: np.ndarray) -> np.ndarray:
         out[k, 2] = float(bool(levels[i] and levels[j] and levels[i] != levels[j]))
         out[k, 4] = float(bool(fields[i] and fields[j] and not fields[i] & fields[j]))
         out[k, 5] = name_shared(names[i], c.texts[j], names[j], c.texts[i])
+        out[k, 6] = float(grant[i] != grant[j])
     # one cosine per pair of documents, not per pair of measures
     codes, inverse = np.unique(doc[A] * len(docs) + doc[B], return_inverse=True)
     out[:, 3] = np.round(pair_tfidf(centroids, codes // len(docs), codes % len(docs)), 5)[inverse]
@@ -534,13 +596,17 @@ class Corpus:
     Bn: object = None
     rarity: np.ndarray | None = None
     df: np.ndarray | None = None
+    K: object = None  # key-term grams (term_grams), None without terms
+    kdf: np.ndarray | None = None
 
     @classmethod
-    def of(cls, rows: list[dict], V: np.ndarray, H: np.ndarray) -> Corpus:
+    def of(cls, rows: list[dict], V: np.ndarray, H: np.ndarray,
+           terms: dict[str, list[tuple[str, str, str]]] | None = None) -> Corpus:
         ids = [m["id"] for m in rows]
         texts = [measure_text(m) for m in rows]
         stats = ngram_stats(texts) if texts else (None, None, None, None)
-        return cls(rows, ids, {mid: i for i, mid in enumerate(ids)}, texts, V, H, *stats)
+        grams = term_grams(ids, terms) if terms is not None and ids else (None, None)
+        return cls(rows, ids, {mid: i for i, mid in enumerate(ids)}, texts, V, H, *stats, *grams)
 
     @property
     def n(self) -> int:
@@ -640,6 +706,8 @@ def find_candidates(c: Corpus, params: Params, done: set[str], stored_lists: dic
     if c.Bn is not None and n > 1:
         # rare shared n-grams: recomputed over the whole corpus, a pair's rarity only falls as it grows
         cands |= rare_candidates(c.Bn, c.rarity, c.df, effective_rare_floor(params, n))
+    if n > 1:
+        cands |= term_candidates(c.K, c.kdf, params.term_max_df)  # recomputed too, from the current measures
     fresh = sorted(cands)
     if fresh:
         codes = np.array([i * n + j for i, j in fresh], dtype=np.int64)
@@ -733,7 +801,7 @@ def pair_features(cands: Candidates, params: Params) -> PairFeatures:
         rare = np.round(pair_rarity(c.Bn, c.rarity, A, B), 5)
         codes = A * n + B
         keep = (member(codes, step.near[0]) | member(codes, step.near[1])
-                | (rare >= effective_rare_floor(params, n) - 1e-6))
+                | (rare >= effective_rare_floor(params, n) - 1e-6) | share_term(c.K, c.kdf, params.term_max_df, A, B))
         idx = np.flatnonzero(keep)
         A, B, cos, hcos, term, conflict, names, rare = (x[idx] for x in (A, B, cos, hcos, term, conflict, names,
                                                                           rare))

@@ -326,10 +326,13 @@ def _continues(body: str, width: float, full: float, heading: bool, nxt: str) ->
 
     Layout tells: a line as wide as the page's body lines runs on; so does any long
     line that stops without punctuation, or an ordinary sentence line cut after a comma.
-    A line ending in a full stop, a heading, or a line before a new numbered item ends.
+    A line ending in a full stop, a heading, or a line before a new numbered item ends; a line
+    that leaves a 《title》 open runs on.
     """
     if not nxt or TERMINAL.search(body):
         return False
+    if body.rfind("《") > body.rfind("》"):
+        return True  # a 《title》 open at the line's end runs on, whatever the next line starts with
     if HEADING_START.match(nxt) or ITEM_START.match(nxt) or ADDRESSEE_LINE.match(nxt) or DATE_LINE.match(nxt):
         return False
     if LABEL_LINE.match(body) or LABEL_LINE.match(nxt):

@@ -3,7 +3,10 @@
 Typical uses: a draft against its final version, this year's reply against last year's.
 Measures are matched one to one, most similar first: character similarity of their texts,
 or their alignment score where the two are linked. A changed number or deadline says which
-way it moved: a higher target or an earlier deadline strengthens a promise.
+way it moved: a higher target or an earlier deadline strengthens a promise. That holds between
+two promises only: a report of progress is no weaker promise. A promise (target, commitment)
+followed by a report says "reported 1 of ≥ 3 家"; other pairs with a report in them say how the
+number moved, and no direction.
 
 Pure: measure rows in, a diff out. Reading the two documents' measures is the reports module's
 (compare/reports.py: `diff_documents`).
@@ -14,6 +17,9 @@ import difflib
 from dataclasses import asdict, dataclass, field
 
 MATCH_THRESHOLD = 0.5
+PROMISE_KINDS = ("commitment", "target")
+REPORT_KIND = "progress"
+SYMBOLS = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "=": "="}
 
 
 @dataclass
@@ -22,7 +28,7 @@ class Change:
     a: dict | None = None
     b: dict | None = None
     similarity: float | None = None
-    direction: str | None = None  # strengthened, weakened, mixed (for changed)
+    direction: str | None = None  # strengthened, weakened, mixed (promise vs promise), reported (promise, report)
     details: list[str] = field(default_factory=list)
     char_diff: str | None = None
     segments: list[tuple[str, str]] | None = None
@@ -47,7 +53,26 @@ def char_diff(a: str, b: str) -> str:
     return "".join(marks[op].format(text) for op, text in diff_segments(a, b))
 
 
+def _number(v: float) -> str:
+    return f"{v:g}"
+
+
+def _reported(qa: list[dict], qb: list[dict]) -> tuple[str | None, list[str]]:
+    """A promise and a later report of progress on it: what was reported of what was promised."""
+    details = []
+    for x in qa:
+        y = next((y for y in qb if y["unit"] == x["unit"]), None)
+        if y is None or y["value"] == x["value"]:
+            continue
+        aimed = " ".join(p for p in (SYMBOLS.get(x["comparator"] or "", ""), _number(x["value"])) if p)
+        details.append(f"{_number(y['value'])} of {aimed} {x['unit'] or ''}".strip())
+    return ("reported" if details else None), details
+
+
 def _direction(a: dict, b: dict, qa: list[dict], qb: list[dict]) -> tuple[str | None, list[str]]:
+    promises = a.get("kind") in PROMISE_KINDS and b.get("kind") in PROMISE_KINDS
+    if a.get("kind") in PROMISE_KINDS and b.get("kind") == REPORT_KIND:
+        return _reported(qa, qb)
     moves, details = [], []
     for x in qa:
         y = next((y for y in qb if y["unit"] == x["unit"]), None)
@@ -60,7 +85,7 @@ def _direction(a: dict, b: dict, qa: list[dict], qb: list[dict]) -> tuple[str | 
     if a.get("deadline") != b.get("deadline") and a.get("deadline") and b.get("deadline"):
         moves.append("strengthened" if b["deadline"] < a["deadline"] else "weakened")
         details.append(f"deadline {a['deadline']} → {b['deadline']}")
-    if not moves:
+    if not moves or not promises:  # a number in a report moved: no promise was weakened or strengthened
         return None, details
     return (moves[0] if len(set(moves)) == 1 else "mixed"), details
 

@@ -356,6 +356,8 @@ def _news_headline(paras: list[tuple[int, int, str]]) -> tuple[int, int] | None:
 
 
 def _genre(title: str, text: str, news: bool = False) -> str:
+    if news:
+        return "news"  # a headline ending in 方案 above a news report's lead reports on the plan
     if m := TRANSMITS.search(title):
         # the notice is the wrapping of the document it transmits, which is what the text is
         inner = _genre(m.group(1), text)
@@ -368,7 +370,7 @@ def _genre(title: str, text: str, news: bool = False) -> str:
     for genre, pattern in _TITLE_ENDINGS:
         if re.search(pattern, title):
             return genre
-    if news or (not title and re.search(_NEWS_TEXT, text[:400])):
+    if not title and re.search(_NEWS_TEXT, text[:400]):
         return "news"
     # no title says it, but the acknowledgement does: 您提出的“…”建议收悉 / 提案收悉
     head = text[:800]

@@ -24,6 +24,8 @@ class Params:
     rare_floor: float = 0.60  # a shared 2-4-gram at least this rare makes a candidate…
     rare_max_df: int = 20  # …and in at most this many measures (bounds the pairs one n-gram makes)
     max_candidates: int = 10  # per measure and signal
+    term_max_df: int = 0  # a 4-character run of a key term (institution, title, quoted name) shared by
+    # at most this many measures makes a candidate; 0: no key-term channel
     provenance: dict = field(default_factory=dict)
 
     @property
@@ -36,7 +38,7 @@ class Params:
     def as_dict(self) -> dict:
         return {k: getattr(self, k) for k in ("weights", "bias", "link_threshold", "cluster_threshold",
                                               "secondary_threshold", "cos_floor", "hash_floor", "rare_floor",
-                                              "rare_max_df", "max_candidates")}
+                                              "rare_max_df", "max_candidates", "term_max_df")}
 
 
 def params_text(path: str | None = None) -> str:

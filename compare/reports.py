@@ -11,11 +11,14 @@ from db import queries
 
 from . import scorecard
 from .diff import diff_measures
+from .errors import CompareError
 from .flags import flags_for_thread
+from .vocabulary import VOCAB
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
+STATUS_NAMES = tuple(s.name for s in VOCAB.statuses)  # computed and flagged, as statuses.txt names them
 REPORT_COLUMNS = ["issuer", "date", "region", "deadline", "target", "status", "flagged_status", "effective_status",
                   "last_evidence", "reason", "text", "measure_id"]
 
@@ -71,9 +74,11 @@ def report(db: Database, statuses: set[str] | None = None, region: str | None = 
            issuer: str | None = None) -> list[dict]:
     """One row per commitment (REPORT_COLUMNS): computed and flagged status, the last evidence.
 
-    statuses: keep a commitment whose computed or effective status is one of them.
+    statuses: keep a commitment whose computed or effective status is one of them. A status that
+    does not exist, a region or an issuer that no commitment has is an error listing the valid values.
     """
     rows = queries.list_statuses(db)
+    _check_filters(rows, statuses, region, issuer)
     evidence = queries.measure_rows(db, sorted({e for r in rows for e in r["evidence_measure_ids"]}))
     out = []
     for r in rows:
@@ -91,6 +96,27 @@ def report(db: Database, statuses: set[str] | None = None, region: str | None = 
                     "last_evidence": f"{last['date'] or last['sort_date']} {last['text']}" if last else None,
                     "reason": r["reason"], "text": r["text"], "measure_id": r["measure_id"]})
     return out
+
+
+def _check_filters(rows: list[dict], statuses: set[str] | None, region: str | None, issuer: str | None) -> None:
+    unknown = sorted((statuses or set()) - set(STATUS_NAMES))
+    if unknown:
+        raise CompareError(f"no status {', '.join(repr(s) for s in unknown)}; --status takes a comma-separated "
+                           f"list of: {', '.join(STATUS_NAMES)}")
+    if region and not any(r["region"] == region for r in rows):
+        raise CompareError(f"no commitment of region '{region}' in the database; --region takes one of: "
+                           f"{_some(r['region'] for r in rows)}")
+    if issuer and not any(issuer in (r["issuer"] or "") for r in rows):
+        raise CompareError(f"no commitment's issuer contains '{issuer}'; issuers: {_some(r['issuer'] for r in rows)}")
+
+
+def _some(values, shown: int = 12) -> str:
+    """Distinct values, sorted, at most `shown` of them, for an error message."""
+    distinct = sorted({v for v in values if v})
+    if not distinct:
+        return "(none: the database has no commitments yet)"
+    more = f" and {len(distinct) - shown} more" if len(distinct) > shown else ""
+    return ", ".join(distinct[:shown]) + more
 
 
 def diff_documents(db: Database, doc_a: str, doc_b: str) -> dict:
@@ -117,7 +143,81 @@ def export(db: Database) -> dict:
                        "method": r["method"], "signals": r["signals"]} for r in queries.list_links(db)],
             "statuses": [{k: s[k] for k in ("measure_id", "status", "effective_status", "flagged_status",
                                             "evidence_measure_ids", "reason", "rule", "deadline", "as_of")}
-                         for s in queries.list_statuses(db)]}
+                         for s in queries.list_statuses(db)],
+            "flags": [_exported_flag(f) for f in queries.list_flags(db)]}
+
+
+def _exported_flag(f: dict) -> dict:
+    """A reviewer's flag as given, and where it applies now (placement: on N measures, moved to a
+    new version, needs a reviewer, document removed; measure_ids: the measures it is on now)."""
+    return {"id": f["id"], "target_type": f["target_type"], "target_id": f["target_id"], "status": f["status"],
+            "note": f["note"], "reviewer": f["reviewer"], "created_at": f["created_at"], "source": f["source"],
+            "thread_id": f["scope_thread_id"], "placement": f["placement"], "measure_ids": f["placed_ids"],
+            "needs_reviewer": bool(f["unplaced"]), "document_removed": bool(f["removed"] and not f["placed"])}
+
+
+EXPORT_TABLE_COLUMNS = ["measure_id", "document_id", "document", "date", "issuer", "region", "section", "kind",
+                        "text", "deadline", "target", "thread_id", "thread", "status", "flagged_status",
+                        "effective_status", "flags"]
+
+
+def export_table(db: Database) -> list[dict]:
+    """One row per current measure (EXPORT_TABLE_COLUMNS): its document, its thread, its computed and
+    flagged status, and every flag on it now ("disputed by 张三 2026-05-02; …")."""
+    docs = {d["id"]: d for d in queries.list_documents(db)}
+    threads = {t["id"]: t["label"] for t in queries.list_threads(db)}
+    members = queries.thread_memberships(db)
+    statuses = {s["measure_id"]: s for s in queries.list_statuses(db)}
+    flags: dict[str, list[str]] = {}
+    for f in reversed(queries.list_flags(db)):  # oldest first
+        for mid in f["placed_ids"]:
+            flags.setdefault(mid, []).append(f"{f['status']} by {f['reviewer']} {(f['created_at'] or '')[:10]}")
+    out = []
+    for m in queries.list_measures(db):
+        d, s = docs.get(m["document_id"], {}), statuses.get(m["id"], {})
+        tid = s.get("thread_id") or next(iter(members.get(m["id"], [])), None)
+        out.append({"measure_id": m["id"], "document_id": m["document_id"],
+                    "document": d.get("title") or d.get("file_name"),
+                    "date": d.get("date") or (f"~{d['sort_date']}" if d.get("sort_date") else None),
+                    "issuer": d.get("issuer"), "region": d.get("region"), "section": m["section"] or "",
+                    "kind": m["kind"], "text": m["text"], "deadline": m["deadline"],
+                    "target": target_text(m["comparator"], m["value"], m["unit"], m["object"]),
+                    "thread_id": tid, "thread": threads.get(tid), "status": s.get("status"),
+                    "flagged_status": s.get("flagged_status"), "effective_status": s.get("effective_status"),
+                    "flags": "; ".join(flags.get(m["id"], [])) or None})
+    return out
+
+
+def sqlite_copy(db: Database, target: str, force: bool = False) -> None:
+    """A standalone copy of the database for Datasette (`datasette copy.db`), written to a temporary
+    file beside `target` and renamed into place: never half-written, never over an existing file
+    unless `force`, never over the database itself. See db.queries.write_copy for what it holds."""
+    import os
+    import tempfile
+
+    source = queries.database_path(db)
+    if source and os.path.exists(target) and os.path.samefile(source, target):
+        raise CompareError(f"{target}: is the database itself; pass another file with -o")
+    if os.path.isdir(target):
+        raise CompareError(f"{target}: is a directory; pass a file name with -o")
+    if os.path.exists(target) and not force:
+        raise CompareError(f"{target}: already exists; pass --force to overwrite it, or another file with -o")
+    folder = os.path.dirname(os.path.abspath(target))
+    if not os.path.isdir(folder):
+        raise CompareError(f"{target}: no folder {folder}; create it, or pass another file with -o")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".compare-copy-", suffix=".db", dir=folder)
+    except OSError as e:
+        raise CompareError(f"{target}: cannot be written ({e.strerror}); pass another file with -o") from None
+    os.close(fd)
+    try:
+        queries.write_copy(db, tmp)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    finally:
+        for leftover in (tmp, tmp + "-journal"):
+            if os.path.exists(leftover):
+                os.remove(leftover)
 
 
 def _exported_measure(m: dict, quantities: list[dict]) -> dict:
@@ -150,7 +250,9 @@ def thread_view(db: Database, tid: str) -> tuple[dict, list[dict], list[dict]]:
         s = statuses.get(r["measure_id"])
         flag = {"status": s["flagged_status"], "reviewer": s["flagged_by"], "note": s["flag_note"],
                 "placement": s["flag_placement"]} if s and s["flagged_status"] else None
-        rows.append(dict(r, computed_status=s["computed_status"] if s else None,
+        # the deadline the status rules used: the promise's own, else the one its section stated
+        rows.append(dict(r, deadline=(s["deadline"] if s else None) or r["deadline"],
+                         computed_status=s["computed_status"] if s else None,
                          effective_status=s["effective_status"] if s else None,
                          flag=flag, reason=s["reason"] if s else None))
     return thread, rows, flags_for_thread(queries.list_flags(db), tid, [r["measure_id"] for r in rows])

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from db import queries, write_tx
-from db.errors import NotFound
+from db.errors import Ambiguous, NotFound
 
 from . import __version__
 from .errors import CompareError
@@ -211,12 +211,13 @@ def candidates(db: Database, encoder: Encoder, params: Params, run_id: str,
     hashes, texts = [m["text_hash"] for m in rows], [measure_text(m) for m in rows]
     V, encoded = vectors(db, encoder, hashes, texts, progress)
     H, _ = vectors(db, HashingEncoder(), hashes, texts)
-    corpus = Corpus.of(rows, V, H)
+    terms = queries.measure_terms(db)
+    corpus = Corpus.of(rows, V, H, terms)
     done = queries.aligned_measure_ids(db, encoder.name)
     stored = queries.load_pair_columns(db, encoder.name, corpus.pos)
     lists = {channel: queries.load_neighbours(db, encoder.name, channel) for channel in CHANNELS}
     step = find_candidates(corpus, params, done, lists, pair_codes(stored, corpus.n))
-    new_pairs = describe_pairs(corpus, step.fresh, queries.measure_terms(db), queries.quantities_by_measure(db)) \
+    new_pairs = describe_pairs(corpus, step.fresh, terms, queries.quantities_by_measure(db)) \
         if step.fresh else []
     if step.new_rows or new_pairs or step.lists or step.left:
         queries.store_candidates(db, encoder.name, run_id, new_pairs, [corpus.ids[i] for i in step.new_rows],
@@ -376,9 +377,13 @@ def _flag_target(db: Database, target: str, exact: bool = False) -> tuple[str, s
         raise FlagError(f"no measure or thread '{target}'; reload the page and flag again")
     try:
         return queries.resolve_measure(db, target), "measure"
+    except Ambiguous as e:  # several measures (and maybe threads too): say which
+        raise FlagError(str(e)) from None
     except NotFound:
         try:
             return queries.resolve_thread(db, target), "thread"
+        except Ambiguous as e:
+            raise FlagError(str(e)) from None
         except NotFound:
             raise FlagError(f"no measure or thread '{target}'; see compare threads / compare measures DOC") \
                 from None
@@ -400,7 +405,7 @@ def _flag_scope(db: Database, target: str, target_id: str, kind: str,
                             "and flag again")
     else:
         covered = list(members)
-    if target_id != target:
+    if target_id != target and queries.exact_target(db, target) == "alias":  # not a prefix of the id
         said = f"thread {target} has since become part of thread {target_id}; "
     if seen is not None and set(covered) != set(members):
         said += f"the flag covers the {len(covered)} mentions you saw, not the {len(members)} the thread has now; "

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import heapq
 import json
+import re
 from collections import Counter
 from typing import NamedTuple
 
@@ -161,9 +162,33 @@ def assign_ids(new: list[set[str]], old: dict[str, set[str]], fresh: list[str]) 
     return ids, events
 
 
+MAX_LABEL = 16  # characters of a label made from a measure's text (a key term is kept whole)
+_CLAUSE_END = re.compile(r"[，,；;。：:！？!?]")
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
+
+
+def _head(name: str) -> str:
+    """The head of a name after a modifier ending in 的 (对经认定的区级平台 → 区级平台), when long
+    enough to name a thing."""
+    head = name.rsplit("的", 1)[-1]
+    return head if len(head) >= 4 else name
+
+
+def text_object(text: str) -> str:
+    """What a measure is about, short: its first clause without the words that start a clause
+    (开展产品应用示范。→ 产品应用示范), at most MAX_LABEL characters."""
+    from .terms import LEAD_WORDS
+
+    whole = text.strip()
+    clause = _CLAUSE_END.split(whole, maxsplit=1)[0].strip() or whole.rstrip("。；;，,")
+    clause = _head(LEAD_WORDS.sub("", clause)) or clause
+    return clause if len(clause) <= MAX_LABEL else clause[:MAX_LABEL - 1] + "…"
+
+
 def label_for(member_ids: list[str], terms: dict[str, list[tuple[str, str, str]]],
               texts: dict[str, str]) -> str:
-    """The thread's canonical term: the key term most of its measures share."""
+    """The thread's canonical term: the key term most of its measures share, else what its
+    shortest measure is about (never a whole sentence)."""
     priority = {"title": 3, "quoted": 2, "institution": 1}
     counts: Counter = Counter()
     forms: dict[str, Counter] = {}
@@ -179,9 +204,87 @@ def label_for(member_ids: list[str], terms: dict[str, list[tuple[str, str, str]]
         (norm, kind), n = max(counts.items(), key=lambda kv: (kv[1], priority[kv[0][1]], len(kv[0][0]), kv[0][0]))
         if n >= 2 or len(member_ids) <= 2:
             form = forms[norm].most_common(1)[0][0]
-            return f"《{form}》" if kind == "title" else (f"“{form}”" if kind == "quoted" else form)
+            return f"《{form}》" if kind == "title" else (f"“{form}”" if kind == "quoted" else _head(form))
     shortest = min((texts[m] for m in member_ids), key=lambda t: (len(t), t))
-    return shortest if len(shortest) <= 40 else shortest[:38] + "…"
+    return text_object(shortest)
+
+
+MAX_QUALIFIER = 12
+
+
+def _shares(mids: list[str], texts: dict[str, str], label: str,
+            terms: dict[str, list[tuple[str, str, str]]]) -> tuple[dict[str, float], dict[str, float]]:
+    """What may set a thread apart, with the share of its measures that hold it: its key terms
+    (names), and words (runs of 2-4 Chinese characters) of its texts outside the label (a word
+    only one measure holds counts in a thread of two)."""
+    from .vocabulary import VOCAB
+
+    core = label.strip("《》“”")
+    edges = {w for w in VOCAB["terms"]["name leads"].words if len(w) == 1}
+    names: Counter = Counter()
+    words: Counter = Counter()
+    for mid in mids:
+        names.update({h for t, kind, _ in terms.get(mid, []) if kind != "amount"
+                      and len(h := _head(t)) <= MAX_QUALIFIER and core not in h and h not in core})
+        grams = set()
+        for run in _CJK_RUN.findall(texts[mid].replace(core, "，")):
+            grams.update(run[i:i + n] for n in (2, 3, 4) for i in range(len(run) - n + 1))
+        words.update(g for g in grams if g[0] not in edges and g[-1] not in edges and g not in core)
+    least = 1 if len(mids) <= 2 else 2
+    return {g: k / len(mids) for g, k in names.items()}, {g: k / len(mids) for g, k in words.items() if k >= least}
+
+
+def _top_two(held: list[dict[str, float]]) -> dict[str, tuple[float, float]]:
+    """For each term or word: the highest and second highest share any thread of a group has."""
+    top: dict[str, tuple[float, float]] = {}
+    for shares in held:
+        for g, v in shares.items():
+            a, b = top.get(g, (0.0, 0.0))
+            top[g] = (v, a) if v > a else (a, max(b, v))
+    return top
+
+
+def _qualifier(mine: tuple[dict[str, float], dict[str, float]],
+               tops: tuple[dict[str, tuple[float, float]], dict[str, tuple[float, float]]]) -> str:
+    """What most sets a thread apart from the others of its label: a key term held by most of
+    its measures and fewest of theirs (the shorter of equals), else such a word (the longer).
+    tops: each term's and word's two highest shares in the group (the others' best is the
+    second when this thread holds the first)."""
+    for k, longer in ((0, -1), (1, 1)):
+        scored = [(share - (tops[k][g][1] if share >= tops[k][g][0] else tops[k][g][0]), longer * len(g), g)
+                  for g, share in mine[k].items()]
+        best = max(scored, key=lambda t: (round(t[0], 9), t[1], [-ord(c) for c in t[2]]), default=None)
+        if best and best[0] > 1e-9:
+            return best[2]
+    return ""
+
+
+def distinct_labels(labels: dict[str, str], members: dict[str, list[str]], texts: dict[str, str],
+                    spans: dict[str, str], terms: dict[str, list[tuple[str, str, str]]]) -> dict[str, str]:
+    """Labels that tell threads apart: threads of one label each get the word that sets them
+    apart (高质量孵化器 · 启迪之星), then their years (spans), then a number. Ids do not change."""
+    out = dict(labels)
+    for label, tids in _same(out).items():
+        grams = {t: _shares(members[t], texts, label, terms) for t in tids}
+        tops = (_top_two([grams[t][0] for t in tids]), _top_two([grams[t][1] for t in tids]))
+        for t in tids:
+            q = _qualifier(grams[t], tops)
+            out[t] = f"{label} · {q}" if q else label
+    for label, tids in _same(out).items():
+        for t in tids:
+            out[t] = f"{label} ({spans[t]})" if spans.get(t) else label
+    for label, tids in _same(out).items():
+        for k, t in enumerate(sorted(tids, key=lambda t: (-len(members[t]), t))):
+            out[t] = f"{label} #{k + 1}"
+    return out
+
+
+def _same(labels: dict[str, str]) -> dict[str, list[str]]:
+    """Labels held by more than one thread, with their threads (in id order)."""
+    by: dict[str, list[str]] = {}
+    for tid in sorted(labels):
+        by.setdefault(labels[tid], []).append(tid)
+    return {label: tids for label, tids in by.items() if len(tids) > 1}
 
 
 class ThreadRows(NamedTuple):
@@ -221,12 +324,26 @@ def build_threads(ids: list[str], scores: dict[tuple[int, int], float], measures
             out.events.append({"run_id": run_id, "at": now, "event": "changed", "thread_id": tid, "other_id": None,
                                "detail": json.dumps({"added": sorted(set(mids) - old[tid]),
                                                      "removed": sorted(old[tid] - set(mids))})})
+    held: dict[str, list[str]] = {}
+    for m in out.members:
+        held.setdefault(m["thread_id"], []).append(m["measure_id"])
+    _relabel(out.threads, held, texts, terms)
     for event, tid, other in events:
         out.events.append({"run_id": run_id, "at": now, "event": event, "thread_id": tid, "other_id": other or None,
                            "detail": None})
         if event in ("merged", "retired"):
             out.aliases.append({"old_id": tid, "thread_id": other or tid, "event": event, "run_id": run_id, "at": now})
     return out
+
+
+def _relabel(threads: list[dict], members: dict[str, list[str]], texts: dict[str, str],
+             terms: dict[str, list[tuple[str, str, str]]]) -> None:
+    """Each thread row's label made distinct among all the threads (distinct_labels)."""
+    spans = {t["id"]: "–".join(dict.fromkeys(d[:4] for d in (t["first_date"], t["last_date"]) if d))
+             for t in threads}
+    labels = distinct_labels({t["id"]: t["label"] for t in threads}, members, texts, spans, terms)
+    for t in threads:
+        t["label"] = labels[t["id"]]
 
 
 def _member_rows(tid: str, ids: list[str], cluster: list[int], extra: dict[int, float],

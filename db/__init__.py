@@ -23,7 +23,8 @@ def default_path() -> str:
     return os.environ.get(ENV_VAR) or DEFAULT_PATH
 
 
-def open_db(path: str | os.PathLike | None = None, *, migrate: bool = True, readonly: bool = False) -> Database:
+def open_db(path: str | os.PathLike | None = None, *, migrate: bool = True, readonly: bool = False,
+            create: bool = True) -> Database:
     """Open (creating if needed) a compare database and bring its schema up to date.
 
     A database written by a newer compare is refused untouched. Whatever writes at open (the switch
@@ -31,10 +32,13 @@ def open_db(path: str | os.PathLike | None = None, *, migrate: bool = True, read
     do it. `readonly` is the caller's intent: a command that only reads opens an existing, up-to-date
     database read-only and writes nothing to it (no WAL switch, no migration), so it also works on a
     read-only file, folder or file system. A command that writes is told at once when it cannot.
+    `create=False`: a missing file is an error, and nothing is created (no database, lock or WAL file).
     """
     path = str(path or default_path())
     if os.path.isdir(path):
         raise DatabaseError(f"{path}: is a directory, not a database file (pass a file path with -d)")
+    if not create and path != ":memory:" and not os.path.exists(path):
+        raise DatabaseError(missing_database(path))
     known = known_migrations()
     upgrade = False
     if readonly and path != ":memory:" and os.path.exists(path):
@@ -64,6 +68,14 @@ def open_db(path: str | os.PathLike | None = None, *, migrate: bool = True, read
     except BaseException:
         _close(db)
         raise
+
+
+def missing_database(path: str) -> str:
+    """The one line for a command that needs a database when there is none at `path`."""
+    folder = os.path.dirname(os.path.abspath(path))
+    where = "" if os.path.isdir(folder) else f" (no folder {folder})"
+    return (f"{path}: no such database{where}; check the path (-d or COMPARE_DB), "
+            f"or create it first with: compare align FILES -d {path}")
 
 
 def _connect(target: str, uri: bool = False) -> Database:

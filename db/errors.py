@@ -13,3 +13,7 @@ class DatabaseError(StoreError):
 
 class NotFound(StoreError):
     """An id or file name given by the user matches nothing stored."""
+
+
+class Ambiguous(NotFound):
+    """An id prefix given by the user matches more than one stored thing; the message lists some."""

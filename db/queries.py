@@ -5,15 +5,18 @@ and the web pages read through them.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import json
+import os
+import sqlite3
 import uuid
 from collections.abc import Iterable
 
 from sqlite_utils import Database
 
 from . import write_tx
-from .errors import NotFound
+from .errors import Ambiguous, NotFound
 
 
 def now() -> str:
@@ -138,7 +141,7 @@ def resolve_document(db: Database, ref: str) -> dict:
         if len(rows) == 1:
             return _decode_document(rows[0])
         if len(rows) > 1:
-            raise NotFound(f"'{ref}' matches {len(rows)} documents; give more of the id")
+            raise ambiguous(ref, "documents", [(r["id"], r["title"] or r["file_name"]) for r in rows])
     raise NotFound(f"no document '{ref}'; list them with: compare docs")
 
 
@@ -447,11 +450,12 @@ def resolve_thread(db: Database, ref: str) -> str:
         if alias:
             ref = alias[0]
             continue
-        rows = [r[0] for r in db.execute("SELECT id FROM threads WHERE id LIKE ? ESCAPE '\\'", [prefix(ref)])]
+        rows = db.execute("SELECT id, label FROM threads WHERE id LIKE ? ESCAPE '\\' ORDER BY id",
+                          [prefix(ref)]).fetchall()
         if len(rows) == 1:
-            return rows[0]
+            return rows[0][0]
         if len(rows) > 1:
-            raise NotFound(f"'{ref}' matches {len(rows)} threads; give more of the id")
+            raise ambiguous(ref, "threads", rows)
         break
     raise NotFound(f"no thread '{ref}'; list them with: compare threads")
 
@@ -545,15 +549,26 @@ def exact_target(db: Database, ref: str) -> str | None:
 
 
 def resolve_measure(db: Database, ref: str) -> str:
-    rows = [r[0] for r in db.execute("SELECT id FROM measures WHERE id = ? OR id LIKE ? ESCAPE '\\'",
-                                     [ref, prefix(ref)])]
-    if ref in rows:
+    rows = db.execute("SELECT id, text FROM measures WHERE id = ? OR id LIKE ? ESCAPE '\\' ORDER BY id",
+                      [ref, prefix(ref)]).fetchall()
+    if ref in [r[0] for r in rows]:
         return ref
     if len(rows) == 1:
-        return rows[0]
+        return rows[0][0]
     if len(rows) > 1:
-        raise NotFound(f"'{ref}' matches {len(rows)} measures; give more of the id")
+        raise ambiguous(ref, "measures", rows)
     raise NotFound(f"no measure '{ref}'")
+
+
+def ambiguous(ref: str, what: str, matches: list[tuple[str, str | None]], shown: int = 4, chars: int = 16) -> Ambiguous:
+    """The one line for an id prefix that matches several: how many, the first few with their text shortened."""
+    def brief(text: str | None) -> str:
+        text = " ".join((text or "").split())
+        return text if len(text) <= chars else text[:chars] + "…"
+
+    listed = "; ".join(f"{i} {brief(t)}".strip() for i, t in matches[:shown])
+    more = f"; and {len(matches) - shown} more" if len(matches) > shown else ""
+    return Ambiguous(f"'{ref}' is ambiguous: it matches {len(matches)} {what} ({listed}{more}); give more of the id")
 
 
 def add_flag(db: Database, target_id: str, target_type: str, status: str, note: str | None, reviewer: str,
@@ -696,8 +711,14 @@ def status_counts(db: Database) -> dict[str, int]:
 
 
 def search_measures(db: Database, q: str, limit: int = 100) -> list[dict]:
-    """Chinese search: the trigram index for three characters or more, LIKE below that."""
-    q = q.strip()
+    """Chinese search: the trigram index for three characters or more, LIKE below that. Each hit
+    with its status (a commitment's effective status, else None) and threads [(id, label)]."""
+    hits = _search_hits(db, q.strip(), limit)
+    context = search_context(db, [h["id"] for h in hits])
+    return [h | context.get(h["id"], {"status": None, "threads": []}) for h in hits]
+
+
+def _search_hits(db: Database, q: str, limit: int) -> list[dict]:
     if not q:
         return []
     cols = ("m.id, m.text, m.kind, m.section, d.id AS document_id, d.title, d.issuer, d.region, d.date, "
@@ -712,6 +733,24 @@ def search_measures(db: Database, q: str, limit: int = 100) -> list[dict]:
     sql = (f"SELECT {cols} FROM measures m JOIN documents d ON d.id = m.document_id "
            "WHERE m.text LIKE ? ESCAPE '\\' AND d.is_current = 1 ORDER BY d.sort_date, m.ordinal LIMIT ?")
     return [dict(r) for r in db.query(sql, [like, limit])]
+
+
+def search_context(db: Database, ids: list[str]) -> dict[str, dict]:
+    """For search hits: each measure's effective status (a commitment's, else None) and its
+    threads [(id, label)], the core membership first."""
+    out: dict[str, dict] = {}
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        marks = ",".join("?" * len(chunk))
+        for mid, status, tid, label in db.execute(
+                f"SELECT m.id, c.effective_status, tm.thread_id, t.label FROM measures m "
+                f"LEFT JOIN commitments c ON c.measure_id = m.id LEFT JOIN thread_members tm ON tm.measure_id = m.id "
+                f"LEFT JOIN threads t ON t.id = tm.thread_id WHERE m.id IN ({marks}) "
+                f"ORDER BY m.id, tm.role, tm.thread_id", chunk):
+            entry = out.setdefault(mid, {"status": status, "threads": []})
+            if tid:
+                entry["threads"].append((tid, label or tid))
+    return out
 
 
 def measure_rows(db: Database, ids: list[str]) -> dict[str, dict]:
@@ -737,3 +776,52 @@ def store_neighbours(db: Database, model: str, channel: str, rows: dict[str, tup
         db.conn.executemany(
             "INSERT OR REPLACE INTO neighbours (model, channel, measure_id, sims, ids) VALUES (?, ?, ?, ?, ?)",
             [(model, channel, m, b, ids) for m, (b, ids) in rows.items()])
+
+
+# --- a copy to publish -------------------------------------------------------------------
+
+def write_copy(db: Database, target: str) -> None:
+    """A standalone copy of the database at `target` (a new file), consistent (SQLite's backup API:
+    one snapshot, even while another process writes), in rollback-journal mode (one file, no -wal),
+    with the server's absolute folders taken out of every text cell (documents.source, files.path,
+    doc_key, runs.params, flag contexts: a file name stays) and freed pages wiped (VACUUM).
+    The database holds no reviewer secret: names and hashes live in the reviewers file, the session
+    key in DATABASE.secret, logins in memory; neither file is read here."""
+    dst = sqlite3.connect(target, isolation_level=None)
+    try:
+        db.conn.backup(dst)
+        dst.execute("PRAGMA journal_mode = delete")
+        dst.execute("PRAGMA secure_delete = ON")
+        dst.execute("BEGIN IMMEDIATE")
+        _scrub_folders(dst)
+        dst.execute("COMMIT")
+        dst.execute("VACUUM")
+    finally:
+        dst.close()
+
+
+def _scrub_folders(conn: sqlite3.Connection) -> None:
+    folders: set[str] = set()
+    for (path,) in conn.execute("SELECT source FROM documents UNION SELECT path FROM files"):
+        if path and os.path.isabs(path):
+            folders.add(os.path.dirname(path))
+    for (params,) in conn.execute("SELECT params FROM runs WHERE params IS NOT NULL"):
+        with contextlib.suppress(ValueError, TypeError, AttributeError):
+            folders.update(p.rstrip("/\\") for p in json.loads(params).get("paths") or [] if os.path.isabs(p))
+    folders.discard("")
+    prefixes = sorted({f + os.sep for f in folders} | folders, key=len, reverse=True)
+    if not prefixes:
+        return
+    guards = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND sql LIKE '%BEFORE UPDATE%'")
+    guards = guards.fetchall()
+    for name, _ in guards:  # flags and flag scopes refuse updates; in this copy only, for this scrub
+        conn.execute(f'DROP TRIGGER "{name}"')
+    tables = [t for (t,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND "
+                                         "name NOT LIKE 'sqlite%' AND name NOT LIKE 'measures%'")]
+    for table in tables:
+        for col in [r[1] for r in conn.execute(f'PRAGMA table_info("{table}")') if r[2].upper() in ("TEXT", "")]:
+            for p in prefixes:
+                conn.execute(f'UPDATE OR REPLACE "{table}" SET "{col}" = replace("{col}", ?, \'\') '
+                             f'WHERE instr("{col}", ?)', [p, p])
+    for _, sql in guards:
+        conn.execute(sql)

@@ -485,3 +485,53 @@ def test_example_corpus_against_its_reference_annotations(run, db_path):
         for field in ("title", "issuer", "doc_number", "level", "region", "genre"):
             assert doc[field] == want[field], (doc["file_name"], field)
         assert doc["date"] == (str(want["date"]) if want["date"] else None)
+
+
+def test_key_term_channel_pairs_measures_sharing_an_uncommon_term_run():
+    terms = {
+        "a": [("概念验证中心", "institution", "概念验证中心")],
+        "b": [("全区布局概念验证平台", "institution", "全区布局概念验证平台")],
+        "c": [("社区康复中心", "institution", "社区康复中心")],
+        "d": [("社区为老服务中心", "institution", "社区为老服务中心")],
+        "e": [],
+    }
+    ids = sorted(terms)
+    K, kdf = al.term_grams(ids, terms)
+    assert al.term_candidates(K, kdf, 5) == {(0, 1)}  # 概念验证 is shared; 中心 alone is too short a run
+    assert al.term_candidates(K, kdf, 1) == set()  # a gram in two measures is over a cap of one
+    assert al.term_candidates(K, kdf, 0) == set()  # 0 turns the channel off
+    a, b = np.array([0, 0, 2]), np.array([1, 2, 3])
+    assert al.share_term(K, kdf, 5, a, b).tolist() == [True, False, False]
+
+
+def test_key_term_channel_respects_the_gram_cap_as_the_corpus_grows():
+    # the same gram in four measures: a candidate while the cap allows four, none under it
+    terms = {m: [("高质量孵化器", "institution", "高质量孵化器")] for m in "abcd"}
+    K, kdf = al.term_grams(sorted(terms), terms)
+    assert len(al.term_candidates(K, kdf, 4)) == 6
+    assert al.term_candidates(K, kdf, 3) == set()
+
+
+@pytest.mark.parametrize("text, grants", [
+    ("对经认定的区级平台，按年度运营投入的30%给予支持，最高给予200万元资助。", True),
+    ("对认定的孵化器给予一次性奖励50万元", True),
+    ("到2026年底，全区布局概念验证平台不少于3家。", False),  # building, not funding
+    ("到2027年，产业规模突破1500亿元。", False),  # an amount aimed at, not granted
+    ("给予政策支持，推动平台建设。", False),  # a grant verb without an amount
+    ("对总投资超过10亿元的重大项目，给予用地保障。", False),  # the amount is not what is granted
+    ("按项目实际投入的50%给予补贴，单个项目最高30万元。", True),
+])
+def test_a_measure_granting_money_is_told_from_one_building_or_aiming(text, grants):
+    assert al.grants_money(text) is grants
+
+
+def test_grant_conflict_is_a_fitted_signal_between_funding_and_building():
+    rows = [{"id": "a", "document_id": "d1", "text": "最高给予200万元资助概念验证平台", "region": None, "analysis_text": None},
+            {"id": "b", "document_id": "d1", "text": "全区布局概念验证平台不少于3家", "region": None, "analysis_text": None},
+            {"id": "c", "document_id": "d2", "text": "最高给予300万元资助概念验证平台", "region": None, "analysis_text": None}]
+    V = np.eye(3, dtype=np.float32)
+    c = al.Corpus.of(rows, V, V)
+    X = al.context_features(c, np.array([0, 0]), np.array([1, 2]))
+    col = al.CONTEXT_FEATURES.index("grant_conflict")
+    assert X[:, col].tolist() == [1.0, 0.0]
+    assert al.load_params().weights["grant_conflict"] < 0

@@ -93,3 +93,13 @@ def test_markdown_quote_marks_are_dropped_and_a_labelled_line_stands_alone():
 def test_a_date_in_brackets_under_a_title_is_a_line_of_its_own():
     raw = "某区科学技术委员会2024年工作总结和2025年工作打算\n（2025年1月8日）\n2024年，区科委各项工作取得新进展。\n"
     assert paragraphs(raw)[:2] == ["某区科学技术委员会2024年工作总结和2025年工作打算", "（2025年1月8日）"]
+
+
+def test_a_title_left_open_at_a_line_end_runs_on_even_before_a_bracket():
+    # the second line closes one title and opens another that ends the line on its noun (方案);
+    # the next line starts with the bracketed period, which otherwise looks like a new heading
+    raw = ("依据《关于推进某某园区改革创新发展建设世界领先科技园区\n的若干意见》《某某园区加快科技园区建设行动方案\n"
+           "（2023-2025年）》，对照建设核心区的要求，制定本方案。\n")
+    assert paragraphs(raw) == ["依据《关于推进某某园区改革创新发展建设世界领先科技园区的若干意见》《某某园区加快科技园区建设"
+                               "行动方案（2023-2025年）》，对照建设核心区的要求，制定本方案。"]
+    assert_offsets_map_back(raw, clean(raw))

@@ -103,6 +103,7 @@ def test_a_failure_mid_document_leaves_nothing_half_written(db_path, monkeypatch
 
 
 def test_unknown_document_is_a_clean_error(run):
+    run("align", "--model", "hashing", "--silent", EXAMPLES / "01_jiading_plan.txt")
     r = run("measures", "nope", ok=False)
     assert "no document 'nope'" in r.output
 

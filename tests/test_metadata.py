@@ -233,3 +233,15 @@ def test_a_news_report_dated_by_a_date_standing_alone_under_its_headline():
 def test_a_source_line_naming_no_publisher_names_no_issuer():
     md = md_of("某区首批创新平台揭牌运行\n来源：本站 发布时间：2024-11-20\n日前，某区首批创新平台揭牌运行，入驻企业30家。\n")
     assert (md.genre, md.issuer, md.date) == ("news", None, "2024-11-20")
+
+
+def test_a_headline_ending_in_a_plan_noun_above_a_source_line_and_a_news_lead_is_news():
+    md = md_of("某区发布人工智能产业高质量发展行动方案\n来源：某区发布\n2025年9月15日\n"
+               "近日，某区正式印发《某区促进人工智能产业高质量发展行动方案（2025-2027年）》。方案提出，到2027年，"
+               "培育创新企业不少于100家。\n")
+    assert (md.title, md.genre, md.date) == ("某区发布人工智能产业高质量发展行动方案", "news", "2025-09-15")
+
+
+def test_a_plan_whose_preamble_does_not_open_like_news_keeps_its_genre():
+    md = md_of("某区促进人工智能产业高质量发展行动方案\n（2025年9月15日）\n为贯彻落实市委决策部署，制定本方案。\n")
+    assert md.genre == "action_plan"

@@ -99,7 +99,8 @@ def test_a_verb_or_an_adverb_is_listed_once_with_all_its_roles():
     verbs, adverbs = VOCAB["verbs"]["verbs"], VOCAB["clauses"]["adverbs"]
     assert len(set(verbs.words)) == len(verbs.words) and len(set(adverbs.words)) == len(adverbs.words)
     roles = {t for e in verbs.entries for t in e.fields}
-    assert roles == {"action", "promised", "quantity", "name", "event", "issue", "deliverable", "completion", "implement"}
+    assert roles == {"action", "promised", "quantity", "name", "event", "issue", "deliverable", "completion", "implement",
+                     "grant"}
 
 
 def _code(path: Path) -> str:

@@ -78,4 +78,8 @@ def make_datasette(db_path: str, secret: str, reviewers=None, *, metadata: dict 
                   "max_returned_rows": 100 if allow_sql else 1000, "allow_download": False})
     # whatever the file is called, the database is 'compare' to metadata.yml and the pages
     ds.add_database(Database(ds, path=db_path, is_mutable=True), name=DB_NAME)
+    # Datasette adds an empty in-memory '_memory' database when it is given no files: compare's
+    # site has one database, so the index lists only that one (Datasette's remove_database)
+    if "_memory" in ds.databases:
+        ds.remove_database("_memory")
     return ds

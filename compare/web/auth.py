@@ -34,9 +34,11 @@ def actor_from_request(datasette, request):
     return {"id": name, "reviewer": True} if name else None
 
 
-async def _login_page(datasette, request, error=None, status=200, username="", headers=None):
+async def _login_page(datasette, request, error=None, status=200, username="", headers=None, next_path=None):
+    """The login form; `next` (where to go after logging in) is kept through a failed attempt."""
+    next_path = request.args.get("next") if next_path is None else next_path
     return await page(datasette, request, "compare_login.html", {
-        "error": error, "username": username, "next": request.args.get("next") or "",
+        "error": error, "username": username, "next": next_path or "",
         "has_reviewers": bool(config(datasette) and config(datasette).reviewers.path)}, status=status, headers=headers)
 
 
@@ -49,14 +51,16 @@ async def login(request, datasette):
     form = await request.post_vars()
     username = (form.get("username") or "").strip()[:100]
     password = (form.get("password") or "")[:1024]
+    next_path = local_path(form.get("next"), datasette)  # after login: the page asked for, if on this site
     address = (request.scope.get("client") or ("?",))[0]
     wait = conf.limiter.admit(username, address)  # counted now: a parallel burst is limited like a sequence
     if wait:
         return await _login_page(datasette, request, f"Too many failed attempts; try again in {wait // 60 + 1} "
-                                 "minute(s).", status=429, username=username, headers={"Retry-After": str(wait)})
+                                 "minute(s).", status=429, username=username, headers={"Retry-After": str(wait)},
+                                 next_path=next_path)
     if _IN_FLIGHT["n"] >= MAX_QUEUED_CHECKS:
         return await _login_page(datasette, request, "The server is busy checking passwords; try again shortly.",
-                                 status=503, username=username, headers={"Retry-After": "5"})
+                                 status=503, username=username, headers={"Retry-After": "5"}, next_path=next_path)
     password_hash = conf.reviewers.hash_of(username)
     _IN_FLIGHT["n"] += 1
     try:
@@ -64,9 +68,10 @@ async def login(request, datasette):
     finally:
         _IN_FLIGHT["n"] -= 1
     if not ok:
-        return await _login_page(datasette, request, "Wrong name or password.", status=401, username=username)
+        return await _login_page(datasette, request, "Wrong name or password.", status=401, username=username,
+                                 next_path=next_path)
     conf.limiter.succeeded(username, address)
-    response = Response.redirect(local_path(form.get("next"), datasette))
+    response = Response.redirect(next_path)
     max_age = int(conf.session_hours * 3600)
     response.set_cookie(SESSION_COOKIE, datasette.sign(session_payload(username, password_hash, conf.session_hours),
                                                        SESSION_NAMESPACE),
@@ -84,6 +89,12 @@ async def logout(request, datasette):
     response = Response.redirect(datasette.urls.path("/-/compare"))
     response.set_cookie(SESSION_COOKIE, "", expires=0, httponly=True, samesite="lax")
     return response
+
+
+@hookimpl
+def extra_template_vars(datasette):
+    """compare_reviewers: whether anyone can log in here now (the pages offer a login only then)."""
+    return {"compare_reviewers": bool(config(datasette).reviewers.current())} if is_compare(datasette) else {}
 
 
 @hookimpl

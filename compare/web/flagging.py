@@ -36,6 +36,11 @@ async def flag_post(request, datasette):
     target = (form.get("target_id") or "")[:200]
     seen = [m for m in (form.get("seen") or "").split()[:5000] if len(m) <= 200] if form.get("seen") else None
     back = local_path(form.get("back"), datasette)
+    refused = await _unknown_target(datasette, target)
+    if refused:  # said before the status or the note are looked at: they are not what is wrong
+        status, message = refused
+        return await page(datasette, request, "compare_message.html", {
+            "title": "The flag was not recorded", "message": message, "back": back}, status=status)
     try:
         recorded = await database(datasette).execute_write_fn(
             lambda conn: with_private_columns(datasette, conn, lambda c: record_flag(
@@ -47,6 +52,19 @@ async def flag_post(request, datasette):
     datasette.add_message(request, recorded.message, datasette.INFO)
     where = await _where_flag_shows(datasette, recorded)
     return Response.redirect(datasette.urls.path(where) if where else back)
+
+
+async def _unknown_target(datasette, target: str) -> tuple[int, str] | None:
+    """(HTTP status, message) when the form names nothing to flag or no measure or thread of this
+    database: 400, a bad request, as for a bad status or note; None when the target exists."""
+    from db import queries
+
+    if not target.strip():
+        return 400, "Nothing to flag: say what to flag (the form sends a measure id or a thread id). Reload the page."
+    if await run(datasette, queries.exact_target, target.strip()) is None:
+        return 400, (f"Unknown target: no measure or thread '{target.strip()}' in this database (it may have been "
+                     "removed or renamed since the page was loaded). Reload the page and flag again.")
+    return None
 
 
 async def _where_flag_shows(datasette, recorded) -> str | None:

@@ -21,6 +21,30 @@ def render_cell(value, column, table, database, datasette):
     return None
 
 
+def mark_term(text: str | None, q: str | None) -> Markup:
+    """The text, escaped, with each occurrence of q (any case) in <mark>: built from escaped
+    pieces, never from the data's own markup (the search page's hits)."""
+    import re
+
+    text = text or ""
+    if not q:
+        return escape(text)
+    out, at = [], 0
+    for m in re.finditer(re.escape(q), text, re.IGNORECASE):
+        out += [escape(text[at:m.start()]), Markup("<mark>"), escape(m.group(0)), Markup("</mark>")]
+        at = m.end()
+    out.append(escape(text[at:]))
+    return Markup("").join(out)
+
+
+@hookimpl
+def prepare_jinja2_environment(env, datasette):
+    """compare's templates may mark a term (|compare_mark(q)) and name a status (compare_status_labels)."""
+    if is_compare(datasette):
+        env.filters["compare_mark"] = mark_term
+        env.globals["compare_status_labels"] = STATUS_LABELS
+
+
 @hookimpl
 def menu_links(datasette, actor):
     if not is_compare(datasette):

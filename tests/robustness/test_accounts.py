@@ -264,6 +264,7 @@ def test_secret_is_written_whole_or_not_at_all(tmp_path, monkeypatch):
 def test_serve_refuses_an_empty_secret_in_one_line(served, tmp_path):
     _, _, path = served
     db2 = tmp_path / "e.db"
+    web_app(db2)  # a database to serve: its secret file is the problem here
     (tmp_path / "e.db.secret").write_text("")
     r = CliRunner().invoke(cli, ["serve", "-d", str(db2), "--reviewers", str(path), "-p", "0"])
     assert r.exit_code == 1 and "too short" in r.output and "Traceback" not in r.output

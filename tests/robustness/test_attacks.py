@@ -353,3 +353,29 @@ def test_forwarded_for_headers_do_not_reset_the_address_limit(served):
         proc.terminate()
         proc.wait(timeout=10)
     record("login", tried=25, refused=codes.count(429))
+
+
+@pytest.mark.parametrize("query", ["_timelimit=abc", "_timelimit=1e9", "_timelimit=-5", "_timelimit=%EF%BC%91",
+                                   "_timelimit=" + "1" * 4400])
+@pytest.mark.parametrize("path", ["/compare/measures", "/compare/search", "/compare"])
+def test_a_time_limit_that_is_not_a_number_is_a_bad_request_not_a_server_error(served, path, query):
+    # Datasette 0.65 runs int() on _timelimit and answers 500 with a traceback in the log
+    _, db, rpath = served
+    ds = web_app(db, str(rpath))
+
+    async def go():
+        async with client(ds, "10.6.0.1") as c:
+            return await c.get(f"{path}?q=abc&{query}")
+    r = call(go())
+    assert r.status_code == 400 and "whole number" in r.text
+    record("bad parameters", tried=1, refused=1)
+
+
+def test_a_whole_number_time_limit_still_works(served):
+    _, db, rpath = served
+    ds = web_app(db, str(rpath))
+
+    async def go():
+        async with client(ds, "10.6.0.2") as c:
+            return await c.get("/compare/measures?_timelimit=500")
+    assert call(go()).status_code == 200

@@ -188,6 +188,7 @@ def test_older_schema_is_migrated_and_newer_refused(tmp_path):
 def test_reviewers_file_errors_are_clean(tmp_path):
     bad = tmp_path / "reviewers.json"
     bad.write_text(json.dumps({"x": "plaintext"}), encoding="utf-8")
+    run("align", "--model", "hashing", "--silent", "-d", tmp_path / "x.db", EXAMPLES / "01_jiading_plan.txt")
     p = run("serve", "-d", tmp_path / "x.db", "--reviewers", bad, check=False)
     assert p.returncode != 0 and "reviewers.json" in p.stderr and "hash-password" in p.stderr
     record("schema versions", tried=1, clean=1)

@@ -277,8 +277,10 @@ def test_disk_full_writing_an_output_file(tmp_path, run):
 
 def test_a_database_in_a_missing_folder_is_not_foreign(tmp_path, run):
     path = tmp_path / "no" / "such" / "c.db"
-    for args in (["docs"], ["status"]):
-        one_line_error(run(*args, "-d", path, ok=False).output, "cannot be created", "no folder")
+    for args in (["docs"], ["status"]):  # commands that need a database: there is none
+        one_line_error(run(*args, "-d", path, ok=False).output, "no such database", "no folder")
+    one_line_error(run("align", "--model", "hashing", "-d", path, EXAMPLES / "01_jiading_plan.txt", ok=False).output,
+                   "cannot be created", "no folder")
     assert not path.parent.exists()
     shutil.rmtree(tmp_path / "no", ignore_errors=True)
-    record("database open", tried=2, clean=2)
+    record("database open", tried=3, clean=3)
