@@ -10,6 +10,7 @@ import datetime as _dt
 import json
 import os
 import sqlite3
+import unicodedata
 import uuid
 from collections.abc import Iterable
 
@@ -562,8 +563,8 @@ def resolve_measure(db: Database, ref: str) -> str:
 
 def ambiguous(ref: str, what: str, matches: list[tuple[str, str | None]], shown: int = 4, chars: int = 16) -> Ambiguous:
     """The one line for an id prefix that matches several: how many, the first few with their text shortened."""
-    def brief(text: str | None) -> str:
-        text = " ".join((text or "").split())
+    def brief(text: str | None) -> str:  # control characters out: this line is printed to a terminal
+        text = " ".join("".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in text or "").split())
         return text if len(text) <= chars else text[:chars] + "…"
 
     listed = "; ".join(f"{i} {brief(t)}".strip() for i, t in matches[:shown])

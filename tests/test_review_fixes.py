@@ -1,0 +1,88 @@
+"""Fixes from a code review: terminal escapes in document text, the sqlite export, diff labels,
+thread labels, control characters in a search, atomic exports."""
+import json
+import unicodedata
+
+import pytest
+from click.testing import CliRunner
+from conftest import rows
+
+HOSTILE_TITLE = "某区关于推进\x1b]0;PWNED\x07平台建设的工作方案"
+HOSTILE_MEASURE = "一是推进\x1b[2J\x1b[35m概念验证中心建设，到2026年建成不少于3家概念验证中心。"
+
+
+def hostile_text() -> str:
+    padding = [f"{i}. 本行为普通的说明文字，用于填充文档的正文内容，不含任何控制字符。" for i in range(140)]
+    return "\n".join([HOSTILE_TITLE, "", "一、主要任务", "", HOSTILE_MEASURE,
+                      "二是完善人才培养体系，到2026年培养不少于100名技术经理人。", "", "二、保障措施", ""]
+                     + padding) + "\n"
+
+
+@pytest.fixture
+def hostile(tmp_path, run):
+    path = tmp_path / "hostile.txt"
+    path.write_text(hostile_text(), encoding="utf-8")
+    run("align", path)
+    return path
+
+
+def cli_bytes(*args, color: bool):
+    from cli import cli
+
+    result = CliRunner().invoke(cli, [str(a) for a in args], color=color)
+    return result.output
+
+
+def assert_no_terminal_escapes(out: str, color: bool):
+    assert "\x07" not in out and "\x1b]" not in out and "\x1b[2J" not in out and "\x1b[35m" not in out
+    if not color:
+        assert "\x1b" not in out
+    assert not [ch for ch in out if unicodedata.category(ch) == "Cc" and ch not in "\n\t\x1b"]
+
+
+def test_stored_text_has_no_control_characters(hostile, db_path):
+    texts = [t for (t,) in rows(db_path, "SELECT text FROM measures")]
+    texts += [t for (t,) in rows(db_path, "SELECT coalesce(title, '') FROM documents")]
+    assert any("概念验证中心" in t for t in texts)
+    assert not [t for t in texts if any(unicodedata.category(ch) == "Cc" and ch not in "\n\t\r" for ch in t)]
+
+
+def test_reader_drops_controls_and_keeps_lines():
+    from compare.readers import drop_controls
+
+    assert drop_controls("甲\x1b]0;x\x07乙\x1b[2J丙\t丁\r\n戊\x0c己\x85庚\x9b1m辛\x00") == "甲]0;x乙[2J丙\t丁\r\n戊\n己\n庚1m辛"
+
+
+@pytest.mark.parametrize("color", [False, True])
+def test_cli_prints_no_terminal_escapes(hostile, run, color):
+    doc = json.loads(run("docs", "--json").output)[0]["id"]
+    measure = json.loads(run("measures", doc, "--json").output)[0]["id"]
+    thread = json.loads(run("threads", "--min-size", "1", "--json").output)[0]["id"]
+    for args in (("measures", doc), ("docs",), ("report",), ("report", "--format", "csv"),
+                 ("diff", doc, doc, "--all"), ("thread", thread), ("export", "--format", "csv"),
+                 ("export",), ("flag", measure[:1], "--status", "fulfilled", "--note", "x", "--reviewer", "r")):
+        assert_no_terminal_escapes(cli_bytes(*args, color=color), color)
+
+
+def test_terminal_helpers_take_out_escapes():
+    from compare.formats import csv_cell, json_text, md_cell, terminal_text
+
+    assert terminal_text("a\x1b]0;x\x07b\r\nc\td\x9b") == "a]0;xb\nc\td"
+    assert "\x1b" not in csv_cell("x\x1b[2Jy") and "\x07" not in md_cell("x\x07y")
+    raw = json.dumps({"t": "a\x9bb\x7f"}, ensure_ascii=False)
+    assert json.loads(json_text(raw)) == {"t": "a\x9bb\x7f"} and "\x9b" not in json_text(raw)
+
+
+def test_ambiguous_prefix_lists_texts_without_controls():
+    from db.queries import ambiguous
+
+    message = str(ambiguous("m", "measures", [("m1", "甲\x1b]0;PWNED\x07乙"), ("m2", "丙\x1b[2J")]))
+    assert "\x1b" not in message and "\x07" not in message and "m1" in message and "m2" in message
+
+
+def test_compare_group_error_message_has_no_escapes(hostile):
+    from cli import cli
+
+    result = CliRunner().invoke(cli, ["measures", "no\x1b]0;PWNED\x07such"], color=True)
+    assert result.exit_code != 0 and "PWNED" in result.output
+    assert "\x1b" not in result.output and "\x07" not in result.output
