@@ -720,6 +720,8 @@ def search_measures(db: Database, q: str, limit: int = 100) -> list[dict]:
 
 
 def _search_hits(db: Database, q: str, limit: int) -> list[dict]:
+    # control characters (a NUL ends an FTS5 string: "unterminated string") are never in a measure
+    q = "".join(ch for ch in q if unicodedata.category(ch) != "Cc").strip()
     if not q:
         return []
     cols = ("m.id, m.text, m.kind, m.section, d.id AS document_id, d.title, d.issuer, d.region, d.date, "

@@ -86,3 +86,34 @@ def test_compare_group_error_message_has_no_escapes(hostile):
     result = CliRunner().invoke(cli, ["measures", "no\x1b]0;PWNED\x07such"], color=True)
     assert result.exit_code != 0 and "PWNED" in result.output
     assert "\x1b" not in result.output and "\x07" not in result.output
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    from conftest import EXAMPLES
+
+    from cli import cli, web_app
+
+    db_path = str(tmp_path_factory.mktemp("reviewfixes") / "compare.db")
+    r = CliRunner().invoke(cli, ["align", "--model", "hashing", "-d", db_path, str(EXAMPLES)], catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    return web_app(db_path), db_path
+
+
+def web_get(ds, path, **kw):
+    import asyncio
+
+    return asyncio.run(ds.client.get(path, **kw))
+
+
+@pytest.mark.parametrize("q", ["测试验证平台\x00", "ab\x00", "\x00", "平台\x1b", "测试\x00验证平台"])
+def test_search_with_control_characters_is_an_answer_not_a_500(site, q):
+    ds, db_path = site
+    r = web_get(ds, "/-/compare/search", params={"q": q})
+    assert r.status_code == 200, r.text[:300]
+    clean = q.replace("\x00", "").replace("\x1b", "")
+    expected = rows(db_path, "SELECT count(*) FROM measures m JOIN documents d ON d.id = m.document_id "
+                             "WHERE instr(lower(m.text), lower(?)) > 0 AND d.is_current = 1", [clean])[0][0] if clean else 0
+    from test_web_fixes import hits
+
+    assert (len(hits(r.text)) if '<table class="compare compare-search">' in r.text else 0) == expected
