@@ -117,3 +117,60 @@ def test_search_with_control_characters_is_an_answer_not_a_500(site, q):
     from test_web_fixes import hits
 
     assert (len(hits(r.text)) if '<table class="compare compare-search">' in r.text else 0) == expected
+
+
+# --- diff: a report that reached the promise, large numbers, details on the web page ------------
+
+DIFF_PLAN = """某区推进概念验证中心建设行动方案
+
+1、建设概念验证中心。到2027年，建成不少于3家概念验证中心。
+
+2、扩大产业规模。到2027年，产业规模达到不少于1234567万元。
+"""
+DIFF_REPLY = """关于对区人大代表建议的答复
+
+目前已建成概念验证中心3家，运行良好。
+
+截至目前，产业规模已达到1234568万元。
+"""
+DIFF_REPLY_2 = DIFF_REPLY.replace("关于对区人大代表建议的答复", "关于对区政协委员提案的答复").replace("3家", "4家")
+
+
+@pytest.fixture
+def diffed(tmp_path, run):
+    for name, text in (("plan.txt", DIFF_PLAN), ("reply.txt", DIFF_REPLY), ("reply2.txt", DIFF_REPLY_2)):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        run("align", "--model", "hashing", "--silent", tmp_path / name)
+
+
+def test_diff_reports_a_promise_met_exactly_and_numbers_as_written(diffed, run):
+    result = json.loads(run("diff", "plan.txt", "reply.txt", "--json").output)
+    details = {d for c in result["changes"] if c["direction"] == "reported" for d in c["details"]}
+    assert "3 of ≥ 3 家" in details, result["changes"]
+    assert "1234568 of ≥ 1234567 万元" in details, details
+    text = run("diff", "plan.txt", "reply.txt").output
+    assert "reported 3 of ≥ 3 家" in text and "e+06" not in text
+
+
+def test_number_formatting_has_no_exponent():
+    from compare.diff import _number
+
+    assert [_number(v) for v in (1234567.0, 3.0, 0.5, 12.75, 1e15, 2.675)] == \
+        ["1234567", "3", "0.5", "12.75", "1000000000000000", "2.675"]
+
+
+def test_web_diff_shows_details_without_a_direction(diffed, db_path):
+    import re
+
+    from cli import web_app
+
+    ds = web_app(db_path)
+    ids = dict(rows(db_path, "SELECT file_name, id FROM documents"))
+    r = web_get(ds, "/-/compare/diff", params={"a": ids["reply.txt"], "b": ids["reply2.txt"]})
+    assert r.status_code == 200
+    result = json.loads(CliRunner().invoke(__import__("cli").cli, ["diff", "reply.txt", "reply2.txt", "--json"]).output)
+    undirected = [c for c in result["changes"] if c["details"] and not c["direction"]]
+    assert undirected, result["changes"]
+    shown = re.findall(r'<span class="compare-muted">([^<]*)</span>', r.text)
+    for c in undirected:
+        assert any("; ".join(c["details"]) in s.replace("&gt;", ">") for s in shown), (c["details"], shown)
