@@ -1,6 +1,7 @@
 """Fixes from a code review: terminal escapes in document text, the sqlite export, diff labels,
 thread labels, control characters in a search, atomic exports."""
 import json
+import os
 import unicodedata
 
 import pytest
@@ -174,3 +175,81 @@ def test_web_diff_shows_details_without_a_direction(diffed, db_path):
     shown = re.findall(r'<span class="compare-muted">([^<]*)</span>', r.text)
     for c in undirected:
         assert any("; ".join(c["details"]) in s.replace("&gt;", ">") for s in shown), (c["details"], shown)
+
+
+# --- export --format sqlite: no overwrite race, no rows lost to the scrub, no paths left ------------
+
+@pytest.fixture
+def two_folders(tmp_path, run):
+    """One file name in two folders (same text: two rows of `files`, one document), a document with
+    neither 文号 nor title (its key is its path), a database aligned with a local model folder."""
+    from conftest import EXAMPLES
+
+    for sub in ("c1", "c2"):
+        (tmp_path / "corpus" / sub).mkdir(parents=True)
+        (tmp_path / "corpus" / sub / "plan.txt").write_text(
+            (EXAMPLES / "01_jiading_plan.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "corpus" / "c2" / "notitle.txt").write_text(
+        "一是推进平台建设，到2026年建成不少于3家平台。\n二是加强人才培养，到2026年培养不少于100名人才。\n", encoding="utf-8")
+    db = tmp_path / "live.db"
+    run("align", "--model", "hashing", "--silent", "-d", db, tmp_path / "corpus" / "c1", tmp_path / "corpus" / "c2")
+    import sqlite3
+
+    conn = sqlite3.connect(db)  # as a corpus aligned with --model /srv/models/bge would hold it
+    model = "st:" + str(tmp_path / "models" / "bge-small")
+    for (table,) in conn.execute("SELECT m.name FROM sqlite_master m, pragma_table_info(m.name) p "
+                                 "WHERE m.type = 'table' AND p.name = 'model'").fetchall():
+        conn.execute(f'UPDATE "{table}" SET model = ?', [model])
+    conn.commit()
+    conn.close()
+    return db
+
+
+def test_sqlite_copy_keeps_every_row_and_publishes_no_absolute_path(two_folders, run, tmp_path):
+    db = two_folders
+    assert rows(str(db), "SELECT count(*) FROM files")[0][0] == 3
+    assert rows(str(db), "SELECT count(*) FROM documents WHERE doc_key LIKE 'path:/%'")[0][0] == 1
+    copy = tmp_path / "copy.db"
+    run("export", "--format", "sqlite", "-o", copy, "-d", db)
+    tables = [t for (t,) in rows(str(db), "SELECT name FROM sqlite_master WHERE type = 'table'")]
+    for t in tables:
+        assert rows(str(copy), f'SELECT count(*) FROM "{t}"') == rows(str(db), f'SELECT count(*) FROM "{t}"'), t
+    assert str(tmp_path).encode() not in copy.read_bytes()
+    paths = sorted(p for (p,) in rows(str(copy), "SELECT path FROM files"))
+    assert paths == ["c1/plan.txt", "c2/plan.txt", "notitle.txt"], paths
+    assert rows(str(copy), "SELECT doc_key FROM documents WHERE doc_key LIKE 'path:%'") == [("path:notitle.txt",)]
+    models = {m for (t,) in rows(str(copy), "SELECT m.name FROM sqlite_master m, pragma_table_info(m.name) p "
+                                            "WHERE m.type = 'table' AND p.name = 'model'")
+              for (m,) in rows(str(copy), f'SELECT DISTINCT model FROM "{t}"')}
+    assert models == {"st:bge-small"}
+
+
+def test_sqlite_copy_never_overwrites_a_file_that_appears_meanwhile(run, tmp_path, monkeypatch):
+    from conftest import EXAMPLES
+
+    from db import queries
+
+    db = tmp_path / "live.db"
+    run("align", "--model", "hashing", "--silent", "-d", db, EXAMPLES)
+    copy = tmp_path / "copy.db"
+    write_copy = queries.write_copy
+
+    def slow_copy(source, target):  # another process creates the file while the copy is written
+        copy.write_bytes(b"theirs")
+        write_copy(source, target)
+
+    monkeypatch.setattr(queries, "write_copy", slow_copy)
+    r = run("export", "--format", "sqlite", "-o", copy, "-d", db, ok=False)
+    assert "already exists" in r.output and copy.read_bytes() == b"theirs"
+    assert not [n for n in os.listdir(tmp_path) if n.startswith(".compare-copy")]
+
+
+def test_sqlite_copy_counts_a_dangling_symlink_as_existing(run, tmp_path):
+    from conftest import EXAMPLES
+
+    db = tmp_path / "live.db"
+    run("align", "--model", "hashing", "--silent", "-d", db, EXAMPLES)
+    link = tmp_path / "copy.db"
+    link.symlink_to(tmp_path / "nowhere.db")
+    r = run("export", "--format", "sqlite", "-o", link, "-d", db, ok=False)
+    assert "already exists" in r.output and link.is_symlink() and not (tmp_path / "nowhere.db").exists()
