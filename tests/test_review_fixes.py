@@ -3,6 +3,7 @@ thread labels, control characters in a search, atomic exports."""
 import json
 import os
 import unicodedata
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -253,3 +254,37 @@ def test_sqlite_copy_counts_a_dangling_symlink_as_existing(run, tmp_path):
     link.symlink_to(tmp_path / "nowhere.db")
     r = run("export", "--format", "sqlite", "-o", link, "-d", db, ok=False)
     assert "already exists" in r.output and link.is_symlink() and not (tmp_path / "nowhere.db").exists()
+
+
+# --- thread labels: no item or heading marker, the modifier particle from the vocabulary ---------
+
+@pytest.mark.parametrize("text, label", [("二是加快推进科技创新平台建设", "科技创新平台建设"),
+                                         ("（三）加强人才培养", "人才培养"), ("1.完善政策体系", "政策体系"),
+                                         ("其二、加强人才培养，形成梯队。", "人才培养"),
+                                         ("第三，加快推进平台建设", "平台建设")])
+def test_a_label_made_from_a_measure_has_no_enumeration_marker(text, label):
+    from compare import threads as th
+
+    assert th.text_object(text) == label
+    assert th.label_for(["a"], {}, {"a": text}) == label
+
+
+def test_the_modifier_particle_of_a_label_is_read_from_the_vocabulary(monkeypatch, tmp_path):
+    import shutil
+
+    from compare import threads as th
+    from compare import vocabulary
+
+    assert th._head("对经认定的区级概念验证平台") == "区级概念验证平台"
+    vocab = tmp_path / "vocab"
+    shutil.copytree(Path(vocabulary.__file__).parent / "vocab", vocab)
+    terms = (vocab / "terms.txt").read_text(encoding="utf-8")
+    assert terms.rstrip().endswith("[modifier ends]\n的")
+    (vocab / "terms.txt").write_text(terms.rstrip()[:-1] + "之\n", encoding="utf-8")
+    monkeypatch.setattr(vocabulary, "VOCAB", vocabulary.load(str(vocab)))
+    th._modifier_end.cache_clear()
+    try:
+        assert th._head("对经认定的区级概念验证平台") == "对经认定的区级概念验证平台"
+        assert th._head("本区之区级概念验证平台") == "区级概念验证平台"
+    finally:
+        th._modifier_end.cache_clear()
