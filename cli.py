@@ -336,13 +336,48 @@ def export(database, fmt, output, force):
 
     text = (to_csv(reports.export_table(db), reports.EXPORT_TABLE_COLUMNS) if fmt == "csv" else
             json_text(json.dumps(reports.export(db), ensure_ascii=False, indent=1)) + "\n")
-    with click.open_file(output, "w", encoding="utf-8") as out:
-        try:
+    if output == "-":
+        with click.open_file(output, "w", encoding="utf-8") as out:
             out.write(text)
             out.flush()  # a full disk is reported here (CompareGroup), not after the command has returned
-        except OSError as e:
-            e.filename = e.filename or output
-            raise
+        return
+    try:
+        _write_whole(output, text)
+    except OSError as e:
+        e.filename = e.filename or output
+        raise
+
+
+def _write_whole(path: str, text: str) -> None:
+    """`text` into `path` whole or not at all: a temporary file beside it, synced, then renamed over
+    it (an existing file keeps its permissions; a symlink is written through)."""
+    import os
+    import tempfile
+
+    target = os.path.realpath(path)
+    try:
+        mode = os.stat(target).st_mode & 0o777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    folder = os.path.dirname(target)
+    if not os.path.isdir(folder):
+        raise click.ClickException(f"{path}: no folder {folder}; create it, or pass another file with -o")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".compare-export-", dir=folder)
+    except OSError as e:
+        raise click.ClickException(f"{path}: cannot be written ({e.strerror}); pass another file with -o") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
 
 
 @cli.command()

@@ -288,3 +288,41 @@ def test_the_modifier_particle_of_a_label_is_read_from_the_vocabulary(monkeypatc
         assert th._head("本区之区级概念验证平台") == "区级概念验证平台"
     finally:
         th._modifier_end.cache_clear()
+
+
+# --- export -o is written whole or not at all; Ctrl-C while the server starts -------------------------
+
+def _limited_export(db, out, fmt, limit):
+    """`compare export` in a process that may write no file past `limit` bytes (a full disk, for it)."""
+    import resource
+    import signal
+    import subprocess
+    import sys
+
+    def limit_files():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return subprocess.run([sys.executable, "-c", "from cli import main; main()", "export", "--format", fmt,
+                           "-d", str(db), "-o", str(out)], capture_output=True, text=True, preexec_fn=limit_files,
+                          cwd=Path(__file__).resolve().parent.parent)
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_export_to_a_file_that_cannot_be_finished_leaves_the_old_file(run, tmp_path, fmt):
+    from conftest import EXAMPLES
+
+    db = tmp_path / "live.db"
+    run("align", "--model", "hashing", "--silent", "-d", db, EXAMPLES)
+    out = tmp_path / f"export.{fmt}"
+    old = "the export of yesterday\n" * 50
+    out.write_text(old, encoding="utf-8")
+    full = len(run("export", "--format", fmt, "-d", db).output.encode())
+    r = _limited_export(db, out, fmt, limit=full // 2)
+    assert r.returncode == 1 and len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert out.read_text(encoding="utf-8") == old
+    assert sorted(os.listdir(tmp_path)) == sorted(n for n in os.listdir(tmp_path) if not n.startswith(".compare-"))
+    run("export", "--format", fmt, "-d", db, "-o", out)
+    assert out.read_text(encoding="utf-8") == run("export", "--format", fmt, "-d", db).output
+    line = run("export", "--format", fmt, "-d", db, "-o", tmp_path / "no" / "x.json", ok=False).output.strip()
+    assert len(line.splitlines()) == 1 and "no folder" in line
