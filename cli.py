@@ -624,12 +624,16 @@ def serve(database, host, port, reviewers_path, session_hours, allow_sql):
     # proxy_headers off: X-Forwarded-For from anyone who can reach the port would otherwise pick
     # the client address that failed logins are counted by
     server = uvicorn.Server(uvicorn.Config(ds.app(), log_level="warning", proxy_headers=False))
+    interrupted = False
     try:
         server.run(sockets=[sock])
     except KeyboardInterrupt:
-        pass
+        interrupted = True
     finally:
         sock.close()
+    if not server.started and interrupted:  # Ctrl-C while starting: one line, the shell's code for it
+        _say("compare: interrupted before the server started", err=True)
+        sys.exit(130)
     if not server.started:
         sys.exit(3)  # uvicorn has said why
 

@@ -326,3 +326,19 @@ def test_export_to_a_file_that_cannot_be_finished_leaves_the_old_file(run, tmp_p
     assert out.read_text(encoding="utf-8") == run("export", "--format", fmt, "-d", db).output
     line = run("export", "--format", fmt, "-d", db, "-o", tmp_path / "no" / "x.json", ok=False).output.strip()
     assert len(line.splitlines()) == 1 and "no folder" in line
+
+
+def test_ctrl_c_before_the_server_starts_is_one_line_and_code_130(run, db_path, monkeypatch):
+    import uvicorn
+    from conftest import EXAMPLES
+
+    run("align", "--model", "hashing", "--silent", EXAMPLES)
+
+    def interrupted(self, sockets=None):  # Ctrl-C while uvicorn starts: it re-raises the signal
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(uvicorn.Server, "run", interrupted)
+    r = run("serve", "--port", "0", ok=False)
+    assert r.exit_code == 130, r.output
+    assert r.output.strip().splitlines()[-1] == "compare: interrupted before the server started"
+    assert "Traceback" not in r.output
