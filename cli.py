@@ -336,21 +336,26 @@ def export(database, fmt, output, force):
 
     text = (to_csv(reports.export_table(db), reports.EXPORT_TABLE_COLUMNS) if fmt == "csv" else
             json_text(json.dumps(reports.export(db), ensure_ascii=False, indent=1)) + "\n")
-    if output == "-":
+    import os
+    import stat
+
+    try:
+        if output != "-" and (not os.path.exists(output) or stat.S_ISREG(os.stat(output).st_mode)):
+            _write_whole(output, text)
+            return
+        # standard output, a device (/dev/full), a pipe: written in place, never replaced
         with click.open_file(output, "w", encoding="utf-8") as out:
             out.write(text)
             out.flush()  # a full disk is reported here (CompareGroup), not after the command has returned
-        return
-    try:
-        _write_whole(output, text)
     except OSError as e:
         e.filename = e.filename or output
         raise
 
 
 def _write_whole(path: str, text: str) -> None:
-    """`text` into `path` whole or not at all: a temporary file beside it, synced, then renamed over
-    it (an existing file keeps its permissions; a symlink is written through)."""
+    """`text` into `path` (a regular file, or none yet) whole or not at all: a temporary file beside
+    it, synced, then renamed over it (an existing file keeps its permissions; a symlink is written
+    through)."""
     import os
     import tempfile
 

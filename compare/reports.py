@@ -201,6 +201,8 @@ def sqlite_copy(db: Database, target: str, force: bool = False) -> None:
         raise CompareError(f"{target}: is the database itself; pass another file with -o")
     if os.path.isdir(target):
         raise CompareError(f"{target}: is a directory; pass a file name with -o")
+    if os.path.exists(target) and not os.path.isfile(target):  # a device or a pipe is never replaced
+        raise CompareError(f"{target}: is not a regular file; pass a file name with -o")
     if os.path.lexists(target) and not force:
         raise CompareError(_EXISTS.format(target=target))
     folder = os.path.dirname(os.path.abspath(target))

@@ -342,3 +342,14 @@ def test_ctrl_c_before_the_server_starts_is_one_line_and_code_130(run, db_path, 
     assert r.exit_code == 130, r.output
     assert r.output.strip().splitlines()[-1] == "compare: interrupted before the server started"
     assert "Traceback" not in r.output
+
+
+def test_sqlite_copy_never_replaces_a_device_or_a_pipe(run, tmp_path):
+    from conftest import EXAMPLES
+
+    db = tmp_path / "live.db"
+    run("align", "--model", "hashing", "--silent", "-d", db, EXAMPLES)
+    fifo = tmp_path / "copy.db"
+    os.mkfifo(fifo)
+    r = run("export", "--format", "sqlite", "-o", fifo, "--force", "-d", db, ok=False)
+    assert "not a regular file" in r.output and __import__("stat").S_ISFIFO(os.stat(fifo).st_mode)
