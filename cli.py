@@ -9,6 +9,7 @@ import sys
 import click
 
 from compare.flags import FLAG_STATUSES
+from compare.formats import json_text
 
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 
@@ -48,10 +49,10 @@ def _open(database: str, readonly: bool = False, create: bool = False):
 def _emit(rows: list[dict], fmt: str | None, columns: list[str], headers: list[str] | None = None) -> None:
     """Rows as JSON, newline-delimited JSON, CSV, or (no format) a text table with a header line."""
     if fmt == "json":
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        click.echo(json_text(json.dumps(rows, ensure_ascii=False, indent=2)))
     elif fmt == "nl":
         for r in rows:
-            click.echo(json.dumps(r, ensure_ascii=False))
+            click.echo(json_text(json.dumps(r, ensure_ascii=False)))
     elif fmt == "csv":
         from compare.formats import to_csv
 
@@ -62,18 +63,28 @@ def _emit(rows: list[dict], fmt: str | None, columns: list[str], headers: list[s
         click.echo(text_table(rows, columns, headers), nl=False)
 
 
+def _say(text: object = "", err: bool = False, nl: bool = True, **style) -> None:
+    """Print for a person: document text and file names are untrusted, so control characters
+    (terminal escapes) are taken out first (compare.formats.terminal_text), then the style is added."""
+    from compare.formats import terminal_text
+
+    text = terminal_text(text)
+    click.echo(click.style(text, **style) if style else text, err=err, nl=nl)
+
+
 class CompareGroup(click.Group):
     """compare's and the store's errors, met anywhere in a command, are one line; so are disk full,
     database busy or read-only (the transaction rolled back)."""
 
     def invoke(self, ctx):
         from compare.errors import CompareError
+        from compare.formats import terminal_text
         from db.errors import StoreError
 
         try:
             return super().invoke(ctx)
         except (CompareError, StoreError) as e:
-            raise click.ClickException(str(e)) from None
+            raise click.ClickException(terminal_text(str(e))) from None
         except (sqlite3.Error, OSError) as e:
             from db import storage_error
 
@@ -86,7 +97,7 @@ class CompareGroup(click.Group):
             error = storage_error(e, ctx.meta.get("compare.database") or "the database")
             if error is None:
                 raise
-            raise click.ClickException(str(error)) from None
+            raise click.ClickException(terminal_text(str(error))) from None
 
 
 @click.group(cls=CompareGroup, context_settings=CONTEXT)
@@ -141,17 +152,17 @@ def align(paths, database, model, params_path, encoding, as_of, follow_symlinks,
     if not silent:
         if report:
             added = report.added
-            click.echo(f"{len(added)} document(s) added, {sum(r.measures for r in added)} measures; "
+            _say(f"{len(added)} document(s) added, {sum(r.measures for r in added)} measures; "
                        f"{len([r for r in report.results if r.status in ('unchanged', 'duplicate')])} unchanged; "
                        f"{len(report.problems)} skipped with errors"
                        + (f"; {len(report.ignored)} left out (see the warnings)" if report.ignored else ""), err=True)
         if result:
-            click.echo(f"aligned under {result.model}: {result.measures} measures ({result.encoded} embedded, "
+            _say(f"aligned under {result.model}: {result.measures} measures ({result.encoded} embedded, "
                        f"{result.new_measures} new), {result.links} links, {result.threads} threads", err=True)
         else:
-            click.echo("alignment up to date", err=True)
+            _say("alignment up to date", err=True)
         if placed.moved or placed.unplaced or placed.removed:
-            click.echo(f"flags: {placed.moved} moved to the same commitment in a new version, "
+            _say(f"flags: {placed.moved} moved to the same commitment in a new version, "
                        f"{placed.unplaced} need a reviewer, {placed.removed} on removed documents "
                        "(compare flags --unplaced)", err=True)
     if report and report.problems:
@@ -175,14 +186,14 @@ def _hooks(silent: bool):
     def ingested(report):
         for r in report.results:
             if r.skipped:
-                click.echo(f"error: {r.message}", err=True)
+                _say(f"error: {r.message}", err=True)
             elif r.status == "ignored":  # said even with --silent: a file in the folder was not read
-                click.echo(f"warning: {r.message}", err=True)
+                _say(f"warning: {r.message}", err=True)
             elif not silent:
-                click.echo(r.message, err=True)
+                _say(r.message, err=True)
 
     def stage(name, seconds):
-        click.echo(f"  {name}: {seconds:.1f} s", err=True)
+        _say(f"  {name}: {seconds:.1f} s", err=True)
 
     return Hooks(bar, ingested, None if silent else stage)
 
@@ -216,14 +227,14 @@ def remove(document, database, model, params_path, no_align):
     doc, removed, result = removal.document, removal.removed, removal.alignment
     versions = removed["documents"]
     flags = removed["flags"]
-    click.echo(f"removed {doc['title'] or doc['file_name']} ({len(versions)} version{'s' if len(versions) != 1 else ''}"
+    _say(f"removed {doc['title'] or doc['file_name']} ({len(versions)} version{'s' if len(versions) != 1 else ''}"
                f": {', '.join(v['id'] for v in versions)}): {removed['measures']} measures; "
                f"{flags} flag{'s' if flags != 1 else ''} on them kept, now attached to nothing")
     if result:
-        click.echo(f"re-aligned under {result.model}: {result.measures} measures, {result.links} links, "
+        _say(f"re-aligned under {result.model}: {result.measures} measures, {result.links} links, "
                    f"{result.threads} threads", err=True)
     elif no_align:
-        click.echo("alignment left out of date: run compare align to rebuild threads and statuses", err=True)
+        _say("alignment left out of date: run compare align to rebuild threads and statuses", err=True)
 
 
 @cli.command()
@@ -272,12 +283,12 @@ def measures(document, database, fmt, kind):
         _emit(rows, fmt, ["id", "ordinal", "section", "kind", "deadline", "comparator", "value", "unit", "object",
                           "text"])
         return
-    click.echo(f"{doc['title'] or doc['file_name']}  ({doc['id']})")
+    _say(f"{doc['title'] or doc['file_name']}  ({doc['id']})")
     section = None
     for m in rows:
         if m["section"] != section:
             section = m["section"]
-            click.echo(click.style(f"\n{section or '(no section)'}", bold=True))
+            _say(f"\n{section or '(no section)'}", bold=True)
         target = ""
         if m["deadline"] or m["comparator"]:
             parts = []
@@ -286,7 +297,7 @@ def measures(document, database, fmt, kind):
             if m["deadline"]:
                 parts.append(f"by {m['deadline']}")
             target = "  [" + "; ".join(parts) + "]"
-        click.echo(f"  {m['kind']:<10} {m['text']}{target}")
+        _say(f"  {m['kind']:<10} {m['text']}{target}")
 
 
 @cli.command()
@@ -319,19 +330,59 @@ def export(database, fmt, output, force):
         if output == "-":
             raise click.ClickException("--format sqlite writes a database file: pass its name with -o, e.g. -o copy.db")
         reports.sqlite_copy(db, output, force=force)
-        click.echo(f"wrote {output}", err=True)
+        _say(f"wrote {output}", err=True)
         return
     from compare.formats import to_csv
 
     text = (to_csv(reports.export_table(db), reports.EXPORT_TABLE_COLUMNS) if fmt == "csv" else
-            json.dumps(reports.export(db), ensure_ascii=False, indent=1) + "\n")
-    with click.open_file(output, "w", encoding="utf-8") as out:
-        try:
+            json_text(json.dumps(reports.export(db), ensure_ascii=False, indent=1)) + "\n")
+    import os
+    import stat
+
+    try:
+        if output != "-" and (not os.path.exists(output) or stat.S_ISREG(os.stat(output).st_mode)):
+            _write_whole(output, text)
+            return
+        # standard output, a device (/dev/full), a pipe: written in place, never replaced
+        with click.open_file(output, "w", encoding="utf-8") as out:
             out.write(text)
             out.flush()  # a full disk is reported here (CompareGroup), not after the command has returned
-        except OSError as e:
-            e.filename = e.filename or output
-            raise
+    except OSError as e:
+        e.filename = e.filename or output
+        raise
+
+
+def _write_whole(path: str, text: str) -> None:
+    """`text` into `path` (a regular file, or none yet) whole or not at all: a temporary file beside
+    it, synced, then renamed over it (an existing file keeps its permissions; a symlink is written
+    through)."""
+    import os
+    import tempfile
+
+    target = os.path.realpath(path)
+    try:
+        mode = os.stat(target).st_mode & 0o777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    folder = os.path.dirname(target)
+    if not os.path.isdir(folder):
+        raise click.ClickException(f"{path}: no folder {folder}; create it, or pass another file with -o")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".compare-export-", dir=folder)
+    except OSError as e:
+        raise click.ClickException(f"{path}: cannot be written ({e.strerror}); pass another file with -o") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
 
 
 @cli.command()
@@ -377,12 +428,12 @@ def thread(thread_id, database, fmt):
         _emit(timeline.rows, fmt, ["sort_date", "issuer", "region", "kind", "role", "text", "measure_id",
                                    "document_id"])
         return
-    click.echo(click.style(f"{timeline.label}  ({timeline.thread_id})", bold=True))
+    _say(f"{timeline.label}  ({timeline.thread_id})", bold=True)
     for r in timeline.rows:
         date = r["date"] or (f"~{r['sort_date']}" if r["sort_date"] else "undated")
         extra = "" if r["role"] == "core" else "  (also)"
-        click.echo(f"  {date:<11} {r['issuer'] or r['file_name']}  [{r['kind']}]{extra}")
-        click.echo(f"              {r['text']}")
+        _say(f"  {date:<11} {r['issuer'] or r['file_name']}  [{r['kind']}]{extra}")
+        _say(f"              {r['text']}")
 
 
 @cli.command()
@@ -401,7 +452,7 @@ def status(database, as_of):
     counts = {}
     for st in statuses:
         counts[st.status] = counts.get(st.status, 0) + 1
-    click.echo(", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "no commitments")
+    _say(", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "no commitments")
 
 
 @cli.command()
@@ -424,7 +475,7 @@ def flag(target, database, flag_status, note, reviewer):
     from compare import stages
 
     recorded = stages.record_flag(_open(database), target, flag_status, note, reviewer, source="cli")
-    click.echo(f"{recorded.message}\n  {recorded.target_type} {recorded.target_id}, by {reviewer.strip()}")
+    _say(f"{recorded.message}\n  {recorded.target_type} {recorded.target_id}, by {reviewer.strip()}")
 
 
 @cli.command()
@@ -473,7 +524,7 @@ def report(database, statuses, region, issuer, fmt):
     wanted = {x.strip() for x in statuses.split(",") if x.strip()} if statuses else None
     out = reports.report(_open(database, readonly=True), wanted, region, issuer)
     if fmt == "json":
-        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        click.echo(json_text(json.dumps(out, ensure_ascii=False, indent=2)))
     elif fmt == "csv":
         _emit(out, "csv", reports.REPORT_COLUMNS)
     else:
@@ -501,26 +552,26 @@ def diff(doc_a, doc_b, database, as_json, show_all):
 
     a, b, result = reports.diff(_open(database, readonly=True), doc_a, doc_b)
     if as_json:
-        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        click.echo(json_text(json.dumps(result, ensure_ascii=False, indent=2)))
         return
-    click.echo(f"A: {a['title'] or a['file_name']} ({a['id']})\nB: {b['title'] or b['file_name']} ({b['id']})")
-    click.echo(", ".join(f"{k} {v}" for k, v in result["summary"].items()))
+    _say(f"A: {a['title'] or a['file_name']} ({a['id']})\nB: {b['title'] or b['file_name']} ({b['id']})")
+    _say(", ".join(f"{k} {v}" for k, v in result["summary"].items()))
     for c in result["changes"]:
         st = c["status"]
         if st == "same" and not show_all:
             continue
         if st == "dropped":
-            click.echo(click.style(f"- dropped   {c['a']['text']}", fg="red"))
+            _say(f"- dropped   {c['a']['text']}", fg="red")
         elif st == "new":
-            click.echo(click.style(f"+ new       {c['b']['text']}", fg="green"))
+            _say(f"+ new       {c['b']['text']}", fg="green")
         elif st == "same":
-            click.echo(f"  same      {c['a']['text']}")
+            _say(f"  same      {c['a']['text']}")
         else:
             label = st
             if st == "changed":
                 said = {None: "", "reported": "reported "}.get(c["direction"], f"{c['direction']}: ")
                 label = f"{st} ({said}{'; '.join(c['details'])})"
-            click.echo(f"~ {label}\n            {c['char_diff']}")
+            _say(f"~ {label}\n            {c['char_diff']}")
 
 
 def web_app(database: str, reviewers_path: str | None = None, *, allow_sql: bool = False,
@@ -564,7 +615,7 @@ def serve(database, host, port, reviewers_path, session_hours, allow_sql):
 
     _open(database, readonly=True).conn.close()  # a missing file is an error here, not a new database
     if host not in ("127.0.0.1", "localhost", "::1") and not reviewers_path:
-        click.echo(f"warning: serving on {host} to other machines with no reviewers: everyone reads, "
+        _say(f"warning: serving on {host} to other machines with no reviewers: everyone reads, "
                    "no one can flag; pass --reviewers to let reviewers log in", err=True)
     ds = web_app(database, reviewers_path, allow_sql=allow_sql, session_hours=session_hours)
     import asyncio
@@ -574,16 +625,20 @@ def serve(database, host, port, reviewers_path, session_hours, allow_sql):
     sock = bind(host, port)  # a busy port is one line, before "serving on"
     asyncio.run(ds.invoke_startup())
     url_host = f"[{host}]" if ":" in host else host
-    click.echo(f"compare: serving {database} on http://{url_host}:{bound_port(sock)}/-/compare", err=True)
+    _say(f"compare: serving {database} on http://{url_host}:{bound_port(sock)}/-/compare", err=True)
     # proxy_headers off: X-Forwarded-For from anyone who can reach the port would otherwise pick
     # the client address that failed logins are counted by
     server = uvicorn.Server(uvicorn.Config(ds.app(), log_level="warning", proxy_headers=False))
+    interrupted = False
     try:
         server.run(sockets=[sock])
     except KeyboardInterrupt:
-        pass
+        interrupted = True
     finally:
         sock.close()
+    if not server.started and interrupted:  # Ctrl-C while starting: one line, the shell's code for it
+        _say("compare: interrupted before the server started", err=True)
+        sys.exit(130)
     if not server.started:
         sys.exit(3)  # uvicorn has said why
 

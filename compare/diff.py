@@ -54,15 +54,19 @@ def char_diff(a: str, b: str) -> str:
 
 
 def _number(v: float) -> str:
-    return f"{v:g}"
+    """A number as a person writes it: 1234567, 0.5, 12.75 (never 1.23457e+06)."""
+    if float(v).is_integer():
+        return str(int(v))
+    return f"{v:.12f}".rstrip("0").rstrip(".")
 
 
 def _reported(qa: list[dict], qb: list[dict]) -> tuple[str | None, list[str]]:
-    """A promise and a later report of progress on it: what was reported of what was promised."""
+    """A promise and a later report of progress on it: what was reported of what was promised
+    (also when the report reached the promise exactly: "3 of ≥ 3 家")."""
     details = []
     for x in qa:
         y = next((y for y in qb if y["unit"] == x["unit"]), None)
-        if y is None or y["value"] == x["value"]:
+        if y is None:
             continue
         aimed = " ".join(p for p in (SYMBOLS.get(x["comparator"] or "", ""), _number(x["value"])) if p)
         details.append(f"{_number(y['value'])} of {aimed} {x['unit'] or ''}".strip())

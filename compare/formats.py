@@ -27,6 +27,7 @@ def csv_cell(value: object) -> object:
     if isinstance(value, (bool, int, float)):
         return value
     text = value if isinstance(value, str) else str(value)
+    text = "".join(ch for ch in text if ch in "\t\r\n" or unicodedata.category(ch) != "Cc")
     if text.startswith(FORMULA_START):
         return "'" + text
     return text
@@ -52,7 +53,7 @@ def _number(cell: str) -> bool:
 
 def md_cell(value: object) -> str:
     """A Markdown table cell: one line, no HTML, no link, no cell break."""
-    text = "" if value is None else str(value)
+    text = terminal_text(value)
     return text.replace("\r\n", " ").translate(MD_ESCAPES)
 
 
@@ -98,6 +99,20 @@ def text_cell(value: object) -> str:
     text = str(value)
     text = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in text)
     return " ".join(text.split())
+
+
+def terminal_text(value: object) -> str:
+    """Text for a terminal, lines kept: every control character but line feed and tab is taken out
+    (ESC, CSI, OSC, BEL, carriage return...), so document text cannot move the cursor, recolour,
+    retitle or clear the terminal it is printed to."""
+    text = "" if value is None else str(value)
+    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
+
+
+def json_text(text: str) -> str:
+    """JSON (from json.dumps with ensure_ascii=False) with DEL and the C1 controls written as \\u
+    escapes, as C0 already are: the same JSON value, and nothing a terminal runs."""
+    return "".join(f"\\u{ord(ch):04x}" if "\x7f" <= ch <= "\x9f" else ch for ch in text)
 
 
 def text_table(rows: Iterable[dict], columns: list[str], headers: list[str] | None = None, gap: int = 2) -> str:

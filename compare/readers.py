@@ -141,9 +141,24 @@ def read_file(path: str | os.PathLike, encoding: str | None = None) -> RawText:
         text, enc = _read_pdf(data, str(path)), None
     else:
         text, enc = _read_docx(data, str(path)), None
+    text = drop_controls(text)
     if not text.strip():
         raise InputError(str(path), "no text found", "check that the file holds the document's text")
     return RawText(path=str(path), text=text, format=fmt, encoding=enc, sha256=digest)
+
+
+#: Control characters a document never means: C0 (but tab, line feed, carriage return), DEL and C1.
+#: A terminal runs ESC, CSI (\x9b) and OSC sequences (set the title, clear the screen, colour), so
+#: they are dropped when a file is read; the ones that break a line (\v \f FS GS RS NEL, which
+#: str.splitlines splits at) become a line feed, so the lines of the text stay where they were.
+CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f]")
+LINE_CONTROLS = str.maketrans({c: "\n" for c in "\v\f\x1c\x1d\x1e\x85"})
+
+
+def drop_controls(text: str) -> str:
+    """`text` without control characters: tab, line feed and carriage return stay, the other line
+    breaks become a line feed, the rest (ESC, BEL, NUL, DEL, C1...) are taken out."""
+    return CONTROLS.sub("", text.translate(LINE_CONTROLS))
 
 
 def read_checked_bytes(path: str | os.PathLike) -> bytes:

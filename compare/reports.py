@@ -190,8 +190,10 @@ def export_table(db: Database) -> list[dict]:
 
 def sqlite_copy(db: Database, target: str, force: bool = False) -> None:
     """A standalone copy of the database for Datasette (`datasette copy.db`), written to a temporary
-    file beside `target` and renamed into place: never half-written, never over an existing file
-    unless `force`, never over the database itself. See db.queries.write_copy for what it holds."""
+    file beside `target` and put in place whole: never half-written, never over the database itself,
+    never over an existing file (a dangling symlink counts) unless `force`, also when one appears
+    while the copy is written (it is linked into place, which fails on an existing name).
+    See db.queries.write_copy for what it holds."""
     import os
     import tempfile
 
@@ -200,8 +202,10 @@ def sqlite_copy(db: Database, target: str, force: bool = False) -> None:
         raise CompareError(f"{target}: is the database itself; pass another file with -o")
     if os.path.isdir(target):
         raise CompareError(f"{target}: is a directory; pass a file name with -o")
-    if os.path.exists(target) and not force:
-        raise CompareError(f"{target}: already exists; pass --force to overwrite it, or another file with -o")
+    if os.path.exists(target) and not os.path.isfile(target):  # a device or a pipe is never replaced
+        raise CompareError(f"{target}: is not a regular file; pass a file name with -o")
+    if os.path.lexists(target) and not force:
+        raise CompareError(_EXISTS.format(target=target))
     folder = os.path.dirname(os.path.abspath(target))
     if not os.path.isdir(folder):
         raise CompareError(f"{target}: no folder {folder}; create it, or pass another file with -o")
@@ -213,11 +217,45 @@ def sqlite_copy(db: Database, target: str, force: bool = False) -> None:
     try:
         queries.write_copy(db, tmp)
         os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
+        _publish(tmp, target, force)
     finally:
         for leftover in (tmp, tmp + "-journal"):
             if os.path.exists(leftover):
                 os.remove(leftover)
+
+
+_EXISTS = "{target}: already exists; pass --force to overwrite it, or another file with -o"
+
+
+def _publish(tmp: str, target: str, force: bool) -> None:
+    """`tmp` becomes `target`: replaced with `force`, else linked (an atomic create that fails when
+    the name exists, whatever made it since the check); where hard links are not possible, created
+    exclusively and copied."""
+    import errno
+    import os
+    import shutil
+
+    if force:
+        os.replace(tmp, target)
+        return
+    try:
+        os.link(tmp, target)
+        return
+    except FileExistsError:
+        raise CompareError(_EXISTS.format(target=target)) from None
+    except OSError as e:
+        if e.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK):
+            raise
+    try:
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except FileExistsError:
+        raise CompareError(_EXISTS.format(target=target)) from None
+    try:
+        with os.fdopen(fd, "wb") as out, open(tmp, "rb") as src:
+            shutil.copyfileobj(src, out)
+    except BaseException:
+        os.remove(target)  # the file this call created: a half copy is never left
+        raise
 
 
 def _exported_measure(m: dict, quantities: list[dict]) -> dict:

@@ -16,6 +16,7 @@ reads the stored threads and terms and stores what this returns, with the links.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import heapq
 import json
@@ -167,19 +168,34 @@ _CLAUSE_END = re.compile(r"[，,；;。：:！？!?]")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]{2,}")
 
 
+@functools.cache
+def _modifier_end() -> re.Pattern:
+    from .vocabulary import VOCAB
+
+    return re.compile(f"(?:{VOCAB['terms']['modifier ends'].pattern()})")
+
+
 def _head(name: str) -> str:
-    """The head of a name after a modifier ending in 的 (对经认定的区级平台 → 区级平台), when long
-    enough to name a thing."""
-    head = name.rsplit("的", 1)[-1]
+    """The head of a name after a modifier ending in 的 (terms.txt [modifier ends]: 对经认定的区级平台
+    → 区级平台), when long enough to name a thing."""
+    head = _modifier_end().split(name)[-1]
     return head if len(head) >= 4 else name
 
 
+def _unnumbered(text: str) -> str:
+    """A measure's text without its item or heading marker (二是, （三）, 1., 其二、), as the
+    segmenter numbers items and headings."""
+    from .segment import ITEM, analysis_text
+
+    return ITEM.sub("", analysis_text(text), count=1).strip()
+
+
 def text_object(text: str) -> str:
-    """What a measure is about, short: its first clause without the words that start a clause
-    (开展产品应用示范。→ 产品应用示范), at most MAX_LABEL characters."""
+    """What a measure is about, short: its first clause without its item marker and the words that
+    start a clause (二是开展产品应用示范。→ 产品应用示范), at most MAX_LABEL characters."""
     from .terms import LEAD_WORDS
 
-    whole = text.strip()
+    whole = _unnumbered(text) or text.strip()
     clause = _CLAUSE_END.split(whole, maxsplit=1)[0].strip() or whole.rstrip("。；;，,")
     clause = _head(LEAD_WORDS.sub("", clause)) or clause
     return clause if len(clause) <= MAX_LABEL else clause[:MAX_LABEL - 1] + "…"

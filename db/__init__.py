@@ -186,6 +186,9 @@ def storage_error(e: BaseException, path: str) -> DatabaseError | None:
             return DatabaseError(f"{where}disk full; free space and run again")
         if e.errno == errno.EROFS:
             return DatabaseError(f"{where}read-only file system; write somewhere else")
+        if e.errno in (errno.EFBIG, errno.EDQUOT):
+            return DatabaseError(f"{where}{'file too large' if e.errno == errno.EFBIG else 'disk quota exceeded'} "
+                                 "(nothing was half-written); free space or write somewhere else")
         return None
     if not isinstance(e, sqlite3.Error):
         return None

@@ -10,6 +10,7 @@ import datetime as _dt
 import json
 import os
 import sqlite3
+import unicodedata
 import uuid
 from collections.abc import Iterable
 
@@ -562,8 +563,8 @@ def resolve_measure(db: Database, ref: str) -> str:
 
 def ambiguous(ref: str, what: str, matches: list[tuple[str, str | None]], shown: int = 4, chars: int = 16) -> Ambiguous:
     """The one line for an id prefix that matches several: how many, the first few with their text shortened."""
-    def brief(text: str | None) -> str:
-        text = " ".join((text or "").split())
+    def brief(text: str | None) -> str:  # control characters out: this line is printed to a terminal
+        text = " ".join("".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in text or "").split())
         return text if len(text) <= chars else text[:chars] + "…"
 
     listed = "; ".join(f"{i} {brief(t)}".strip() for i, t in matches[:shown])
@@ -719,6 +720,8 @@ def search_measures(db: Database, q: str, limit: int = 100) -> list[dict]:
 
 
 def _search_hits(db: Database, q: str, limit: int) -> list[dict]:
+    # control characters (a NUL ends an FTS5 string: "unterminated string") are never in a measure
+    q = "".join(ch for ch in q if unicodedata.category(ch) != "Cc").strip()
     if not q:
         return []
     cols = ("m.id, m.text, m.kind, m.section, d.id AS document_id, d.title, d.issuer, d.region, d.date, "
@@ -784,7 +787,9 @@ def write_copy(db: Database, target: str) -> None:
     """A standalone copy of the database at `target` (a new file), consistent (SQLite's backup API:
     one snapshot, even while another process writes), in rollback-journal mode (one file, no -wal),
     with the server's absolute folders taken out of every text cell (documents.source, files.path,
-    doc_key, runs.params, flag contexts: a file name stays) and freed pages wiped (VACUUM).
+    path: doc_keys, runs.params, st: model folders in every model column, flag contexts: a file
+    name stays, with as many of its folders as tell it from another of the same name) and freed
+    pages wiped (VACUUM).
     The database holds no reviewer secret: names and hashes live in the reviewers file, the session
     key in DATABASE.secret, logins in memory; neither file is read here."""
     dst = sqlite3.connect(target, isolation_level=None)
@@ -800,28 +805,65 @@ def write_copy(db: Database, target: str) -> None:
         dst.close()
 
 
-def _scrub_folders(conn: sqlite3.Connection) -> None:
-    folders: set[str] = set()
-    for (path,) in conn.execute("SELECT source FROM documents UNION SELECT path FROM files"):
-        if path and os.path.isabs(path):
-            folders.add(os.path.dirname(path))
+def _published_paths(conn: sqlite3.Connection) -> dict[str, str]:
+    """Every absolute path the database holds (documents' sources and path: keys, files, the folders
+    a run was given, st: model folders) -> what the copy says instead: its shortest tail of folders
+    that no other of these paths shares (a.txt; c1/a.txt and c2/a.txt when both are there), so two
+    files of one name in two folders stay two rows."""
+    found: set[str] = set()
+    for (path,) in conn.execute("SELECT source FROM documents UNION SELECT path FROM files UNION "
+                                "SELECT substr(doc_key, 6) FROM documents WHERE doc_key LIKE 'path:%'"):
+        found.add(path or "")
     for (params,) in conn.execute("SELECT params FROM runs WHERE params IS NOT NULL"):
         with contextlib.suppress(ValueError, TypeError, AttributeError):
-            folders.update(p.rstrip("/\\") for p in json.loads(params).get("paths") or [] if os.path.isabs(p))
-    folders.discard("")
-    prefixes = sorted({f + os.sep for f in folders} | folders, key=len, reverse=True)
-    if not prefixes:
+            found.update(p for p in json.loads(params).get("paths") or [] if isinstance(p, str))
+    for table, col in _columns(conn, named="model"):
+        found.update(m[3:] for (m,) in conn.execute(f'SELECT DISTINCT "{col}" FROM "{table}" '
+                                                    f'WHERE "{col}" LIKE \'st:%\''))
+    paths = {p.rstrip("/\\") for p in found if p and os.path.isabs(p)} - {""}
+    parts = {p: [x for x in p.replace("\\", "/").split("/") if x] for p in paths}
+    depth = dict.fromkeys(paths, 1)
+    while True:
+        tails: dict[str, list[str]] = {}
+        for p in paths:
+            tails.setdefault("/".join(parts[p][-depth[p]:]), []).append(p)
+        shared = [p for group in tails.values() if len(group) > 1 for p in group if depth[p] < len(parts[p])]
+        if not shared:
+            return {p: "/".join(parts[p][-depth[p]:]) for p in paths}
+        for p in shared:
+            depth[p] += 1
+
+
+def _columns(conn: sqlite3.Connection, named: str | None = None) -> list[tuple[str, str]]:
+    """(table, text column) of every table but SQLite's own and the measures' (text, full-text index)."""
+    tables = [t for (t,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND "
+                                         "name NOT LIKE 'sqlite%' AND name NOT LIKE 'measures%'")]
+    return [(t, r[1]) for t in tables for r in conn.execute(f'PRAGMA table_info("{t}")')
+            if r[2].upper() in ("TEXT", "") and (named is None or r[1] == named)]
+
+
+def _scrub_folders(conn: sqlite3.Connection) -> None:
+    """Absolute paths out of every text cell of the copy, each replaced by its published tail (also
+    where JSON wrote it with escapes). A cell is never merged into another row: an update that would
+    make two rows one is left out (UPDATE OR IGNORE), never REPLACE."""
+    published = _published_paths(conn)
+    if not published:
         return
+    swaps = []
+    for path in sorted(published, key=len, reverse=True):  # a file before the folder that holds it
+        swaps.append((path, published[path]))
+        quoted = json.dumps(path)[1:-1]
+        if quoted != path:
+            swaps.append((quoted, json.dumps(published[path])[1:-1]))
+    folders = {os.path.dirname(p) for p in published} - {"", "/"}  # then a path to a file no longer held
+    swaps += [(f + "/", "") for f in sorted(folders, key=len, reverse=True)]
     guards = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND sql LIKE '%BEFORE UPDATE%'")
     guards = guards.fetchall()
     for name, _ in guards:  # flags and flag scopes refuse updates; in this copy only, for this scrub
         conn.execute(f'DROP TRIGGER "{name}"')
-    tables = [t for (t,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND "
-                                         "name NOT LIKE 'sqlite%' AND name NOT LIKE 'measures%'")]
-    for table in tables:
-        for col in [r[1] for r in conn.execute(f'PRAGMA table_info("{table}")') if r[2].upper() in ("TEXT", "")]:
-            for p in prefixes:
-                conn.execute(f'UPDATE OR REPLACE "{table}" SET "{col}" = replace("{col}", ?, \'\') '
-                             f'WHERE instr("{col}", ?)', [p, p])
+    for table, col in _columns(conn):
+        for old, new in swaps:
+            conn.execute(f'UPDATE OR IGNORE "{table}" SET "{col}" = replace("{col}", ?, ?) WHERE instr("{col}", ?)',
+                         [old, new, old])
     for _, sql in guards:
         conn.execute(sql)
