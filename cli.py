@@ -111,8 +111,10 @@ def cli():
 @as_of_option
 @click.option("--follow-symlinks", is_flag=True,
               help="In folders, also read symlinks that point outside the folder given (left out by default)")
-@click.option("--silent", is_flag=True, help="Print nothing but errors")
-def align(paths, database, model, params_path, encoding, as_of, follow_symlinks, silent):
+@click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Processes reading, cleaning and segmenting files (the results are the same as with one)")
+@click.option("--silent", is_flag=True, help="Print nothing but errors (no progress either)")
+def align(paths, database, model, params_path, encoding, as_of, follow_symlinks, jobs, silent):
     """Read documents and align their measures with the corpus (incremental).
 
     Files and folders (walked); formats .txt .md .html .pdf .docx. Stored files are
@@ -133,7 +135,7 @@ def align(paths, database, model, params_path, encoding, as_of, follow_symlinks,
     db = _open(database)
     with db_lock(database, "aligning"):
         outcome = stages.run(db, paths, model=model, params_path=params_path, encoding=encoding, as_of=as_of,
-                             follow_symlinks=follow_symlinks, hooks=_hooks(silent))
+                             follow_symlinks=follow_symlinks, hooks=_hooks(silent), jobs=jobs)
     report, result, placed = outcome.report, outcome.alignment, outcome.placed
     if not silent:
         if report:

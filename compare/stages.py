@@ -82,10 +82,12 @@ class ParamsError(CompareError):
 # --- ingest ---------------------------------------------------------------------------------
 
 def ingest(db: Database, paths: Iterable[str | os.PathLike], encoding: str | None = None, run_id: str | None = None,
-           follow_symlinks: bool = False, bar: Bar = no_bar) -> IngestReport:
+           follow_symlinks: bool = False, bar: Bar = no_bar, jobs: int = 1) -> IngestReport:
     """Read, segment and store every file under paths; one transaction per document.
 
-    Without a run id, the ingest is a run of its own (recorded in `runs`).
+    Without a run id, the ingest is a run of its own (recorded in `runs`). With jobs > 1, files
+    are read, cleaned and segmented in that many processes, ahead of the one loop that stores them
+    in order: the same rows and messages as with one process.
     """
     from .pipeline import IngestReport, expand_paths
 
@@ -98,16 +100,71 @@ def ingest(db: Database, paths: Iterable[str | os.PathLike], encoding: str | Non
     try:
         found = list(expand_paths(paths, follow_symlinks))
         own = own_files(db)
-        with bar("reading", len(found)) as progress:
+        with ParseAhead(_to_parse(db, found, own) if jobs > 1 else [], encoding, jobs) as ahead, \
+                bar("reading", len(found)) as progress:
             for f in found:
                 if progress:
                     progress(1)
-                report.results.append(ingest_file(db, f, encoding, run_id, own))
+                report.results.append(ingest_file(db, f, encoding, run_id, own, ahead.take(f.path)))
         status = "done"
     finally:
         if own_run:
             queries.finish_run(db, run_id, status, len(report.added), len(report.problems))
     return report
+
+
+def _to_parse(db: Database, found: list[Found], own: frozenset[tuple[int, int]]) -> list[str]:
+    """The files `ingest_file` will parse, as far as can be told before storing any: screened in,
+    readable, bytes not stored yet."""
+    from .pipeline import screen
+    from .readers import read_checked_bytes
+
+    out = []
+    for f in found:
+        if screen(f, own):
+            continue
+        try:
+            digest = hashlib.sha256(read_checked_bytes(f.path)).hexdigest()
+        except (CompareError, OSError):
+            continue  # reported by ingest_file, in its place
+        if not queries.document_for_file(db, digest):
+            out.append(f.path)
+    return out
+
+
+class ParseAhead:
+    """Files parsed in worker processes (pipeline.parse_or_problem), a bounded window ahead of the
+    loop that stores them; `take(path)` gives the future of a file submitted, else None."""
+
+    def __init__(self, paths: list[str], encoding: str | None, jobs: int):
+        self.paths, self.encoding, self.jobs = paths, encoding, jobs
+        self.index = {p: k for k, p in enumerate(paths)}
+        self.futures: dict[str, object] = {}
+        self.submitted = 0
+        self.pool = None
+
+    def __enter__(self) -> ParseAhead:
+        if self.paths:
+            from concurrent.futures import ProcessPoolExecutor
+
+            self.pool = ProcessPoolExecutor(max_workers=self.jobs)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.pool:
+            self.pool.shutdown(cancel_futures=True)
+
+    def take(self, path: str):
+        k = self.index.pop(path, None)
+        if k is None or self.pool is None:
+            return None
+        from .pipeline import parse_or_problem
+
+        while self.submitted < min(len(self.paths), k + 1 + 4 * self.jobs):
+            p = self.paths[self.submitted]
+            self.futures[p] = self.pool.submit(parse_or_problem, p, self.encoding)
+            self.submitted += 1
+        return self.futures.pop(path)
 
 
 def own_files(db: Database) -> frozenset[tuple[int, int]]:
@@ -125,8 +182,10 @@ def own_files(db: Database) -> frozenset[tuple[int, int]]:
 
 
 def ingest_file(db: Database, found: Found, encoding: str | None, run_id: str,
-                own: frozenset[tuple[int, int]] = frozenset()) -> FileResult:
-    """One file: skipped when its bytes are stored, else read and stored (see `store_parsed`)."""
+                own: frozenset[tuple[int, int]] = frozenset(), ahead=None) -> FileResult:
+    """One file: skipped when its bytes are stored, else read and stored (see `store_parsed`).
+
+    ahead: the future of the file parsed in a worker process (see `ParseAhead`), if it was."""
     from .pipeline import FileResult, parse_file, screen
     from .readers import read_checked_bytes
 
@@ -141,7 +200,9 @@ def ingest_file(db: Database, found: Found, encoding: str | None, run_id: str,
         if known:
             queries.record_file(db, digest, path, known["id"], run_id)
             return FileResult(path, "unchanged", f"{path}: already stored as {known['id']}, skipped", known["id"])
-        parsed = parse_file(path, encoding)
+        parsed = ahead.result() if ahead is not None else parse_file(path, encoding)
+        if isinstance(parsed, str):  # the worker's one-line problem with the file
+            return FileResult(path, "error", parsed)
     except CompareError as e:
         return FileResult(path, "error", str(e))
     except OSError as e:
@@ -423,8 +484,9 @@ class Outcome:
 
 def run(db: Database, paths: Iterable[str | os.PathLike] = (), *, model: str | None = None,
         params_path: str | None = None, encoding: str | None = None, as_of: dt.date | None = None,
-        follow_symlinks: bool = False, hooks: Hooks = QUIET) -> Outcome:
-    """`compare align`: ingest the paths, align what is stored, place the flags; one recorded run."""
+        follow_symlinks: bool = False, hooks: Hooks = QUIET, jobs: int = 1) -> Outcome:
+    """`compare align`: ingest the paths (in `jobs` processes), align what is stored, place the flags;
+    one recorded run."""
     from .encoders import model_name
 
     paths = [str(p) for p in paths]
@@ -433,7 +495,7 @@ def run(db: Database, paths: Iterable[str | os.PathLike] = (), *, model: str | N
     status, report, result = "failed", None, None
     try:
         if paths:
-            report = ingest(db, paths, encoding, run_id, follow_symlinks, hooks.bar)
+            report = ingest(db, paths, encoding, run_id, follow_symlinks, hooks.bar, jobs)
             hooks.ingested(report)
         result = align(db, model, params_path, run_id, as_of, hooks)
         status = "done"
