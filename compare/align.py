@@ -260,16 +260,18 @@ def ngram_stats(texts: list[str]):
     return T[row], Bn[row], rarity.astype(np.float32), df
 
 
-def pair_tfidf(T, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def pair_tfidf(T, a: np.ndarray, b: np.ndarray, progress=None) -> np.ndarray:
     if len(a) == 0:
         return np.zeros(0, dtype=np.float32)
     out = np.empty(len(a), dtype=np.float32)
     for s in range(0, len(a), 50000):
         out[s:s + 50000] = np.asarray(T[a[s:s + 50000]].multiply(T[b[s:s + 50000]]).sum(axis=1)).ravel()
+        if progress:
+            progress(len(out[s:s + 50000]))
     return out
 
 
-def pair_rarity(Bn, rarity: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def pair_rarity(Bn, rarity: np.ndarray, a: np.ndarray, b: np.ndarray, progress=None) -> np.ndarray:
     """For each pair: the rarity of the rarest 2-4-gram both measures contain (0 if none)."""
     import scipy.sparse as sp
 
@@ -278,6 +280,8 @@ def pair_rarity(Bn, rarity: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndar
     for s in range(0, len(a), 50000):
         shared = Bn[a[s:s + 50000]].multiply(Bn[b[s:s + 50000]]) @ R
         out[s:s + 50000] = shared.max(axis=1).toarray().ravel()
+        if progress:
+            progress(len(out[s:s + 50000]))
     return out
 
 
@@ -464,7 +468,7 @@ def industries(text: str) -> frozenset[str]:
     return frozenset(_INDUSTRY[m.group()] for m in _INDUSTRIES.finditer(text))
 
 
-def context_features(c: Corpus, A: np.ndarray, B: np.ndarray) -> np.ndarray:
+def context_features(c: Corpus, A: np.ndarray, B: np.ndarray, progress=None) -> np.ndarray:
     """One row of CONTEXT_FEATURES per pair (A[k], B[k]) of the corpus."""
     import scipy.sparse as sp
     from sklearn.preprocessing import normalize
@@ -485,6 +489,10 @@ def context_features(c: Corpus, A: np.ndarray, B: np.ndarray) -> np.ndarray:
         out[k, 2] = float(bool(levels[i] and levels[j] and levels[i] != levels[j]))
         out[k, 4] = float(bool(fields[i] and fields[j] and not fields[i] & fields[j]))
         out[k, 5] = name_shared(names[i], c.texts[j], names[j], c.texts[i])
+        if progress and k % 50000 == 49999:
+            progress(50000)
+    if progress:
+        progress(len(A) % 50000)
     # one cosine per pair of documents, not per pair of measures
     codes, inverse = np.unique(doc[A] * len(docs) + doc[B], return_inverse=True)
     out[:, 3] = np.round(pair_tfidf(centroids, codes // len(docs), codes % len(docs)), 5)[inverse]
@@ -705,7 +713,7 @@ class PairFeatures:
 PAIR_COLUMNS = ("cos", "hash_cos", "term_sim", "level_conflict", "name_conflict")
 
 
-def pair_features(cands: Candidates, params: Params) -> PairFeatures:
+def pair_features(cands: Candidates, params: Params, bar=None) -> PairFeatures:
     """Every stored pair of current measures and every new one, scored with current corpus statistics.
 
     A pair counts only while it passes a candidate floor on the current corpus (among the k nearest
@@ -730,18 +738,34 @@ def pair_features(cands: Candidates, params: Params) -> PairFeatures:
     A, B, cos, hcos, term, conflict, names = (x[order] for x in (A, B, cos, hcos, term, conflict, names))
     X = np.zeros((0, len(FEATURES)))
     if len(A):
-        rare = np.round(pair_rarity(c.Bn, c.rarity, A, B), 5)
-        codes = A * n + B
-        keep = (member(codes, step.near[0]) | member(codes, step.near[1])
-                | (rare >= effective_rare_floor(params, n) - 1e-6))
-        idx = np.flatnonzero(keep)
-        A, B, cos, hcos, term, conflict, names, rare = (x[idx] for x in (A, B, cos, hcos, term, conflict, names,
-                                                                          rare))
-        tf = np.round(pair_tfidf(c.T, A, B), 5)
-        doc = np.array([m["document_id"] for m in c.rows])
-        same = (doc[A] == doc[B]).astype(float)
-        X = np.hstack([features(cos, tf, rare, term, conflict, names, same), context_features(c, A, B)])
+        with (bar or _no_bar)("scoring", 3 * len(A)) as progress:
+            X, A, B, hcos = _scored(c, params, step, A, B, cos, hcos, term, conflict, names, progress)
     return PairFeatures(c.ids, c.rows, A, B, X, hcos, match, cands.encoded, len(step.new_rows), len(new))
+
+
+def _no_bar(label: str, length: int):
+    import contextlib
+
+    return contextlib.nullcontext(None)
+
+
+def _scored(c: Corpus, params: Params, step: CandidateStep, A, B, cos, hcos, term, conflict, names, progress):
+    """The features of the pairs that pass a candidate floor on the current corpus, with those pairs."""
+    n = c.n
+    rare = np.round(pair_rarity(c.Bn, c.rarity, A, B, progress), 5)
+    codes = A * n + B
+    keep = (member(codes, step.near[0]) | member(codes, step.near[1])
+            | (rare >= effective_rare_floor(params, n) - 1e-6))
+    idx = np.flatnonzero(keep)
+    if progress:
+        progress(2 * (len(A) - len(idx)))
+    A, B, cos, hcos, term, conflict, names, rare = (x[idx] for x in (A, B, cos, hcos, term, conflict, names,
+                                                                      rare))
+    tf = np.round(pair_tfidf(c.T, A, B, progress), 5)
+    doc = np.array([m["document_id"] for m in c.rows])
+    same = (doc[A] == doc[B]).astype(float)
+    X = np.hstack([features(cos, tf, rare, term, conflict, names, same), context_features(c, A, B, progress)])
+    return X, A, B, hcos
 
 
 @dataclass

@@ -237,10 +237,12 @@ def store_parsed(db: Database, parsed: Parsed, path: str, run_id: str) -> FileRe
 
 # --- candidates, link -----------------------------------------------------------------------
 
-def vectors(db: Database, encoder: Encoder, hashes: list[str], texts: list[str], progress: Progress | None = None):
+def vectors(db: Database, encoder: Encoder, hashes: list[str], texts: list[str], progress: Progress | None = None,
+            bar: Bar = no_bar):
     """Vectors for texts in order, from the cache or encoded once per distinct text (and cached).
 
-    Returns the matrix and how many texts were encoded.
+    Returns the matrix and how many texts were encoded. Progress: `progress`, else an "embedding" bar
+    of the texts to encode.
     """
     from .align import encode_missing, stack
 
@@ -250,14 +252,15 @@ def vectors(db: Database, encoder: Encoder, hashes: list[str], texts: list[str],
     cached = queries.cached_vectors(db, encoder.name, list(unique))
     missing = [h for h in unique if h not in cached]
     if missing:
-        new_rows = encode_missing(encoder, unique, missing, progress)
+        with bar("embedding", len(missing)) as own:
+            new_rows = encode_missing(encoder, unique, missing, progress or own)
         queries.store_vectors(db, encoder.name, new_rows)
         cached.update({h: blob for h, _, blob in new_rows})
     return stack(cached, hashes), len(missing)
 
 
 def candidates(db: Database, encoder: Encoder, params: Params, run_id: str,
-               progress: Progress | None = None) -> Candidates:
+               progress: Progress | None = None, bar: Bar = no_bar) -> Candidates:
     """Inputs: the current alignable measures; the cached vectors, best-k lists and pairs under this
     model. Outputs (stored in one transaction): new vectors, the best-k lists that changed, the new
     candidate pairs and the measures now aligned; marks and lists of measures that left go.
@@ -270,7 +273,7 @@ def candidates(db: Database, encoder: Encoder, params: Params, run_id: str,
 
     rows = queries.alignable_measures(db)
     hashes, texts = [m["text_hash"] for m in rows], [measure_text(m) for m in rows]
-    V, encoded = vectors(db, encoder, hashes, texts, progress)
+    V, encoded = vectors(db, encoder, hashes, texts, progress, bar)
     H, _ = vectors(db, HashingEncoder(), hashes, texts)
     corpus = Corpus.of(rows, V, H)
     done = queries.aligned_measure_ids(db, encoder.name)
@@ -286,25 +289,25 @@ def candidates(db: Database, encoder: Encoder, params: Params, run_id: str,
 
 
 def pair_features(db: Database, encoder: Encoder, params: Params, run_id: str,
-                  progress: Progress | None = None) -> PairFeatures:
+                  progress: Progress | None = None, bar: Bar = no_bar) -> PairFeatures:
     """The candidate stage, then the features of every pair (what the link model scores)."""
     from .align import pair_features as features
 
-    return features(candidates(db, encoder, params, run_id, progress), params)
+    return features(candidates(db, encoder, params, run_id, progress, bar), params, bar)
 
 
 def link(db: Database, encoder: Encoder, params: Params, run_id: str,
-         progress: Progress | None = None) -> tuple[Links, AlignResult]:
+         progress: Progress | None = None, bar: Bar = no_bar) -> tuple[Links, AlignResult]:
     """Candidates, then their scores: the links are the pairs over the link threshold (stored with
     the threads, by `cluster`)."""
     from .align import link as score
 
-    return score(pair_features(db, encoder, params, run_id, progress), params, encoder.name, run_id)
+    return score(pair_features(db, encoder, params, run_id, progress, bar), params, encoder.name, run_id)
 
 
 # --- cluster, judge -------------------------------------------------------------------------
 
-def cluster(db: Database, links: Links, result: AlignResult, params: Params, run_id: str) -> int:
+def cluster(db: Database, links: Links, result: AlignResult, params: Params, run_id: str, bar: Bar = no_bar) -> int:
     """Inputs: the links' scores, the aligned measures and their terms, the stored threads.
     Outputs (one transaction): links written by difference from the stored ones, threads, members,
     aliases and events. Returns the number of threads."""
@@ -312,7 +315,7 @@ def cluster(db: Database, links: Links, result: AlignResult, params: Params, run
 
     measures = {m["id"]: m for m in (result.rows or queries.alignable_measures(db))}
     rows = build_threads(result.ids, result.scores, measures, queries.measure_terms(db), queries.current_threads(db),
-                         queries.thread_created_runs(db), params, run_id, queries.now())
+                         queries.thread_created_runs(db), params, run_id, queries.now(), bar)
     with write_tx(db):
         gone, written = links.changes(queries.stored_links(db))
         queries.replace_alignment(db, gone, written, *rows)
@@ -336,10 +339,12 @@ def judge(db: Database, run_id: str, as_of: dt.date | None = None, state: dict |
 
 
 def align_corpus(db: Database, encoder: Encoder, params: Params, run_id: str, progress: Progress | None = None,
-                 as_of: dt.date | None = None, on_stage: Callable[[str, float], None] | None = None) -> AlignResult:
+                 as_of: dt.date | None = None, on_stage: Callable[[str, float], None] | None = None,
+                 bar: Bar = no_bar) -> AlignResult:
     """Candidates, link, cluster, judge over every current measure, whatever is stored. Idempotent.
 
-    on_stage(name, seconds) hears when each stage ends (for progress output).
+    on_stage(name, seconds) hears when each stage ends (for progress output); bar(label, length)
+    shows the long steps: embedding, scoring, clustering.
     """
     def timed(name, fn, *args):
         t = time.perf_counter()
@@ -349,8 +354,8 @@ def align_corpus(db: Database, encoder: Encoder, params: Params, run_id: str, pr
         return out
 
     fingerprint = queries.alignment_fingerprint(db, params.digest)
-    links, result = timed("vectors, candidates and scores", link, db, encoder, params, run_id, progress)
-    result.threads = timed("threads", cluster, db, links, result, params, run_id)
+    links, result = timed("vectors, candidates and scores", link, db, encoder, params, run_id, progress, bar)
+    result.threads = timed("threads", cluster, db, links, result, params, run_id, bar)
     timed("statuses", judge, db, run_id, as_of, {"model": encoder.name, "fingerprint": fingerprint, "run_id": run_id})
     return result
 
@@ -382,8 +387,7 @@ def align(db: Database, model: str | None, params_path: str | None, run_id: str,
     from .encoders import get_encoder
 
     encoder = get_encoder(model)
-    with hooks.bar("embedding", queries.count_alignable(db)) as progress:
-        return align_corpus(db, encoder, params, run_id, progress, as_of, hooks.stage)
+    return align_corpus(db, encoder, params, run_id, None, as_of, hooks.stage, hooks.bar)
 
 
 # --- place ----------------------------------------------------------------------------------
