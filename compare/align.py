@@ -524,6 +524,7 @@ class AlignResult:
     ids: list[str]
     scores: dict[tuple[int, int], float]
     rows: list[dict] = field(default_factory=list)  # the measures aligned, in ids order
+    touched: dict[str, int] = field(default_factory=dict)  # rows a stage wrote (links written, deleted)
 
 
 CHANNELS = ("semantic", "hashing")  # the best-k lists kept per measure: sentence vectors, hashing vectors

@@ -319,6 +319,7 @@ def cluster(db: Database, links: Links, result: AlignResult, params: Params, run
     with write_tx(db):
         gone, written = links.changes(queries.stored_links(db))
         queries.replace_alignment(db, gone, written, *rows)
+    result.touched.update({"links written": len(written), "links deleted": len(gone)})
     return len(rows.threads)
 
 
@@ -346,17 +347,24 @@ def align_corpus(db: Database, encoder: Encoder, params: Params, run_id: str, pr
     on_stage(name, seconds) hears when each stage ends (for progress output); bar(label, length)
     shows the long steps: embedding, scoring, clustering.
     """
-    def timed(name, fn, *args):
+    def timed(name, rows, fn, *args):
         t = time.perf_counter()
         out = fn(*args)
-        if on_stage:
-            on_stage(name, time.perf_counter() - t)
+        if on_stage:  # the stage's name, with the rows it touched
+            on_stage(f"{name} ({rows(out)})", time.perf_counter() - t)
         return out
 
     fingerprint = queries.alignment_fingerprint(db, params.digest)
-    links, result = timed("vectors, candidates and scores", link, db, encoder, params, run_id, progress, bar)
-    result.threads = timed("threads", cluster, db, links, result, params, run_id, bar)
-    timed("statuses", judge, db, run_id, as_of, {"model": encoder.name, "fingerprint": fingerprint, "run_id": run_id})
+    links, result = timed("vectors, candidates and scores", lambda out: (
+        f"{out[1].measures:,} measures, {out[1].encoded:,} embedded, {out[1].new_measures:,} new; "
+        f"{out[1].new_pairs:,} new pairs, {out[1].pairs:,} pairs scored"), link, db, encoder, params, run_id,
+        progress, bar)
+    result.threads = timed("threads", lambda out: (
+        f"{len(links):,} links, {result.touched.get('links written', 0):,} written, "
+        f"{result.touched.get('links deleted', 0):,} deleted; {out:,} threads"),
+        cluster, db, links, result, params, run_id, bar)
+    timed("statuses", lambda out: f"{len(out):,} statuses", judge, db, run_id, as_of,
+          {"model": encoder.name, "fingerprint": fingerprint, "run_id": run_id})
     return result
 
 
