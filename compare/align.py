@@ -817,9 +817,12 @@ class Links:
     def __len__(self) -> int:
         return len(self.idx)
 
-    def changes(self, stored) -> tuple[list[tuple[str, str]], list[dict]]:
+    def changes(self, stored, signals_of=None) -> tuple[list[tuple[str, str]], list[dict]]:
         """Against the stored links (rows of measure_id, measure_id2, score, method): the keys
-        to delete and the rows to write (new, or with another score or method)."""
+        to delete and the rows to write (new, or with another score, method or signals).
+
+        signals_of(keys): the stored signals (JSON) of links whose score and method did not change,
+        by key: a score saturated near 1 can stay while its signals (tfidf, rare…) move."""
         ids, n = self.pf.ids, len(self.pf.ids)
         pos = {mid: i for i, mid in enumerate(ids)}
         codes = self.pf.a[self.idx] * n + self.pf.b[self.idx]
@@ -836,7 +839,14 @@ class Links:
         kept = np.zeros(len(codes), dtype=bool)
         kept[k[same]] = True
         gone = [(rows[x][0], rows[x][1]) for x in np.flatnonzero(~found)]
-        return gone, [self.row(int(self.idx[order[k]])) for k in np.flatnonzero(~kept)]
+        written = [self.row(int(self.idx[order[c]])) for c in np.flatnonzero(~kept)]
+        if signals_of is not None and same.any():
+            stored_signals = signals_of([(rows[x][0], rows[x][1]) for x in np.flatnonzero(same)])
+            for x in np.flatnonzero(same):
+                row = self.row(int(self.idx[order[k[x]]]))
+                if stored_signals.get((rows[x][0], rows[x][1])) != row["signals"]:
+                    written.append(row)
+        return gone, written
 
     def row(self, k: int) -> dict:
         pf = self.pf

@@ -317,7 +317,7 @@ def cluster(db: Database, links: Links, result: AlignResult, params: Params, run
     rows = build_threads(result.ids, result.scores, measures, queries.measure_terms(db), queries.current_threads(db),
                          queries.thread_created_runs(db), params, run_id, queries.now(), bar)
     with write_tx(db):
-        gone, written = links.changes(queries.stored_links(db))
+        gone, written = links.changes(queries.stored_links(db), lambda keys: queries.link_signals(db, keys))
         queries.replace_alignment(db, gone, written, *rows)
     result.touched.update({"links written": len(written), "links deleted": len(gone)})
     return len(rows.threads)
