@@ -170,10 +170,15 @@ def topk_update(V: np.ndarray, floor: float, new_rows: list[int], k: int, known:
     # old rows: do new rows enter their k nearest?
     old = np.flatnonzero(~skip)
     empty = (np.zeros(0, np.float32), np.zeros(0, np.int64))
+    kth = np.full(n, -np.inf, dtype=np.float32)  # a full list's last similarity: what a new row must reach
+    for i, (s, _) in known.items():
+        if len(s) >= kk:
+            kth[i] = s[-1]
     for start in range(0, len(old), block * 8):
         idx = old[start:start + block * 8]
         sims = np.round(V[idx] @ V[new].T, 5).astype(np.float32)
-        for r, i in enumerate(idx):
+        for r in np.flatnonzero((sims >= kth[idx][:, None]).any(axis=1)):  # rows a new row enters
+            i = idx[r]
             prev_s, prev_j = known.get(int(i), empty)
             hits = np.flatnonzero(sims[r] >= prev_s[-1]) if len(prev_s) >= kk else np.arange(len(new))
             if len(hits) == 0:
