@@ -107,6 +107,20 @@ Best = tuple[np.ndarray, np.ndarray]  # a row's k nearest: similarities (float32
 # "The k nearest" is taken in one total order: similarity (rounded to 5 decimals) descending,
 # then row ascending. Rows are in measure-id order, which adding or removing measures never
 # changes, so equal similarities break the same way in every run.
+#
+# The similarity of two rows must also not depend on the run: a float32 product's last bits
+# depend on the shape of the matrices it is computed in (new rows against the corpus, or the
+# corpus against itself), and 5-decimal rounding turns some of those bits into another order.
+# So the blocked float32 products only choose the rows that can be among the k nearest (within
+# NEAR_MARGIN of the k-th, far more than float32's error), and those similarities are computed
+# pair by pair in float64 (`exact_sims`), a function of the two vectors alone.
+NEAR_MARGIN = 1e-4
+
+
+def exact_sims(V: np.ndarray, i: int, cols: np.ndarray) -> np.ndarray:
+    """Similarities of row i with the rows cols, in float64 pair by pair, rounded to 5 decimals."""
+    prods = V[cols].astype(np.float64) * V[i].astype(np.float64)
+    return np.round(prods.sum(axis=1), 5).astype(np.float32)  # each row summed on its own
 
 
 def _nearest(sims: np.ndarray, cols: np.ndarray, kk: int) -> np.ndarray:
@@ -135,10 +149,14 @@ def topk_rows(V: np.ndarray, floor: float, rows: list[int], k: int, block: int =
     cols = np.arange(n, dtype=np.int64)
     for start in range(0, len(rows_), block):
         idx = rows_[start:start + block]
-        sims = np.round(V[idx] @ V.T, 5).astype(np.float32)
+        sims = V[idx] @ V.T
         for r, i in enumerate(idx):
-            row = np.delete(sims[r], i)  # not with itself
+            rough = np.delete(sims[r], i)  # not with itself
             others = np.delete(cols, i)
+            if len(rough) > kk:
+                kth = np.partition(rough, len(rough) - kk)[len(rough) - kk]
+                others = others[rough >= kth - NEAR_MARGIN]
+            row = exact_sims(V, i, others)
             pick = _nearest(row, others, kk)
             updated[int(i)] = (row[pick], others[pick])
             for j in others[pick][row[pick] >= floor]:
@@ -176,14 +194,12 @@ def topk_update(V: np.ndarray, floor: float, new_rows: list[int], k: int, known:
             kth[i] = s[-1]
     for start in range(0, len(old), block * 8):
         idx = old[start:start + block * 8]
-        sims = np.round(V[idx] @ V[new].T, 5).astype(np.float32)
-        for r in np.flatnonzero((sims >= kth[idx][:, None]).any(axis=1)):  # rows a new row enters
+        sims = V[idx] @ V[new].T
+        for r in np.flatnonzero((sims >= kth[idx][:, None] - NEAR_MARGIN).any(axis=1)):  # rows a new row may enter
             i = idx[r]
             prev_s, prev_j = known.get(int(i), empty)
-            hits = np.flatnonzero(sims[r] >= prev_s[-1]) if len(prev_s) >= kk else np.arange(len(new))
-            if len(hits) == 0:
-                continue
-            merged_s = np.concatenate([prev_s, sims[r, hits]])
+            hits = np.flatnonzero(sims[r] >= kth[i] - NEAR_MARGIN)
+            merged_s = np.concatenate([prev_s, exact_sims(V, int(i), new[hits])])
             merged_j = np.concatenate([prev_j, new[hits]])
             pick = _nearest(merged_s, merged_j, kk)
             updated[int(i)] = (merged_s[pick], merged_j[pick])
