@@ -125,8 +125,10 @@ def cli():
 @as_of_option
 @click.option("--follow-symlinks", is_flag=True,
               help="In folders, also read symlinks that point outside the folder given (left out by default)")
-@click.option("--silent", is_flag=True, help="Print nothing but errors")
-def align(paths, database, model, params_path, encoding, as_of, follow_symlinks, silent):
+@click.option("--jobs", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Processes reading, cleaning and segmenting files (the results are the same as with one)")
+@click.option("--silent", is_flag=True, help="Print nothing but errors (no progress either)")
+def align(paths, database, model, params_path, encoding, as_of, follow_symlinks, jobs, silent):
     """Read documents and align their measures with the corpus (incremental).
 
     Files and folders (walked); formats .txt .md .html .pdf .docx. Stored files are
@@ -147,7 +149,7 @@ def align(paths, database, model, params_path, encoding, as_of, follow_symlinks,
     db = _open(database, create=True)
     with db_lock(database, "aligning"):
         outcome = stages.run(db, paths, model=model, params_path=params_path, encoding=encoding, as_of=as_of,
-                             follow_symlinks=follow_symlinks, hooks=_hooks(silent))
+                             follow_symlinks=follow_symlinks, hooks=_hooks(silent), jobs=jobs)
     report, result, placed = outcome.report, outcome.alignment, outcome.placed
     if not silent:
         if report:
@@ -169,6 +171,36 @@ def align(paths, database, model, params_path, encoding, as_of, follow_symlinks,
         sys.exit(1)
 
 
+class ProgressLines:
+    """Progress when stderr is not a terminal: `label: done/total (p %), s elapsed, about s left`,
+    at most one line every `every` seconds, and one at the end."""
+
+    def __init__(self, label: str, length: int, every: float = 5.0):
+        import time
+
+        self.label, self.length, self.every, self.clock = label, length, every, time.monotonic
+        self.start = self.last = self.clock()
+        self.count = 0
+
+    def update(self, k: int) -> None:
+        self.count += k
+        if self.clock() - self.last >= self.every:
+            self.say()
+
+    def say(self) -> None:
+        self.last = self.clock()
+        spent = self.last - self.start
+        left = spent * (self.length - self.count) / self.count if 0 < self.count < self.length else 0.0
+        click.echo(f"{self.label}: {min(self.count, self.length):,}/{self.length:,} "
+                   f"({100 * min(self.count, self.length) / self.length:.0f} %), {spent:.0f} s"
+                   + (f", about {left:.0f} s left" if left else ""), err=True)
+
+    def done(self) -> None:
+        if self.clock() - self.start >= self.every:  # short work says nothing
+            self.count = self.length
+            self.say()
+
+
 def _hooks(silent: bool):
     """What `compare align` shows while it works: progress bars, each file read, each stage's time."""
     import contextlib
@@ -177,10 +209,15 @@ def _hooks(silent: bool):
 
     @contextlib.contextmanager
     def bar(label, length):
-        if silent or (label == "reading" and length < 20):
+        if silent or length <= 0 or (label == "reading" and length < 20):
             yield None
             return
-        with click.progressbar(length=length, label=label, file=sys.stderr) as b:
+        if not sys.stderr.isatty():  # a log, not a terminal: a line every few seconds
+            lines = ProgressLines(label, length)
+            yield lines.update
+            lines.done()
+            return
+        with click.progressbar(length=length, label=label, file=sys.stderr, show_pos=True, show_eta=True) as b:
             yield b.update
 
     def ingested(report):

@@ -112,6 +112,20 @@ Best = tuple[np.ndarray, np.ndarray]  # a row's k nearest: similarities (float32
 # "The k nearest" is taken in one total order: similarity (rounded to 5 decimals) descending,
 # then row ascending. Rows are in measure-id order, which adding or removing measures never
 # changes, so equal similarities break the same way in every run.
+#
+# The similarity of two rows must also not depend on the run: a float32 product's last bits
+# depend on the shape of the matrices it is computed in (new rows against the corpus, or the
+# corpus against itself), and 5-decimal rounding turns some of those bits into another order.
+# So the blocked float32 products only choose the rows that can be among the k nearest (within
+# NEAR_MARGIN of the k-th, far more than float32's error), and those similarities are computed
+# pair by pair in float64 (`exact_sims`), a function of the two vectors alone.
+NEAR_MARGIN = 1e-4
+
+
+def exact_sims(V: np.ndarray, i: int, cols: np.ndarray) -> np.ndarray:
+    """Similarities of row i with the rows cols, in float64 pair by pair, rounded to 5 decimals."""
+    prods = V[cols].astype(np.float64) * V[i].astype(np.float64)
+    return np.round(prods.sum(axis=1), 5).astype(np.float32)  # each row summed on its own
 
 
 def _nearest(sims: np.ndarray, cols: np.ndarray, kk: int) -> np.ndarray:
@@ -140,10 +154,14 @@ def topk_rows(V: np.ndarray, floor: float, rows: list[int], k: int, block: int =
     cols = np.arange(n, dtype=np.int64)
     for start in range(0, len(rows_), block):
         idx = rows_[start:start + block]
-        sims = np.round(V[idx] @ V.T, 5).astype(np.float32)
+        sims = V[idx] @ V.T
         for r, i in enumerate(idx):
-            row = np.delete(sims[r], i)  # not with itself
+            rough = np.delete(sims[r], i)  # not with itself
             others = np.delete(cols, i)
+            if len(rough) > kk:
+                kth = np.partition(rough, len(rough) - kk)[len(rough) - kk]
+                others = others[rough >= kth - NEAR_MARGIN]
+            row = exact_sims(V, i, others)
             pick = _nearest(row, others, kk)
             updated[int(i)] = (row[pick], others[pick])
             for j in others[pick][row[pick] >= floor]:
@@ -175,15 +193,18 @@ def topk_update(V: np.ndarray, floor: float, new_rows: list[int], k: int, known:
     # old rows: do new rows enter their k nearest?
     old = np.flatnonzero(~skip)
     empty = (np.zeros(0, np.float32), np.zeros(0, np.int64))
+    kth = np.full(n, -np.inf, dtype=np.float32)  # a full list's last similarity: what a new row must reach
+    for i, (s, _) in known.items():
+        if len(s) >= kk:
+            kth[i] = s[-1]
     for start in range(0, len(old), block * 8):
         idx = old[start:start + block * 8]
-        sims = np.round(V[idx] @ V[new].T, 5).astype(np.float32)
-        for r, i in enumerate(idx):
+        sims = V[idx] @ V[new].T
+        for r in np.flatnonzero((sims >= kth[idx][:, None] - NEAR_MARGIN).any(axis=1)):  # rows a new row may enter
+            i = idx[r]
             prev_s, prev_j = known.get(int(i), empty)
-            hits = np.flatnonzero(sims[r] >= prev_s[-1]) if len(prev_s) >= kk else np.arange(len(new))
-            if len(hits) == 0:
-                continue
-            merged_s = np.concatenate([prev_s, sims[r, hits]])
+            hits = np.flatnonzero(sims[r] >= kth[i] - NEAR_MARGIN)
+            merged_s = np.concatenate([prev_s, exact_sims(V, int(i), new[hits])])
             merged_j = np.concatenate([prev_j, new[hits]])
             pick = _nearest(merged_s, merged_j, kk)
             updated[int(i)] = (merged_s[pick], merged_j[pick])
@@ -230,6 +251,47 @@ def member(x: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
 _SEP = re.compile(r"[\s，。、；：:;,.“”\"《》（）()！？!?]+")
 
 
+def char_ngram_counts(texts: list[str]):
+    """Counts of the character 2-4-grams of each text after punctuation and spaces become "|" (a
+    CSR matrix, one row per text, float32) and the n-grams, sorted (the columns' order).
+
+    What sklearn's CountVectorizer(analyzer="char", ngram_range=(2, 4)) gives with that
+    preprocessor, without importing sklearn (seconds of every `compare align`).
+    """
+    import scipy.sparse as sp
+
+    vocab: dict[str, int] = {}
+    cols: list[int] = []
+    counts: list[int] = []
+    indptr = [0]
+    for text in texts:
+        s = _SEP.sub("|", text)
+        grams: dict[str, int] = {}
+        for n in (2, 3, 4):
+            for i in range(len(s) - n + 1):
+                g = s[i:i + n]
+                grams[g] = grams.get(g, 0) + 1
+        cols.extend(vocab.setdefault(g, len(vocab)) for g in grams)
+        counts.extend(grams.values())
+        indptr.append(len(cols))
+    terms = sorted(vocab)
+    remap = np.empty(len(vocab), dtype=np.int64)
+    remap[[vocab[t] for t in terms]] = np.arange(len(terms))
+    C = sp.csr_matrix((np.asarray(counts, dtype=np.float32), remap[np.asarray(cols, dtype=np.int64)],
+                       np.asarray(indptr, dtype=np.int64)), shape=(len(texts), len(terms)))
+    C.sort_indices()
+    return C, terms
+
+
+def l2_rows(X):
+    """Each row of a sparse matrix divided by its Euclidean norm (rows of zeros stay zero), as CSR."""
+    X = X.tocsr().copy()
+    norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1), dtype=np.float64).ravel())
+    norms[norms == 0] = 1.0
+    X.data = X.data / np.repeat(norms, np.diff(X.indptr))
+    return X
+
+
 def ngram_stats(texts: list[str]):
     """Character 2-4-gram statistics of the texts, counted once per distinct text.
 
@@ -240,15 +302,11 @@ def ngram_stats(texts: list[str]):
     counted on its own, but are split into n-grams once.
     """
     import scipy.sparse as sp
-    from sklearn.feature_extraction.text import CountVectorizer
-    from sklearn.preprocessing import normalize
 
     first: dict[str, int] = {}
     row = np.array([first.setdefault(t, len(first)) for t in texts], dtype=np.int64)
     weight = np.bincount(row, minlength=len(first)).astype(np.float64)
-    cv = CountVectorizer(analyzer="char", ngram_range=(2, 4), dtype=np.float32,
-                         preprocessor=lambda s: _SEP.sub("|", s))
-    C = cv.fit_transform(list(first)).tocsr()
+    C, terms = char_ngram_counts(list(first))
     n = len(texts)
     present = C.copy()
     present.data[:] = 1
@@ -257,24 +315,26 @@ def ngram_stats(texts: list[str]):
     idf = np.log((1 + n) / (1 + df_all)) + 1
     T = C.astype(np.float64)
     T.data = np.log(T.data) + 1
-    T = normalize(T @ sp.diags(idf), norm="l2", copy=False).astype(np.float32)
-    keep = np.flatnonzero(np.array(["|" not in g for g in cv.get_feature_names_out()], dtype=bool))
+    T = l2_rows(T @ sp.diags(idf)).astype(np.float32)
+    keep = np.flatnonzero(np.array(["|" not in g for g in terms], dtype=bool))
     Bn = present[:, keep].tocsr()
     df = df_all[keep]
     rarity = (np.log((n + 1) / (df + 1)) + 1) / (np.log(max(1, n) + 1) + 1)
     return T[row], Bn[row], rarity.astype(np.float32), df
 
 
-def pair_tfidf(T, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def pair_tfidf(T, a: np.ndarray, b: np.ndarray, progress=None) -> np.ndarray:
     if len(a) == 0:
         return np.zeros(0, dtype=np.float32)
     out = np.empty(len(a), dtype=np.float32)
     for s in range(0, len(a), 50000):
         out[s:s + 50000] = np.asarray(T[a[s:s + 50000]].multiply(T[b[s:s + 50000]]).sum(axis=1)).ravel()
+        if progress:
+            progress(len(out[s:s + 50000]))
     return out
 
 
-def pair_rarity(Bn, rarity: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def pair_rarity(Bn, rarity: np.ndarray, a: np.ndarray, b: np.ndarray, progress=None) -> np.ndarray:
     """For each pair: the rarity of the rarest 2-4-gram both measures contain (0 if none)."""
     import scipy.sparse as sp
 
@@ -283,6 +343,8 @@ def pair_rarity(Bn, rarity: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndar
     for s in range(0, len(a), 50000):
         shared = Bn[a[s:s + 50000]].multiply(Bn[b[s:s + 50000]]) @ R
         out[s:s + 50000] = shared.max(axis=1).toarray().ravel()
+        if progress:
+            progress(len(out[s:s + 50000]))
     return out
 
 
@@ -524,10 +586,9 @@ def industries(text: str) -> frozenset[str]:
     return frozenset(_INDUSTRY[m.group()] for m in _INDUSTRIES.finditer(text))
 
 
-def context_features(c: Corpus, A: np.ndarray, B: np.ndarray) -> np.ndarray:
+def context_features(c: Corpus, A: np.ndarray, B: np.ndarray, progress=None) -> np.ndarray:
     """One row of CONTEXT_FEATURES per pair (A[k], B[k]) of the corpus."""
     import scipy.sparse as sp
-    from sklearn.preprocessing import normalize
 
     heads = [institution_heads(t) for t in c.texts]
     regions = [measure_region(t, m.get("region")) for t, m in zip(c.texts, c.rows)]
@@ -538,7 +599,7 @@ def context_features(c: Corpus, A: np.ndarray, B: np.ndarray) -> np.ndarray:
     docs = {d: i for i, d in enumerate(sorted({m["document_id"] for m in c.rows}))}
     doc = np.array([docs[m["document_id"]] for m in c.rows], dtype=np.int64)
     member = sp.csr_matrix((np.ones(c.n), (doc, np.arange(c.n))), shape=(len(docs), c.n))
-    centroids = normalize(member @ c.T).astype(np.float32)
+    centroids = l2_rows(member @ c.T).astype(np.float32)
     out = np.zeros((len(A), len(CONTEXT_FEATURES)))
     for k, (i, j) in enumerate(zip(A.tolist(), B.tolist())):
         out[k, 0] = head_match(heads[i], heads[j]) / HEAD_CAP
@@ -547,6 +608,10 @@ def context_features(c: Corpus, A: np.ndarray, B: np.ndarray) -> np.ndarray:
         out[k, 4] = float(bool(fields[i] and fields[j] and not fields[i] & fields[j]))
         out[k, 5] = name_shared(names[i], c.texts[j], names[j], c.texts[i])
         out[k, 6] = float(grant[i] != grant[j])
+        if progress and k % 50000 == 49999:
+            progress(50000)
+    if progress:
+        progress(len(A) % 50000)
     # one cosine per pair of documents, not per pair of measures
     codes, inverse = np.unique(doc[A] * len(docs) + doc[B], return_inverse=True)
     out[:, 3] = np.round(pair_tfidf(centroids, codes // len(docs), codes % len(docs)), 5)[inverse]
@@ -578,6 +643,7 @@ class AlignResult:
     ids: list[str]
     scores: dict[tuple[int, int], float]
     rows: list[dict] = field(default_factory=list)  # the measures aligned, in ids order
+    touched: dict[str, int] = field(default_factory=dict)  # rows a stage wrote (links written, deleted)
 
 
 CHANNELS = ("semantic", "hashing")  # the best-k lists kept per measure: sentence vectors, hashing vectors
@@ -773,7 +839,7 @@ class PairFeatures:
 PAIR_COLUMNS = ("cos", "hash_cos", "term_sim", "level_conflict", "name_conflict")
 
 
-def pair_features(cands: Candidates, params: Params) -> PairFeatures:
+def pair_features(cands: Candidates, params: Params, bar=None) -> PairFeatures:
     """Every stored pair of current measures and every new one, scored with current corpus statistics.
 
     A pair counts only while it passes a candidate floor on the current corpus (among the k nearest
@@ -798,18 +864,34 @@ def pair_features(cands: Candidates, params: Params) -> PairFeatures:
     A, B, cos, hcos, term, conflict, names = (x[order] for x in (A, B, cos, hcos, term, conflict, names))
     X = np.zeros((0, len(FEATURES)))
     if len(A):
-        rare = np.round(pair_rarity(c.Bn, c.rarity, A, B), 5)
-        codes = A * n + B
-        keep = (member(codes, step.near[0]) | member(codes, step.near[1])
-                | (rare >= effective_rare_floor(params, n) - 1e-6) | share_term(c.K, c.kdf, params.term_max_df, A, B))
-        idx = np.flatnonzero(keep)
-        A, B, cos, hcos, term, conflict, names, rare = (x[idx] for x in (A, B, cos, hcos, term, conflict, names,
-                                                                          rare))
-        tf = np.round(pair_tfidf(c.T, A, B), 5)
-        doc = np.array([m["document_id"] for m in c.rows])
-        same = (doc[A] == doc[B]).astype(float)
-        X = np.hstack([features(cos, tf, rare, term, conflict, names, same), context_features(c, A, B)])
+        with (bar or _no_bar)("scoring", 3 * len(A)) as progress:
+            X, A, B, hcos = _scored(c, params, step, A, B, cos, hcos, term, conflict, names, progress)
     return PairFeatures(c.ids, c.rows, A, B, X, hcos, match, cands.encoded, len(step.new_rows), len(new))
+
+
+def _no_bar(label: str, length: int):
+    import contextlib
+
+    return contextlib.nullcontext(None)
+
+
+def _scored(c: Corpus, params: Params, step: CandidateStep, A, B, cos, hcos, term, conflict, names, progress):
+    """The features of the pairs that pass a candidate floor on the current corpus, with those pairs."""
+    n = c.n
+    rare = np.round(pair_rarity(c.Bn, c.rarity, A, B, progress), 5)
+    codes = A * n + B
+    keep = (member(codes, step.near[0]) | member(codes, step.near[1])
+            | (rare >= effective_rare_floor(params, n) - 1e-6) | share_term(c.K, c.kdf, params.term_max_df, A, B))
+    idx = np.flatnonzero(keep)
+    if progress:
+        progress(2 * (len(A) - len(idx)))
+    A, B, cos, hcos, term, conflict, names, rare = (x[idx] for x in (A, B, cos, hcos, term, conflict, names,
+                                                                      rare))
+    tf = np.round(pair_tfidf(c.T, A, B, progress), 5)
+    doc = np.array([m["document_id"] for m in c.rows])
+    same = (doc[A] == doc[B]).astype(float)
+    X = np.hstack([features(cos, tf, rare, term, conflict, names, same), context_features(c, A, B, progress)])
+    return X, A, B, hcos
 
 
 @dataclass
@@ -824,9 +906,12 @@ class Links:
     def __len__(self) -> int:
         return len(self.idx)
 
-    def changes(self, stored) -> tuple[list[tuple[str, str]], list[dict]]:
+    def changes(self, stored, signals_of=None) -> tuple[list[tuple[str, str]], list[dict]]:
         """Against the stored links (rows of measure_id, measure_id2, score, method): the keys
-        to delete and the rows to write (new, or with another score or method)."""
+        to delete and the rows to write (new, or with another score, method or signals).
+
+        signals_of(keys): the stored signals (JSON) of links whose score and method did not change,
+        by key: a score saturated near 1 can stay while its signals (tfidf, rare…) move."""
         ids, n = self.pf.ids, len(self.pf.ids)
         pos = {mid: i for i, mid in enumerate(ids)}
         codes = self.pf.a[self.idx] * n + self.pf.b[self.idx]
@@ -843,7 +928,14 @@ class Links:
         kept = np.zeros(len(codes), dtype=bool)
         kept[k[same]] = True
         gone = [(rows[x][0], rows[x][1]) for x in np.flatnonzero(~found)]
-        return gone, [self.row(int(self.idx[order[k]])) for k in np.flatnonzero(~kept)]
+        written = [self.row(int(self.idx[order[c]])) for c in np.flatnonzero(~kept)]
+        if signals_of is not None and same.any():
+            stored_signals = signals_of([(rows[x][0], rows[x][1]) for x in np.flatnonzero(same)])
+            for x in np.flatnonzero(same):
+                row = self.row(int(self.idx[order[k[x]]]))
+                if stored_signals.get((rows[x][0], rows[x][1])) != row["signals"]:
+                    written.append(row)
+        return gone, written
 
     def row(self, k: int) -> dict:
         pf = self.pf

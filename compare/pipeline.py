@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from .clean import Cleaned, clean
-from .errors import InputError
+from .errors import CompareError, InputError
 from .metadata import Metadata, extract_metadata
 from .readers import (
     SUPPORTED_EXTENSIONS,
@@ -179,6 +179,17 @@ def parse_file(path: str, encoding: str | None = None) -> Parsed:
     measures = segment(cleaned, md, limit=MAX_MEASURES)
     check_measures(path, measures)
     return Parsed(raw, cleaned, md, measures)
+
+
+def parse_or_problem(path: str, encoding: str | None = None) -> Parsed | str:
+    """parse_file in a worker process (`compare align --jobs N`): the parsed document, or the one-line
+    problem the stage runner reports for the file, worded as when it reads the file itself."""
+    try:
+        return parse_file(path, encoding)
+    except CompareError as e:
+        return str(e)
+    except OSError as e:
+        return f"{path}: cannot be read ({e.strerror or e})"
 
 
 #: Measures one document may have: a long plan has a few hundred. More is a collection of

@@ -82,10 +82,12 @@ class ParamsError(CompareError):
 # --- ingest ---------------------------------------------------------------------------------
 
 def ingest(db: Database, paths: Iterable[str | os.PathLike], encoding: str | None = None, run_id: str | None = None,
-           follow_symlinks: bool = False, bar: Bar = no_bar) -> IngestReport:
+           follow_symlinks: bool = False, bar: Bar = no_bar, jobs: int = 1) -> IngestReport:
     """Read, segment and store every file under paths; one transaction per document.
 
-    Without a run id, the ingest is a run of its own (recorded in `runs`).
+    Without a run id, the ingest is a run of its own (recorded in `runs`). With jobs > 1, files
+    are read, cleaned and segmented in that many processes, ahead of the one loop that stores them
+    in order: the same rows and messages as with one process.
     """
     from .pipeline import IngestReport, expand_paths
 
@@ -98,16 +100,71 @@ def ingest(db: Database, paths: Iterable[str | os.PathLike], encoding: str | Non
     try:
         found = list(expand_paths(paths, follow_symlinks))
         own = own_files(db)
-        with bar("reading", len(found)) as progress:
+        with ParseAhead(_to_parse(db, found, own) if jobs > 1 else [], encoding, jobs) as ahead, \
+                bar("reading", len(found)) as progress:
             for f in found:
                 if progress:
                     progress(1)
-                report.results.append(ingest_file(db, f, encoding, run_id, own))
+                report.results.append(ingest_file(db, f, encoding, run_id, own, ahead.take(f.path)))
         status = "done"
     finally:
         if own_run:
             queries.finish_run(db, run_id, status, len(report.added), len(report.problems))
     return report
+
+
+def _to_parse(db: Database, found: list[Found], own: frozenset[tuple[int, int]]) -> list[str]:
+    """The files `ingest_file` will parse, as far as can be told before storing any: screened in,
+    readable, bytes not stored yet."""
+    from .pipeline import screen
+    from .readers import read_checked_bytes
+
+    out = []
+    for f in found:
+        if screen(f, own):
+            continue
+        try:
+            digest = hashlib.sha256(read_checked_bytes(f.path)).hexdigest()
+        except (CompareError, OSError):
+            continue  # reported by ingest_file, in its place
+        if not queries.document_for_file(db, digest):
+            out.append(f.path)
+    return out
+
+
+class ParseAhead:
+    """Files parsed in worker processes (pipeline.parse_or_problem), a bounded window ahead of the
+    loop that stores them; `take(path)` gives the future of a file submitted, else None."""
+
+    def __init__(self, paths: list[str], encoding: str | None, jobs: int):
+        self.paths, self.encoding, self.jobs = paths, encoding, jobs
+        self.index = {p: k for k, p in enumerate(paths)}
+        self.futures: dict[str, object] = {}
+        self.submitted = 0
+        self.pool = None
+
+    def __enter__(self) -> ParseAhead:
+        if self.paths:
+            from concurrent.futures import ProcessPoolExecutor
+
+            self.pool = ProcessPoolExecutor(max_workers=self.jobs)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.pool:
+            self.pool.shutdown(cancel_futures=True)
+
+    def take(self, path: str):
+        k = self.index.pop(path, None)
+        if k is None or self.pool is None:
+            return None
+        from .pipeline import parse_or_problem
+
+        while self.submitted < min(len(self.paths), k + 1 + 4 * self.jobs):
+            p = self.paths[self.submitted]
+            self.futures[p] = self.pool.submit(parse_or_problem, p, self.encoding)
+            self.submitted += 1
+        return self.futures.pop(path)
 
 
 def own_files(db: Database) -> frozenset[tuple[int, int]]:
@@ -125,8 +182,10 @@ def own_files(db: Database) -> frozenset[tuple[int, int]]:
 
 
 def ingest_file(db: Database, found: Found, encoding: str | None, run_id: str,
-                own: frozenset[tuple[int, int]] = frozenset()) -> FileResult:
-    """One file: skipped when its bytes are stored, else read and stored (see `store_parsed`)."""
+                own: frozenset[tuple[int, int]] = frozenset(), ahead=None) -> FileResult:
+    """One file: skipped when its bytes are stored, else read and stored (see `store_parsed`).
+
+    ahead: the future of the file parsed in a worker process (see `ParseAhead`), if it was."""
     from .pipeline import FileResult, parse_file, screen
     from .readers import read_checked_bytes
 
@@ -141,7 +200,9 @@ def ingest_file(db: Database, found: Found, encoding: str | None, run_id: str,
         if known:
             queries.record_file(db, digest, path, known["id"], run_id)
             return FileResult(path, "unchanged", f"{path}: already stored as {known['id']}, skipped", known["id"])
-        parsed = parse_file(path, encoding)
+        parsed = ahead.result() if ahead is not None else parse_file(path, encoding)
+        if isinstance(parsed, str):  # the worker's one-line problem with the file
+            return FileResult(path, "error", parsed)
     except CompareError as e:
         return FileResult(path, "error", str(e))
     except OSError as e:
@@ -176,10 +237,12 @@ def store_parsed(db: Database, parsed: Parsed, path: str, run_id: str) -> FileRe
 
 # --- candidates, link -----------------------------------------------------------------------
 
-def vectors(db: Database, encoder: Encoder, hashes: list[str], texts: list[str], progress: Progress | None = None):
+def vectors(db: Database, encoder: Encoder, hashes: list[str], texts: list[str], progress: Progress | None = None,
+            bar: Bar = no_bar):
     """Vectors for texts in order, from the cache or encoded once per distinct text (and cached).
 
-    Returns the matrix and how many texts were encoded.
+    Returns the matrix and how many texts were encoded. Progress: `progress`, else an "embedding" bar
+    of the texts to encode.
     """
     from .align import encode_missing, stack
 
@@ -189,14 +252,15 @@ def vectors(db: Database, encoder: Encoder, hashes: list[str], texts: list[str],
     cached = queries.cached_vectors(db, encoder.name, list(unique))
     missing = [h for h in unique if h not in cached]
     if missing:
-        new_rows = encode_missing(encoder, unique, missing, progress)
+        with bar("embedding", len(missing)) as own:
+            new_rows = encode_missing(encoder, unique, missing, progress or own)
         queries.store_vectors(db, encoder.name, new_rows)
         cached.update({h: blob for h, _, blob in new_rows})
     return stack(cached, hashes), len(missing)
 
 
 def candidates(db: Database, encoder: Encoder, params: Params, run_id: str,
-               progress: Progress | None = None) -> Candidates:
+               progress: Progress | None = None, bar: Bar = no_bar) -> Candidates:
     """Inputs: the current alignable measures; the cached vectors, best-k lists and pairs under this
     model. Outputs (stored in one transaction): new vectors, the best-k lists that changed, the new
     candidate pairs and the measures now aligned; marks and lists of measures that left go.
@@ -209,7 +273,7 @@ def candidates(db: Database, encoder: Encoder, params: Params, run_id: str,
 
     rows = queries.alignable_measures(db)
     hashes, texts = [m["text_hash"] for m in rows], [measure_text(m) for m in rows]
-    V, encoded = vectors(db, encoder, hashes, texts, progress)
+    V, encoded = vectors(db, encoder, hashes, texts, progress, bar)
     H, _ = vectors(db, HashingEncoder(), hashes, texts)
     terms = queries.measure_terms(db)
     corpus = Corpus.of(rows, V, H, terms)
@@ -226,25 +290,25 @@ def candidates(db: Database, encoder: Encoder, params: Params, run_id: str,
 
 
 def pair_features(db: Database, encoder: Encoder, params: Params, run_id: str,
-                  progress: Progress | None = None) -> PairFeatures:
+                  progress: Progress | None = None, bar: Bar = no_bar) -> PairFeatures:
     """The candidate stage, then the features of every pair (what the link model scores)."""
     from .align import pair_features as features
 
-    return features(candidates(db, encoder, params, run_id, progress), params)
+    return features(candidates(db, encoder, params, run_id, progress, bar), params, bar)
 
 
 def link(db: Database, encoder: Encoder, params: Params, run_id: str,
-         progress: Progress | None = None) -> tuple[Links, AlignResult]:
+         progress: Progress | None = None, bar: Bar = no_bar) -> tuple[Links, AlignResult]:
     """Candidates, then their scores: the links are the pairs over the link threshold (stored with
     the threads, by `cluster`)."""
     from .align import link as score
 
-    return score(pair_features(db, encoder, params, run_id, progress), params, encoder.name, run_id)
+    return score(pair_features(db, encoder, params, run_id, progress, bar), params, encoder.name, run_id)
 
 
 # --- cluster, judge -------------------------------------------------------------------------
 
-def cluster(db: Database, links: Links, result: AlignResult, params: Params, run_id: str) -> int:
+def cluster(db: Database, links: Links, result: AlignResult, params: Params, run_id: str, bar: Bar = no_bar) -> int:
     """Inputs: the links' scores, the aligned measures and their terms, the stored threads.
     Outputs (one transaction): links written by difference from the stored ones, threads, members,
     aliases and events. Returns the number of threads."""
@@ -252,10 +316,11 @@ def cluster(db: Database, links: Links, result: AlignResult, params: Params, run
 
     measures = {m["id"]: m for m in (result.rows or queries.alignable_measures(db))}
     rows = build_threads(result.ids, result.scores, measures, queries.measure_terms(db), queries.current_threads(db),
-                         queries.thread_created_runs(db), params, run_id, queries.now())
+                         queries.thread_created_runs(db), params, run_id, queries.now(), bar)
     with write_tx(db):
-        gone, written = links.changes(queries.stored_links(db))
+        gone, written = links.changes(queries.stored_links(db), lambda keys: queries.link_signals(db, keys))
         queries.replace_alignment(db, gone, written, *rows)
+    result.touched.update({"links written": len(written), "links deleted": len(gone)})
     return len(rows.threads)
 
 
@@ -276,22 +341,31 @@ def judge(db: Database, run_id: str, as_of: dt.date | None = None, state: dict |
 
 
 def align_corpus(db: Database, encoder: Encoder, params: Params, run_id: str, progress: Progress | None = None,
-                 as_of: dt.date | None = None, on_stage: Callable[[str, float], None] | None = None) -> AlignResult:
+                 as_of: dt.date | None = None, on_stage: Callable[[str, float], None] | None = None,
+                 bar: Bar = no_bar) -> AlignResult:
     """Candidates, link, cluster, judge over every current measure, whatever is stored. Idempotent.
 
-    on_stage(name, seconds) hears when each stage ends (for progress output).
+    on_stage(name, seconds) hears when each stage ends (for progress output); bar(label, length)
+    shows the long steps: embedding, scoring, clustering.
     """
-    def timed(name, fn, *args):
+    def timed(name, rows, fn, *args):
         t = time.perf_counter()
         out = fn(*args)
-        if on_stage:
-            on_stage(name, time.perf_counter() - t)
+        if on_stage:  # the stage's name, with the rows it touched
+            on_stage(f"{name} ({rows(out)})", time.perf_counter() - t)
         return out
 
     fingerprint = queries.alignment_fingerprint(db, params.digest)
-    links, result = timed("vectors, candidates and scores", link, db, encoder, params, run_id, progress)
-    result.threads = timed("threads", cluster, db, links, result, params, run_id)
-    timed("statuses", judge, db, run_id, as_of, {"model": encoder.name, "fingerprint": fingerprint, "run_id": run_id})
+    links, result = timed("vectors, candidates and scores", lambda out: (
+        f"{out[1].measures:,} measures, {out[1].encoded:,} embedded, {out[1].new_measures:,} new; "
+        f"{out[1].new_pairs:,} new pairs, {out[1].pairs:,} pairs scored"), link, db, encoder, params, run_id,
+        progress, bar)
+    result.threads = timed("threads", lambda out: (
+        f"{len(links):,} links, {result.touched.get('links written', 0):,} written, "
+        f"{result.touched.get('links deleted', 0):,} deleted; {out:,} threads"),
+        cluster, db, links, result, params, run_id, bar)
+    timed("statuses", lambda out: f"{len(out):,} statuses", judge, db, run_id, as_of,
+          {"model": encoder.name, "fingerprint": fingerprint, "run_id": run_id})
     return result
 
 
@@ -322,8 +396,7 @@ def align(db: Database, model: str | None, params_path: str | None, run_id: str,
     from .encoders import get_encoder
 
     encoder = get_encoder(model)
-    with hooks.bar("embedding", queries.count_alignable(db)) as progress:
-        return align_corpus(db, encoder, params, run_id, progress, as_of, hooks.stage)
+    return align_corpus(db, encoder, params, run_id, None, as_of, hooks.stage, hooks.bar)
 
 
 # --- place ----------------------------------------------------------------------------------
@@ -428,8 +501,9 @@ class Outcome:
 
 def run(db: Database, paths: Iterable[str | os.PathLike] = (), *, model: str | None = None,
         params_path: str | None = None, encoding: str | None = None, as_of: dt.date | None = None,
-        follow_symlinks: bool = False, hooks: Hooks = QUIET) -> Outcome:
-    """`compare align`: ingest the paths, align what is stored, place the flags; one recorded run."""
+        follow_symlinks: bool = False, hooks: Hooks = QUIET, jobs: int = 1) -> Outcome:
+    """`compare align`: ingest the paths (in `jobs` processes), align what is stored, place the flags;
+    one recorded run."""
     from .encoders import model_name
 
     paths = [str(p) for p in paths]
@@ -438,7 +512,7 @@ def run(db: Database, paths: Iterable[str | os.PathLike] = (), *, model: str | N
     status, report, result = "failed", None, None
     try:
         if paths:
-            report = ingest(db, paths, encoding, run_id, follow_symlinks, hooks.bar)
+            report = ingest(db, paths, encoding, run_id, follow_symlinks, hooks.bar, jobs)
             hooks.ingested(report)
         result = align(db, model, params_path, run_id, as_of, hooks)
         status = "done"

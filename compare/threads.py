@@ -25,7 +25,8 @@ from collections import Counter
 from typing import NamedTuple
 
 
-def average_linkage(n: int, scores: dict[tuple[int, int], float], threshold: float) -> list[list[int]]:
+def average_linkage(n: int, scores: dict[tuple[int, int], float], threshold: float,
+                    progress=None) -> list[list[int]]:
     """Clusters (lists of indices, size >= 2) merged while the mean pairwise score >= threshold.
 
     Greedy: the pair of clusters with the highest mean score merges first (ties by index). The
@@ -35,6 +36,8 @@ def average_linkage(n: int, scores: dict[tuple[int, int], float], threshold: flo
     re-pushed with the true mean when they come up. A merged pair's mean is a weighted mean of
     the two sides' means, so it is pushed only when it exceeds the kept side's (whose entry
     already bounds it): merges push a fraction of the entries, with the same result.
+
+    progress(k): k more of the first entries were taken off the heap (for a progress bar).
     """
     nbr: list[dict[int, float]] = [{} for _ in range(n)]
     for (a, b), s in scores.items():
@@ -45,8 +48,10 @@ def average_linkage(n: int, scores: dict[tuple[int, int], float], threshold: flo
     alive = [True] * n
     heap = [(-s, a, b) for (a, b), s in scores.items() if s >= threshold]
     heapq.heapify(heap)
+    tick = _ticker(len(heap), progress)
     while heap:
         neg, a, b = heapq.heappop(heap)
+        tick()
         if not (alive[a] and alive[b]):
             continue
         avg = nbr[a].get(b, 0.0) / (size[a] * size[b])
@@ -78,7 +83,24 @@ def average_linkage(n: int, scores: dict[tuple[int, int], float], threshold: flo
             if kept_mean is None or kept_mean < threshold or mean > kept_mean:
                 heapq.heappush(heap, (-mean, min(keep, o), max(keep, o)))
         nbr[gone] = {}
+    tick(end=True)
     return sorted((sorted(m) for m in members.values() if len(m) > 1), key=lambda m: m[0])
+
+
+def _ticker(length: int, progress, every: int = 20000):
+    """A function to call once per entry taken off the heap: advances progress by `every` at a time,
+    up to length in all (entries pushed again come on top of the first ones); tick(end=True) at the
+    end gives the rest."""
+    state = {"popped": 0, "left": length}
+
+    def tick(end: bool = False) -> None:
+        state["popped"] += 1
+        if progress and (end or state["popped"] % every == 0) and state["left"]:
+            step = state["left"] if end else min(every, state["left"])
+            state["left"] -= step
+            progress(step)
+
+    return tick
 
 
 def neighbours(scores: dict[tuple[int, int], float]) -> dict[int, dict[int, float]]:
@@ -313,13 +335,17 @@ class ThreadRows(NamedTuple):
 
 def build_threads(ids: list[str], scores: dict[tuple[int, int], float], measures: dict[str, dict],
                   terms: dict[str, list[tuple[str, str, str]]], old: dict[str, set[str]], created: dict[str, str],
-                  params, run_id: str, now: str) -> ThreadRows:
+                  params, run_id: str, now: str, bar=None) -> ThreadRows:
     """Clusters → thread rows with stable ids, members, aliases and events.
 
     ids: the measures aligned (rows of `scores`); measures: their rows by id; old: the stored
     threads' members; created: the run each stored thread was created in.
     """
-    clusters = average_linkage(len(ids), scores, params.cluster_threshold)
+    if bar:
+        with bar("clustering", sum(1 for s in scores.values() if s >= params.cluster_threshold)) as progress:
+            clusters = average_linkage(len(ids), scores, params.cluster_threshold, progress)
+    else:
+        clusters = average_linkage(len(ids), scores, params.cluster_threshold)
     nbr = neighbours(scores)
     extras = _secondary(clusters, nbr, params.secondary_threshold)
     texts = {mid: (m["analysis_text"] or m["text"]) for mid, m in measures.items()}

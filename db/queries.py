@@ -379,6 +379,16 @@ def stored_links(db: Database) -> list[tuple[str, str, float, str]]:
     return db.conn.execute("SELECT measure_id, measure_id2, score, method FROM links").fetchall()
 
 
+def link_signals(db: Database, keys: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """The stored signals (JSON text) of the links with these (measure_id, measure_id2) keys."""
+    out = {}
+    for a, b in keys:
+        row = db.conn.execute("SELECT signals FROM links WHERE measure_id = ? AND measure_id2 = ?", [a, b]).fetchone()
+        if row:
+            out[(a, b)] = row[0]
+    return out
+
+
 def replace_alignment(db: Database, links_gone: list[tuple[str, str]], links_written: list[dict],
                       threads: list[dict], members: list[dict], aliases: list[dict], events: list[dict]) -> None:
     """Links, threads and members are derived data, replaced in one transaction.

@@ -66,3 +66,38 @@ def test_a_signal_without_a_weight_weighs_nothing():
     X = np.zeros((1, len(al.FEATURES)))
     X[0, al.FEATURES.index("head")] = 1.0
     assert al.combine(p, X)[0] == 0.5
+
+
+def test_char_ngram_counts_equal_sklearns_count_vectorizer():
+    # compare.align counts n-grams itself so that `compare align` does not import sklearn
+    import numpy as np
+    from sklearn.feature_extraction.text import CountVectorizer
+    from sklearn.preprocessing import normalize
+
+    from compare.align import _SEP, char_ngram_counts, l2_rows
+
+    texts = ["推进智能网联汽车测试道路建设，累计开放1000公里。", "建设“新优药械”目录", "ab", "a", "",
+             "完善  人才公寓供给；新增人才住房500套", "推进智能网联汽车测试道路建设"]
+    C, terms = char_ngram_counts(texts)
+    cv = CountVectorizer(analyzer="char", ngram_range=(2, 4), dtype=np.float32, preprocessor=lambda s: _SEP.sub("|", s))
+    want = cv.fit_transform(texts).tocsr()
+    assert terms == list(cv.get_feature_names_out())
+    assert C.shape == want.shape and (C != want).nnz == 0
+    T = C.astype(np.float64)
+    T.data = np.log(T.data) + 1
+    assert np.array_equal(l2_rows(T).toarray(), normalize(T).toarray())
+
+
+def test_aligning_does_not_import_sklearn(tmp_path):
+    import subprocess
+    import sys
+
+    from conftest import EXAMPLES
+
+    code = ("import sys; from compare.encoders import HashingEncoder; from compare.params import load_params; "
+            "from compare.stages import align_corpus, ingest; from db import open_db; "
+            f"db = open_db({str(tmp_path / 'a.db')!r}); ingest(db, [{str(EXAMPLES)!r}]); "
+            "r = align_corpus(db, HashingEncoder(), load_params(), 'r'); assert r.links; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'sklearn'))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

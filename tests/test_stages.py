@@ -23,8 +23,13 @@ def test_run_chains_the_stages_and_says_what_it_does(db_path):
                          lambda name, seconds: heard.append(("stage", name)))
     outcome = stages.run(open_db(db_path), [EXAMPLES], model="hashing", hooks=hooks)
     assert outcome.alignment and outcome.alignment.threads and not outcome.report.problems
-    assert [h for h in heard if h[0] != "bar"] == [
+    said = [h for h in heard if h[0] != "bar"]
+    # each stage says its name, then the rows it touched: "threads (12 links, 12 written, 0 deleted; 3 threads)"
+    assert [(h[0], h[1].split(" (")[0] if h[0] == "stage" else h[1]) for h in said] == [
         ("ingested", 4), ("stage", "vectors, candidates and scores"), ("stage", "threads"), ("stage", "statuses")]
+    links = rows(db_path, "SELECT count(*) FROM links")[0][0]
+    assert f"{links:,} links, {links:,} written, 0 deleted" in said[2][1]
+    assert said[3][1].endswith(f"({rows(db_path, 'SELECT count(*) FROM statuses')[0][0]:,} statuses)")
     assert ("bar", "reading", 4) in heard and any(h[:2] == ("bar", "embedding") for h in heard)
     # nothing changed: every alignment stage is skipped
     again = stages.run(open_db(db_path), [EXAMPLES], model="hashing")
