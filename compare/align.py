@@ -817,7 +817,8 @@ def describe_pairs(c: Corpus, fresh: list[tuple[int, int]], terms: dict[str, lis
         ta, tb = key_terms.get(a), key_terms.get(b)
         ts, tm = term_similarity(ta, tb) if ta and tb else (0.0, None)
         nc = name_conflict(ta or [], tb or [], targets.get(a, ()), targets.get(b, ()))
-        out.append(Pair(a, b, round(float(c.V[i] @ c.V[j]), 5), round(float(c.H[i] @ c.H[j]), 5), ts, tm,
+        # + 0.0: a cosine of -0.0 is stored as 0.0 (the two zeros would print differently)
+        out.append(Pair(a, b, round(float(c.V[i] @ c.V[j]), 5) + 0.0, round(float(c.H[i] @ c.H[j]), 5) + 0.0, ts, tm,
                         levels_conflict(levels[i], levels[j]), nc))
     return out
 
@@ -939,9 +940,9 @@ class Links:
 
     def row(self, k: int) -> dict:
         pf = self.pf
-        sig = {f: float(pf.X[k, n]) for n, f in enumerate(FEATURES) if f != "cos_x_tfidf"}
+        sig = {f: float(pf.X[k, n]) + 0.0 for n, f in enumerate(FEATURES) if f != "cos_x_tfidf"}  # no -0.0
         sig["same_doc"] = int(sig["same_doc"])
-        sig["hash_cos"] = float(pf.hash_cos[k])
+        sig["hash_cos"] = float(pf.hash_cos[k]) + 0.0
         match = pf.term_match.get((int(pf.a[k]), int(pf.b[k])))
         if match:
             sig["term_match"] = match

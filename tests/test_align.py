@@ -535,3 +535,32 @@ def test_grant_conflict_is_a_fitted_signal_between_funding_and_building():
     col = al.CONTEXT_FEATURES.index("grant_conflict")
     assert X[:, col].tolist() == [1.0, 0.0]
     assert al.load_params().weights["grant_conflict"] < 0
+
+
+def test_the_default_encoder_gives_a_text_the_same_vector_whatever_it_is_encoded_with():
+    # incremental equals batch needs it: a text embedded with one new document must get exactly
+    # the vector it gets in a run from nothing, among every other text
+    from compare.encoders import get_encoder
+
+    texts = ["到2026年，建成不少于3家智能网联汽车测试验证平台。", "二是加快测试验证平台布局。",
+             "持续举办“嘉智杯”自动驾驶创新大赛，扩大赛事影响力。",
+             "对经认定的区级概念验证平台，按其年度建设和运营投入的30%给予支持，最高给予200万元资助。"] * 3
+    enc = get_encoder()
+    together = enc.encode(texts)
+    for i, t in enumerate(texts[:4]):
+        assert np.array_equal(enc.encode([t])[0], together[i])
+        assert np.array_equal(enc.encode(texts[i:] + texts[:i])[0], together[i])
+
+
+def test_a_cosine_that_rounds_to_zero_is_stored_as_plus_zero():
+    # SQLite reads a stored -0.0 back as 0.0: a pair described in this run (-0.0) and one read back
+    # from the store (0.0) would give links whose signals print differently (incremental ≠ batch)
+    import math
+
+    rows = [{"id": m, "document_id": "d", "text": t, "analysis_text": None, "kind": "commitment", "region": None}
+            for m, t in (("a", "推进平台建设"), ("b", "完善政策体系"))]
+    V = np.array([[1.0, 0.0], [-1e-9, 1.0]], dtype=np.float32)
+    c = al.Corpus.of(rows, V, V)
+    (p,) = al.describe_pairs(c, [(0, 1)], {}, {})
+    assert p.cos == 0.0 and math.copysign(1.0, p.cos) == 1.0
+    assert math.copysign(1.0, p.hash_cos) == 1.0
