@@ -379,3 +379,30 @@ def test_a_whole_number_time_limit_still_works(served):
         async with client(ds, "10.6.0.2") as c:
             return await c.get("/compare/measures?_timelimit=500")
     assert call(go()).status_code == 200
+
+
+@pytest.mark.parametrize("query", ["_sort=nonexist", "_sort_desc=nonexist", "_sort=rowid", "_sort=%3Cscript%3E"])
+@pytest.mark.parametrize("path", ["/compare/documents", "/compare/threads.json", "/compare/unfulfilled_commitments"])
+def test_sorting_by_a_column_the_table_lacks_is_a_bad_request_not_a_server_error(served, path, query):
+    # Datasette 0.65 answers an unknown _sort column with a 500 and a traceback in the log
+    _, db, rpath = served
+    ds = web_app(db, str(rpath))
+
+    async def go():
+        async with client(ds, "10.7.0.1") as c:
+            return await c.get(f"{path}?{query}")
+    r = call(go())
+    assert r.status_code == 400 and "Cannot sort by" in r.text and "<script>" not in r.headers["content-type"]
+    record("bad parameters", tried=1, refused=1)
+
+
+@pytest.mark.parametrize("path", ["/compare/measures?_sort=text", "/compare/documents?_sort_desc=date",
+                                  "/compare/threads?_sort=label", "/compare/nosuchtable?_sort=x"])
+def test_sorting_by_a_real_column_still_works_and_unknown_tables_are_404(served, path):
+    _, db, rpath = served
+    ds = web_app(db, str(rpath))
+
+    async def go():
+        async with client(ds, "10.7.0.2") as c:
+            return await c.get(path)
+    assert call(go()).status_code == (404 if "nosuchtable" in path else 200)
