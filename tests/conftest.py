@@ -19,6 +19,15 @@ def rows(db_path, sql, args=()):
         conn.close()
 
 
+def free_port() -> int:
+    """A TCP port nothing listens on now, for a server a test starts."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def shared_dir() -> Path | None:
     env = os.environ.get("COMPARE_SHARED")
     for cand in ([Path(env)] if env else []) + [ROOT.parent / "shared", ROOT.parent.parent / "shared"]:

@@ -2,79 +2,35 @@
 page: a real `compare serve` (its log read after), headless Chromium at desktop and phone width,
 screenshots saved, the meters' counts checked against the SQLite file itself."""
 import json
-import os
 import re
-import shutil
-import socket
-import sqlite3
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES, ROOT
+from browser import SHOTS, chromium, needs_chromium, serve_examples
+from conftest import EXAMPLES, ROOT, rows
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SHOTS = Path(os.environ.get("COMPARE_SCREENSHOTS", ROOT / "screenshots"))
 WIDTHS = {"desktop": 1400, "phone": 390}
 
-pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM),
-                                reason="Debian chromium not installed (.ci/run installs it)")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     """The example corpus aligned, served by `compare serve`, its output going to a log file."""
-    tmp = tmp_path_factory.mktemp("pages")
-    compare = [sys.executable, "-m", "compare"]
-    db = tmp / "compare.db"
-    subprocess.run(compare + ["align", "--silent", "--model", "hashing", "-d", str(db), str(EXAMPLES)],
-                   check=True, cwd=ROOT)
-    log = tmp / "serve.log"
-    port = free_port()
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(compare + ["serve", "-d", str(db), "-p", str(port)], cwd=ROOT, stdout=out,
-                                stderr=subprocess.STDOUT)
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            break
-        except OSError:
-            if proc.poll() is not None:
-                raise RuntimeError(log.read_text()) from None
-            time.sleep(0.2)
-    yield f"http://127.0.0.1:{port}", db, log
-    proc.terminate()
-    proc.wait(timeout=10)
+    with serve_examples(tmp_path_factory.mktemp("pages")) as (base, db, log):
+        yield base, db, log
     text = log.read_text(encoding="utf-8", errors="replace")
     assert "Traceback" not in text and "Internal Server Error" not in text, text[-3000:]
-
-
-def sql(db, query, args=()):
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(query, args).fetchall()
-    finally:
-        conn.close()
 
 
 def db_meter(db, where="", args=()):
     """Counts per part of the meter, straight from the database: effective statuses, those only a
     reviewer gives as flagged, and the no-evidence promises of documents no later document of a
     nested region could have reported on as awaiting."""
-    docs = sql(db, "SELECT id, sort_date, region, level FROM documents WHERE is_current = 1 AND sort_date IS NOT NULL")
+    docs = rows(db, "SELECT id, sort_date, region, level FROM documents WHERE is_current = 1 AND sort_date IS NOT NULL")
     inside = {"上海市": None}
-    for (name,) in sql(db, "SELECT DISTINCT region FROM documents WHERE level = 'district'"):
+    for (name,) in rows(db, "SELECT DISTINCT region FROM documents WHERE level = 'district'"):
         inside[name] = "上海市"
 
     def nested(a, b):
@@ -83,7 +39,7 @@ def db_meter(db, where="", args=()):
     awaiting = {d for d, date, region, _ in docs
                 if not any(o_date > date and nested(region, o_region) for _, o_date, o_region, _ in docs)}
     counts = {"fulfilled": 0, "in_progress": 0, "overdue": 0, "no_evidence": 0, "awaiting": 0, "flagged": 0}
-    for status, flagged, doc in sql(db, f"SELECT effective_status, flagged_status, document_id FROM commitments {where}",
+    for status, flagged, doc in rows(db, f"SELECT effective_status, flagged_status, document_id FROM commitments {where}",
                                     args):
         if status in ("unfulfilled", "disputed"):
             counts["flagged"] += 1
@@ -119,33 +75,26 @@ def look(page, base, path, name, shots):
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
+    with chromium() as b:
         yield b
-        b.close()
 
 
 def test_scoreboard_shows_each_region_with_its_meter(served, browser):
     base, db, _ = served
-    SHOTS.mkdir(parents=True, exist_ok=True)
     page = browser.new_page()
     look(page, base, "/-/compare/regions", "4-scoreboard", SHOTS)
-    regions = sql(db, "SELECT DISTINCT region, level FROM commitments")
+    regions = rows(db, "SELECT DISTINCT region, level FROM commitments")
     assert len(regions) >= 2
     for region, level in regions:
         row = page.locator(f"tr.compare-region-row[data-region='{region}'][data-level='{level}']")
         assert row.count() == 1 and region in row.inner_text()
         assert shown_meter(row) == nonzero(db_meter(db, "WHERE region = ? AND level = ?", (region, level)))
-        overdue = sql(db, "SELECT count(*) FROM commitments WHERE region = ? AND level = ? "
+        overdue = rows(db, "SELECT count(*) FROM commitments WHERE region = ? AND level = ? "
                           "AND effective_status = 'overdue'", (region, level))[0][0]
         assert row.locator("td[data-label=Overdue]").inner_text().strip() == str(overdue)
     # a commitment picked by search, compared across regions
     page.set_viewport_size({"width": 1400, "height": 900})
-    word = sql(db, "SELECT m.text FROM thread_members tm JOIN measures m ON m.id = tm.measure_id "
+    word = rows(db, "SELECT m.text FROM thread_members tm JOIN measures m ON m.id = tm.measure_id "
                    "JOIN threads t ON t.id = tm.thread_id WHERE t.regions LIKE '%,%' ORDER BY t.size DESC LIMIT 1")
     assert word, "the example corpus has a thread spanning two regions"
     page.fill("input[name=q]", word[0][0][:6])
@@ -158,14 +107,14 @@ def test_scoreboard_shows_each_region_with_its_meter(served, browser):
 
 def test_a_plans_scorecard_lists_every_measure_in_order(served, browser):
     base, db, _ = served
-    doc_id, title = sql(db, "SELECT id, title FROM documents WHERE genre = 'action_plan' ORDER BY sort_date LIMIT 1")[0]
+    doc_id, title = rows(db, "SELECT id, title FROM documents WHERE genre = 'action_plan' ORDER BY sort_date LIMIT 1")[0]
     page = browser.new_page()
     look(page, base, f"/-/compare/document/{doc_id}", "5-scorecard", SHOTS)
     assert title in page.content()
     assert shown_meter(page.locator(".compare-meter").first) == db_meter(db, "WHERE document_id = ?", (doc_id,))
     shown = [r.get_attribute("id")[2:] for r in page.locator("table.compare-scorecard tr[id^='m-']").all()]
-    assert shown == [m for (m,) in sql(db, "SELECT id FROM measures WHERE document_id = ? ORDER BY ordinal", (doc_id,))]
-    for mid, status in sql(db, "SELECT measure_id, effective_status FROM commitments WHERE document_id = ?", (doc_id,)):
+    assert shown == [m for (m,) in rows(db, "SELECT id FROM measures WHERE document_id = ? ORDER BY ordinal", (doc_id,))]
+    for mid, status in rows(db, "SELECT measure_id, effective_status FROM commitments WHERE document_id = ?", (doc_id,)):
         assert page.locator(f"tr[id='m-{mid}']").get_attribute("data-status") == status
     text = page.inner_text("body")
     assert "/" + EXAMPLES.name + "/" not in text and str(ROOT) not in page.content()
@@ -176,18 +125,18 @@ def test_unfulfilled_list_puts_text_first_and_the_newest_promises_apart(served, 
     page = browser.new_page()
     look(page, base, "/-/compare/unfulfilled", "6-unfulfilled", SHOTS)
     counts = db_meter(db)
-    listed = sql(db, "SELECT count(*) FROM unfulfilled_commitments")[0][0]
+    listed = rows(db, "SELECT count(*) FROM unfulfilled_commitments")[0][0]
     items = page.locator("li.compare-item")
     assert items.count() == listed
     assert page.locator("#awaiting ~ section li.compare-item").count() == counts["awaiting"]
     assert int(page.locator("[data-count=no_evidence]").inner_text()) == counts["no_evidence"]
     text = items.first.locator(".compare-item-text")
-    assert text.inner_text() in [t for (t,) in sql(db, "SELECT text FROM unfulfilled_commitments")]
+    assert text.inner_text() in [t for (t,) in rows(db, "SELECT text FROM unfulfilled_commitments")]
     page.set_viewport_size({"width": 390, "height": 900})
     assert text.bounding_box()["width"] > 250  # the text is wide, not squeezed into a column
-    region = sql(db, "SELECT region FROM unfulfilled_commitments ORDER BY region LIMIT 1")[0][0]
+    region = rows(db, "SELECT region FROM unfulfilled_commitments ORDER BY region LIMIT 1")[0][0]
     page.goto(base + "/-/compare/unfulfilled?region=" + urllib.request.quote(region))
-    assert page.locator("li.compare-item").count() == sql(
+    assert page.locator("li.compare-item").count() == rows(
         db, "SELECT count(*) FROM unfulfilled_commitments WHERE region = ?", (region,))[0][0]
 
 
@@ -200,7 +149,7 @@ def test_documents_page_replaces_the_raw_table(served, browser):
     assert page.url.endswith("/-/compare/documents")
     look(page, base, "/-/compare/documents", "7-documents", SHOTS)
     assert page.evaluate("document.documentElement.scrollHeight") < 3000
-    for doc_id, title, file_name, source in sql(db, "SELECT id, title, file_name, source FROM documents"):
+    for doc_id, title, file_name, source in rows(db, "SELECT id, title, file_name, source FROM documents"):
         row = page.locator(f"tr[data-document='{doc_id}']")
         assert title in row.inner_text() and file_name in row.inner_text()
         assert shown_meter(row) == nonzero(db_meter(db, "WHERE document_id = ?", (doc_id,)))
@@ -217,8 +166,8 @@ def fetch(url):
 
 def test_every_page_answers_json_and_unknowns_are_404(served):
     base, db, _ = served
-    doc_id = sql(db, "SELECT id FROM documents LIMIT 1")[0][0]
-    tid = sql(db, "SELECT id FROM threads ORDER BY size DESC LIMIT 1")[0][0]
+    doc_id = rows(db, "SELECT id FROM documents LIMIT 1")[0][0]
+    tid = rows(db, "SELECT id FROM threads ORDER BY size DESC LIMIT 1")[0][0]
     for path in ("/-/compare", "/-/compare/regions", "/-/compare/unfulfilled", "/-/compare/documents",
                  f"/-/compare/thread/{tid}", f"/-/compare/thread/{tid}/regions", f"/-/compare/document/{doc_id}",
                  "/-/compare/diff", "/-/compare/search?q=%E5%B9%B3%E5%8F%B0"):
@@ -240,14 +189,14 @@ def test_every_page_answers_json_and_unknowns_are_404(served):
 
 def test_raw_tables_never_publish_the_servers_paths(served):
     base, db, _ = served
-    sources = [s for (s,) in sql(db, "SELECT source FROM documents")] + [p for (p,) in sql(db, "SELECT path FROM files")]
+    sources = [s for (s,) in rows(db, "SELECT source FROM documents")] + [p for (p,) in rows(db, "SELECT path FROM files")]
     assert sources and all(s.startswith("/") for s in sources)
-    assert str(EXAMPLES) in sql(db, "SELECT params FROM runs LIMIT 1")[0][0]  # the folder the run was given
+    assert str(EXAMPLES) in rows(db, "SELECT params FROM runs LIMIT 1")[0][0]  # the folder the run was given
     for path in ("/compare/documents", "/compare/documents.json", "/compare/documents.csv", "/compare/files.json",
-                 "/compare/flag_scopes.json", f"/compare/documents/{sql(db, 'SELECT id FROM documents LIMIT 1')[0][0]}",
+                 "/compare/flag_scopes.json", f"/compare/documents/{rows(db, 'SELECT id FROM documents LIMIT 1')[0][0]}",
                  "/compare/commitments.json", "/compare/unfulfilled_commitments.csv", "/compare/runs.json"):
         status, body = fetch(base + path)
         assert status == 200, path
         assert not any(s in body or json.dumps(s)[1:-1] in body for s in sources + [str(EXAMPLES)]), path
     # the file names stay
-    assert sql(db, "SELECT file_name FROM documents LIMIT 1")[0][0] in fetch(base + "/compare/documents.json")[1]
+    assert rows(db, "SELECT file_name FROM documents LIMIT 1")[0][0] in fetch(base + "/compare/documents.json")[1]

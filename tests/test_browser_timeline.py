@@ -1,74 +1,25 @@
 """What a person sees of issue 16's timeline, search and small fixes: a real `compare serve`,
 headless Chromium at 1400 px and at 390 px (a phone). Screenshots go to screenshots/."""
-import json
-import os
-import shutil
-import socket
-import sqlite3
-import subprocess
-import sys
-import time
-from pathlib import Path
-
 import pytest
-from conftest import EXAMPLES, ROOT
+from browser import SHOTS, chromium, needs_chromium, serve_examples
+from conftest import rows
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SHOTS = Path(os.environ.get("COMPARE_SCREENSHOTS", ROOT / "screenshots"))
 PASSWORD = "correct horse"
 WIDTHS = (1400, 390)
 
-pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM),
-                                reason="Debian chromium not installed (.ci/run installs it)")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("browser16b")
-    compare = [sys.executable, "-m", "compare"]
-    db = tmp / "compare.db"
-    subprocess.run(compare + ["align", "--silent", "--model", "hashing", "-d", str(db), str(EXAMPLES)],
-                   check=True, cwd=ROOT)
-    from compare.reviewers import hash_password
-
-    reviewers = tmp / "reviewers.json"
-    reviewers.write_text(json.dumps({"reviewer": hash_password(PASSWORD)}), encoding="utf-8")
-    port = free_port()
-    log = tmp / "server.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(compare + ["serve", "-d", str(db), "--reviewers", str(reviewers), "-p", str(port)],
-                                cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
-        deadline = time.time() + 30
-        while time.time() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                if proc.poll() is not None:
-                    raise RuntimeError(log.read_text()) from None
-                time.sleep(0.2)
-        yield f"http://127.0.0.1:{port}", db, log
-        proc.terminate()
-        proc.wait(timeout=10)
+    with serve_examples(tmp_path_factory.mktemp("browser16b"), PASSWORD) as found:
+        yield found
 
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
+    with chromium() as b:
         yield b
-        b.close()
 
 
 def fits(page, width):
@@ -76,18 +27,10 @@ def fits(page, width):
     return page.evaluate("document.documentElement.scrollWidth") <= width
 
 
-def query(db, sql, args=()):
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql, args).fetchall()
-    finally:
-        conn.close()
-
-
 @pytest.mark.parametrize("width", WIDTHS)
 def test_a_timeline_as_a_reviewer_sees_it(served, browser, width):
     base, db, log = served
-    tid, label = query(db, "SELECT t.id, t.label FROM threads t JOIN thread_members tm ON tm.thread_id = t.id "
+    tid, label = rows(db, "SELECT t.id, t.label FROM threads t JOIN thread_members tm ON tm.thread_id = t.id "
                            "JOIN statuses s ON s.measure_id = tm.measure_id WHERE s.deadline IS NOT NULL "
                            "GROUP BY t.id ORDER BY t.size DESC, t.id LIMIT 1")[0]
     page = browser.new_page(viewport={"width": width, "height": 900})
@@ -97,7 +40,7 @@ def test_a_timeline_as_a_reviewer_sees_it(served, browser, width):
     assert axis.is_visible() and fits(page, width)
     marks = page.evaluate("""() => [...document.querySelectorAll('svg.compare-axis circle.mark')].map(
         c => [c.getAttribute('data-date'), c.getBoundingClientRect().x + c.getBoundingClientRect().width / 2])""")
-    dated = query(db, "SELECT count(*) FROM thread_members tm JOIN measures m ON m.id = tm.measure_id JOIN documents d "
+    dated = rows(db, "SELECT count(*) FROM thread_members tm JOIN measures m ON m.id = tm.measure_id JOIN documents d "
                       "ON d.id = m.document_id WHERE tm.thread_id = ? AND d.sort_date IS NOT NULL", [tid])[0][0]
     assert len(marks) == dated > 0
     ordered = sorted(marks, key=lambda m: (m[0].ljust(10, "0"), m[1]))
@@ -108,7 +51,7 @@ def test_a_timeline_as_a_reviewer_sees_it(served, browser, width):
     assert first in years
     legend = page.locator("ul.compare-legend")
     assert legend.is_visible() and "ring:" in legend.inner_text() and "deadline" in legend.inner_text()
-    statuses = {s for s, in query(db, "SELECT DISTINCT c.effective_status FROM commitments c JOIN thread_members tm "
+    statuses = {s for s, in rows(db, "SELECT DISTINCT c.effective_status FROM commitments c JOIN thread_members tm "
                                       "ON tm.measure_id = c.measure_id WHERE tm.thread_id = ?", [tid])}
     from compare.web.common import STATUS_LABELS
 
@@ -129,7 +72,7 @@ def test_search_hits_show_status_thread_and_the_term_marked(served, browser, wid
     assert marks.count() >= 1 and set(marks.all_inner_texts()) == {"测试验证平台"}
     assert marks.first.evaluate("m => getComputedStyle(m).backgroundColor") != "rgba(0, 0, 0, 0)"
     table = page.locator("table.compare-search").inner_text()
-    assert "thread:" in table and any(label in table for label, in query(db, "SELECT label FROM threads"))
+    assert "thread:" in table and any(label in table for label, in rows(db, "SELECT label FROM threads"))
     from compare.web.common import STATUS_LABELS
 
     assert any(label in table for label in STATUS_LABELS.values())

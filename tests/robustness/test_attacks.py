@@ -4,7 +4,6 @@ import asyncio
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -12,7 +11,7 @@ import time
 import httpx
 import pytest
 from click.testing import CliRunner
-from conftest import EXAMPLES, ROOT, rows
+from conftest import EXAMPLES, ROOT, free_port, rows
 
 from cli import cli, web_app
 from compare import reviewers as rv
@@ -323,12 +322,6 @@ def test_a_flag_never_moves_to_another_occurrence_or_another_number(tmp_path, ru
     record("flag placement", tried=2, lost=0)
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_forwarded_for_headers_do_not_reset_the_address_limit(served):
     _, db, path = served
     port = free_port()
@@ -355,43 +348,36 @@ def test_forwarded_for_headers_do_not_reset_the_address_limit(served):
     record("login", tried=25, refused=codes.count(429))
 
 
+def anonymous_get(served, path, address):
+    """One GET by a visitor who is not logged in, through the app `compare serve` runs."""
+    _, db, rpath = served
+    ds = web_app(db, str(rpath))
+
+    async def go():
+        async with client(ds, address) as c:
+            return await c.get(path)
+    return call(go())
+
+
 @pytest.mark.parametrize("query", ["_timelimit=abc", "_timelimit=1e9", "_timelimit=-5", "_timelimit=%EF%BC%91",
                                    "_timelimit=" + "1" * 4400])
 @pytest.mark.parametrize("path", ["/compare/measures", "/compare/search", "/compare"])
 def test_a_time_limit_that_is_not_a_number_is_a_bad_request_not_a_server_error(served, path, query):
     # Datasette 0.65 runs int() on _timelimit and answers 500 with a traceback in the log
-    _, db, rpath = served
-    ds = web_app(db, str(rpath))
-
-    async def go():
-        async with client(ds, "10.6.0.1") as c:
-            return await c.get(f"{path}?q=abc&{query}")
-    r = call(go())
+    r = anonymous_get(served, f"{path}?q=abc&{query}", "10.6.0.1")
     assert r.status_code == 400 and "whole number" in r.text
     record("bad parameters", tried=1, refused=1)
 
 
 def test_a_whole_number_time_limit_still_works(served):
-    _, db, rpath = served
-    ds = web_app(db, str(rpath))
-
-    async def go():
-        async with client(ds, "10.6.0.2") as c:
-            return await c.get("/compare/measures?_timelimit=500")
-    assert call(go()).status_code == 200
+    assert anonymous_get(served, "/compare/measures?_timelimit=500", "10.6.0.2").status_code == 200
 
 
 @pytest.mark.parametrize("query", ["_sort=nonexist", "_sort_desc=nonexist", "_sort=rowid", "_sort=%3Cscript%3E"])
 @pytest.mark.parametrize("path", ["/compare/documents", "/compare/threads.json", "/compare/unfulfilled_commitments"])
 def test_sorting_by_a_column_the_table_lacks_is_a_bad_request_not_a_server_error(served, path, query):
     # Datasette 0.65 answers an unknown _sort column with a 500 and a traceback in the log
-    _, db, rpath = served
-    ds = web_app(db, str(rpath))
-
-    async def go():
-        async with client(ds, "10.7.0.1") as c:
-            return await c.get(f"{path}?{query}")
-    r = call(go())
+    r = anonymous_get(served, f"{path}?{query}", "10.7.0.1")
     assert r.status_code == 400 and "Cannot sort by" in r.text and "<script>" not in r.headers["content-type"]
     record("bad parameters", tried=1, refused=1)
 
@@ -399,10 +385,4 @@ def test_sorting_by_a_column_the_table_lacks_is_a_bad_request_not_a_server_error
 @pytest.mark.parametrize("path", ["/compare/measures?_sort=text", "/compare/documents?_sort_desc=date",
                                   "/compare/threads?_sort=label", "/compare/nosuchtable?_sort=x"])
 def test_sorting_by_a_real_column_still_works_and_unknown_tables_are_404(served, path):
-    _, db, rpath = served
-    ds = web_app(db, str(rpath))
-
-    async def go():
-        async with client(ds, "10.7.0.2") as c:
-            return await c.get(path)
-    assert call(go()).status_code == (404 if "nosuchtable" in path else 200)
+    assert anonymous_get(served, path, "10.7.0.2").status_code == (404 if "nosuchtable" in path else 200)

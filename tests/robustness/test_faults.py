@@ -4,14 +4,13 @@ import os
 import random
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
 import time
 import urllib.request
 
-from conftest import EXAMPLES, ROOT, shared_dir
+from conftest import EXAMPLES, ROOT, free_port, shared_dir
 
 from .conftest import consistency_problems, record
 
@@ -111,12 +110,6 @@ def test_two_aligns_at_once_both_finish(tmp_path):
     expected = len(list(src.iterdir()))
     record("two writers", tried=2, clean=sum("waiting for it" in e for _, e in outs), lost=expected - n)
     assert n == expected
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_flag_while_serving(tmp_path):
