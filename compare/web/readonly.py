@@ -65,13 +65,16 @@ def asgi_wrapper(datasette):
             return app
 
         async def guarded(scope, receive, send):
-            if scope.get("type") == "http" and (bad := _bad_number(scope)):
+            if scope.get("type") != "http":
+                return await app(scope, receive, send)
+            params = _params(scope)
+            if bad := _bad_number(params):
                 return await _refuse(send, 400, f"{bad} must be a whole number of milliseconds".encode())
-            if scope.get("type") == "http" and (bad := await _bad_sort(datasette, scope)):
+            if bad := await _bad_sort(datasette, scope, params):
                 return await _refuse(send, 400, f"Cannot sort by {bad}: not a column of this table".encode())
-            if scope.get("type") == "http" and scope.get("method") in ("GET", "HEAD") and _csv(scope):
-                return await _defused_csv(app, scope, receive, send)
-            if scope.get("type") == "http" and scope.get("method") == "POST":
+            if scope.get("method") in ("GET", "HEAD") and _csv(scope, params):
+                return await _defused_csv(app, scope, receive, send, params)
+            if scope.get("method") == "POST":
                 if cross_site(scope):
                     return await _refuse(send, 403, b"Cross-site request refused: use this site's own forms")
                 body = await _read_capped(receive)
@@ -99,12 +102,18 @@ NUMBER_PARAMS = ("_timelimit",)  # Datasette 0.65 runs int() on these and answer
 SORT_PARAMS = ("_sort", "_sort_desc")  # Datasette 0.65 answers an unknown column with a 500 and a traceback
 
 
-async def _bad_sort(datasette, scope) -> str | None:
+def _params(scope) -> dict[str, list[str]]:
+    """The request's query string, read once: every value of each parameter, blank ones too."""
+    import urllib.parse
+
+    return urllib.parse.parse_qs(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+
+
+async def _bad_sort(datasette, scope, params: dict[str, list[str]]) -> str | None:
     """A sort column that the table or view asked for (/compare/<name>) does not have."""
     import urllib.parse
 
-    qs = urllib.parse.parse_qs(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
-    wanted = [v for p in SORT_PARAMS for v in qs.get(p, [])]
+    wanted = [v for p in SORT_PARAMS for v in params.get(p, [])]
     parts = scope.get("path", "").strip("/").split("/")
     if not wanted or len(parts) != 2 or parts[0] != DB_NAME:
         return None
@@ -118,31 +127,23 @@ async def _bad_sort(datasette, scope) -> str | None:
     return next((v for v in wanted if v not in columns), None)
 
 
-def _bad_number(scope) -> str | None:
+def _bad_number(params: dict[str, list[str]]) -> str | None:
     """The first numeric Datasette parameter of the query string that is not a whole number."""
-    import urllib.parse
-
-    qs = urllib.parse.parse_qs(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
-    return next((p for p in NUMBER_PARAMS for v in qs.get(p, [])
+    return next((p for p in NUMBER_PARAMS for v in params.get(p, [])
                  if not (v.isascii() and v.isdigit() and len(v) <= 9)), None)  # int() refuses 4,300+ digits
 
 
-def _csv(scope) -> bool:
+def _csv(scope, params: dict[str, list[str]]) -> bool:
     """Datasette's CSV answers (path.csv or ?_format=csv): cells come from document text."""
-    import urllib.parse
-
-    qs = urllib.parse.parse_qs(scope.get("query_string", b"").decode("latin-1"))
-    return scope.get("path", "").endswith(".csv") or "csv" in qs.get("_format", [])
+    return scope.get("path", "").endswith(".csv") or "csv" in params.get("_format", [])
 
 
-async def _defused_csv(app, scope, receive, send):
+async def _defused_csv(app, scope, receive, send, params: dict[str, list[str]]):
     """Datasette's CSV, with every cell a spreadsheet would run as a formula prefixed (as the CLI's
     --csv does): the answer is buffered (at most MAX_CSV_BYTES) and rewritten; streamed CSV is off."""
-    import urllib.parse
-
     from compare.formats import defuse_csv
 
-    if "_stream" in urllib.parse.parse_qs(scope.get("query_string", b"").decode("latin-1")):
+    if any(params.get("_stream", [])):  # a blank _stream= is not a streaming request
         return await _refuse(send, 403, b"Streamed CSV is off on this server: page through the CSV, or use "
                                         b"compare report --format csv / compare export")
     state = {"start": None, "body": [], "size": 0, "too_big": False}
