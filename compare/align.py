@@ -587,35 +587,63 @@ def industries(text: str) -> frozenset[str]:
 
 
 def context_features(c: Corpus, A: np.ndarray, B: np.ndarray, progress=None) -> np.ndarray:
-    """One row of CONTEXT_FEATURES per pair (A[k], B[k]) of the corpus."""
+    """One row of CONTEXT_FEATURES per pair (A[k], B[k]) of the corpus.
+
+    Each measure's heads, place, level, industries, names and grant are found once; the pairs are
+    compared as arrays, in Python only where both (or either) measures hold what is compared."""
     import scipy.sparse as sp
 
     heads = [institution_heads(t) for t in c.texts]
     regions = [measure_region(t, m.get("region")) for t, m in zip(c.texts, c.rows)]
     levels = [_LEVEL_OF.get(r) if r else None for r in regions]
-    fields = [industries(t) for t in c.texts]
-    names = [quoted_names(t) for t in c.texts]
-    grant = [grants_money(t) for t in c.texts]
     docs = {d: i for i, d in enumerate(sorted({m["document_id"] for m in c.rows}))}
     doc = np.array([docs[m["document_id"]] for m in c.rows], dtype=np.int64)
     member = sp.csr_matrix((np.ones(c.n), (doc, np.arange(c.n))), shape=(len(docs), c.n))
     centroids = l2_rows(member @ c.T).astype(np.float32)
     out = np.zeros((len(A), len(CONTEXT_FEATURES)))
-    for k, (i, j) in enumerate(zip(A.tolist(), B.tolist())):
-        out[k, 0] = head_match(heads[i], heads[j]) / HEAD_CAP
-        out[k, 1] = float(levels[i] == levels[j] == "district" and regions[i] != regions[j])
-        out[k, 2] = float(bool(levels[i] and levels[j] and levels[i] != levels[j]))
-        out[k, 4] = float(bool(fields[i] and fields[j] and not fields[i] & fields[j]))
-        out[k, 5] = name_shared(names[i], c.texts[j], names[j], c.texts[i])
-        out[k, 6] = float(grant[i] != grant[j])
-        if progress and k % 50000 == 49999:
-            progress(50000)
+    both = _holding([bool(h) for h in heads], A, B, all)
+    out[both, 0] = [head_match(heads[i], heads[j]) / HEAD_CAP for i, j in zip(A[both].tolist(), B[both].tolist())]
+    region = _codes(regions)
+    district = np.array([lv == "district" for lv in levels], dtype=bool)
+    out[:, 1] = district[A] & district[B] & (region[A] != region[B])
+    level = _codes([lv or None for lv in levels])  # code 0: no level
+    out[:, 2] = (level[A] > 0) & (level[B] > 0) & (level[A] != level[B])
+    out[:, 4] = _industry_conflict([industries(t) for t in c.texts], A, B)
+    names = [quoted_names(t) for t in c.texts]
+    either = _holding([bool(x) for x in names], A, B, any)
+    out[either, 5] = [name_shared(names[i], c.texts[j], names[j], c.texts[i])
+                      for i, j in zip(A[either].tolist(), B[either].tolist())]
+    grant = np.array([grants_money(t) for t in c.texts], dtype=bool)
+    out[:, 6] = grant[A] != grant[B]
     if progress:
-        progress(len(A) % 50000)
+        progress(len(A))
     # one cosine per pair of documents, not per pair of measures
     codes, inverse = np.unique(doc[A] * len(docs) + doc[B], return_inverse=True)
     out[:, 3] = np.round(pair_tfidf(centroids, codes // len(docs), codes % len(docs)), 5)[inverse]
     return out
+
+
+def _holding(has: list[bool], A: np.ndarray, B: np.ndarray, how) -> np.ndarray:
+    """Positions of the pairs where both (how=all) or either (how=any) measure holds something."""
+    h = np.array(has, dtype=bool)
+    return np.flatnonzero(h[A] & h[B] if how is all else h[A] | h[B])
+
+
+def _codes(values: list) -> np.ndarray:
+    """An integer per value, equal where the values are equal; None is 0."""
+    index: dict = {None: 0}
+    return np.array([index.setdefault(v, len(index)) for v in values], dtype=np.int64)
+
+
+def _industry_conflict(fields: list[frozenset[str]], A: np.ndarray, B: np.ndarray) -> np.ndarray:
+    """1 where both measures name industries and share none (a bit per industry)."""
+    bit: dict[str, int] = {}
+    masks = [sum(1 << bit.setdefault(f, len(bit)) for f in sorted(fs)) for fs in fields]
+    if len(bit) < 63:
+        m = np.array(masks, dtype=np.int64)
+        return ((m[A] != 0) & (m[B] != 0) & ((m[A] & m[B]) == 0)).astype(np.float64)
+    return np.array([float(bool(fields[i] and fields[j] and not fields[i] & fields[j]))
+                     for i, j in zip(A.tolist(), B.tolist())])
 
 
 def features(cos: np.ndarray, tfidf: np.ndarray, rare: np.ndarray, term: np.ndarray, conflict: np.ndarray,
@@ -631,6 +659,27 @@ def combine(params: Params, X: np.ndarray) -> np.ndarray:
 
 
 @dataclass
+class PairScores:
+    """Scores of the pairs (a[k], b[k]) as arrays, read like a dict {(a, b): score} (items, values,
+    len) in the arrays' order: millions of pairs as a dict of tuples and floats cost gigabytes."""
+    a: np.ndarray
+    b: np.ndarray
+    s: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.s)
+
+    def items(self, chunk: int = 65536):
+        for k in range(0, len(self.s), chunk):
+            yield from zip(zip(self.a[k:k + chunk].tolist(), self.b[k:k + chunk].tolist()),
+                           self.s[k:k + chunk].tolist())
+
+    def values(self, chunk: int = 65536):
+        for k in range(0, len(self.s), chunk):
+            yield from self.s[k:k + chunk].tolist()
+
+
+@dataclass
 class AlignResult:
     model: str
     measures: int
@@ -641,7 +690,7 @@ class AlignResult:
     links: int
     threads: int
     ids: list[str]
-    scores: dict[tuple[int, int], float]
+    scores: PairScores  # of the pairs scoring at least SCORE_FLOOR
     rows: list[dict] = field(default_factory=list)  # the measures aligned, in ids order
     touched: dict[str, int] = field(default_factory=dict)  # rows a stage wrote (links written, deleted)
 
@@ -907,9 +956,10 @@ class Links:
     def __len__(self) -> int:
         return len(self.idx)
 
-    def changes(self, stored, signals_of=None) -> tuple[list[tuple[str, str]], list[dict]]:
-        """Against the stored links (rows of measure_id, measure_id2, score, method): the keys
-        to delete and the rows to write (new, or with another score, method or signals).
+    def changes(self, stored, signals_of=None, chunk: int = 50000) -> tuple[list[tuple[str, str]], np.ndarray]:
+        """Against the stored links (rows of measure_id, measure_id2, score, method, read in chunks):
+        the keys to delete, and the links to write (new, or with another score, method or signals)
+        as indices into pf's pairs, in the order they are written (`rows` builds them then).
 
         signals_of(keys): the stored signals (JSON) of links whose score and method did not change,
         by key: a score saturated near 1 can stay while its signals (tfidf, rare…) move."""
@@ -918,27 +968,40 @@ class Links:
         codes = self.pf.a[self.idx] * n + self.pf.b[self.idx]
         order = np.argsort(codes)
         codes, scores = codes[order], self.P[self.idx][order]
-        rows = list(stored)
-        i = np.fromiter((pos.get(r[0], -1) for r in rows), dtype=np.int64, count=len(rows))
-        j = np.fromiter((pos.get(r[1], -1) for r in rows), dtype=np.int64, count=len(rows))
-        k, found = locate(np.where((i >= 0) & (j >= 0), i * n + j, -1), codes)  # codes are >= 0
-        same = found.copy()
-        if same.any():
-            same &= np.fromiter((r[2] for r in rows), dtype=np.float64, count=len(rows)) == scores[k]
-            same &= np.fromiter((r[3] == self.method for r in rows), dtype=bool, count=len(rows))
         kept = np.zeros(len(codes), dtype=bool)
-        kept[k[same]] = True
-        gone = [(rows[x][0], rows[x][1]) for x in np.flatnonzero(~found)]
-        written = [self.row(int(self.idx[order[c]])) for c in np.flatnonzero(~kept)]
-        if signals_of is not None and same.any():
-            stored_signals = signals_of([(rows[x][0], rows[x][1]) for x in np.flatnonzero(same)])
-            for x in np.flatnonzero(same):
-                row = self.row(int(self.idx[order[k[x]]]))
-                if stored_signals.get((rows[x][0], rows[x][1])) != row["signals"]:
-                    written.append(row)
-        return gone, written
+        gone: list[tuple[str, str]] = []
+        same_at: list[np.ndarray] = []  # positions into codes of links whose score and method stayed
+        rows_of = iter(stored)
+        while rows := _take(rows_of, chunk):
+            i = np.fromiter((pos.get(r[0], -1) for r in rows), dtype=np.int64, count=len(rows))
+            j = np.fromiter((pos.get(r[1], -1) for r in rows), dtype=np.int64, count=len(rows))
+            k, found = locate(np.where((i >= 0) & (j >= 0), i * n + j, -1), codes)  # codes are >= 0
+            same = found.copy()
+            if same.any():
+                same &= np.fromiter((r[2] for r in rows), dtype=np.float64, count=len(rows)) == scores[k]
+                same &= np.fromiter((r[3] == self.method for r in rows), dtype=bool, count=len(rows))
+            kept[k[same]] = True
+            same_at.append(k[same])
+            gone.extend((rows[x][0], rows[x][1]) for x in np.flatnonzero(~found))
+        written = [order[np.flatnonzero(~kept)]]
+        if signals_of is not None:
+            for at in (at for at in same_at if len(at)):
+                keys = [(ids[c // n], ids[c % n]) for c in codes[at].tolist()]
+                stored_signals = signals_of(keys)
+                moved = [x for x, key in zip(order[at].tolist(), keys)
+                         if stored_signals.get(key) != self.signals(int(self.idx[x]))]
+                written.append(np.asarray(moved, dtype=np.int64))
+        return gone, self.idx[np.concatenate(written)]
 
-    def row(self, k: int) -> dict:
+    def rows(self, ks: np.ndarray, chunk: int = 10000):
+        """The rows (LINK_COLUMNS) of the pairs ks, built a chunk at a time as they are written."""
+        for s in range(0, len(ks), chunk):
+            for k in ks[s:s + chunk].tolist():
+                pf = self.pf
+                yield (pf.ids[pf.a[k]], pf.ids[pf.b[k]], float(self.P[k]), self.signals(k), self.method, self.run_id)
+
+    def signals(self, k: int) -> str:
+        """The signals of pair k, as stored (JSON)."""
         pf = self.pf
         sig = {f: float(pf.X[k, n]) + 0.0 for n, f in enumerate(FEATURES) if f != "cos_x_tfidf"}  # no -0.0
         sig["same_doc"] = int(sig["same_doc"])
@@ -946,8 +1009,20 @@ class Links:
         match = pf.term_match.get((int(pf.a[k]), int(pf.b[k])))
         if match:
             sig["term_match"] = match
-        return {"measure_id": pf.ids[pf.a[k]], "measure_id2": pf.ids[pf.b[k]], "score": float(self.P[k]),
-                "signals": json.dumps(sig, ensure_ascii=False), "method": self.method, "run_id": self.run_id}
+        return json.dumps(sig, ensure_ascii=False)
+
+    def row(self, k: int) -> dict:
+        return dict(zip(LINK_COLUMNS, next(self.rows(np.array([k], dtype=np.int64)))))
+
+
+LINK_COLUMNS = ("measure_id", "measure_id2", "score", "signals", "method", "run_id")
+
+
+def _take(it, n: int) -> list:
+    """The next n items of an iterator (fewer at its end)."""
+    import itertools
+
+    return list(itertools.islice(it, n))
 
 
 def link(pf: PairFeatures, params: Params, model: str, run_id: str) -> tuple[Links, AlignResult]:
@@ -955,7 +1030,7 @@ def link(pf: PairFeatures, params: Params, model: str, run_id: str) -> tuple[Lin
     P = np.round(combine(params, pf.X), 6) if len(pf.X) else np.zeros(0)
     # pairs scoring under SCORE_FLOOR weigh nothing in a mean of 0.6: clustering leaves them out
     keep = np.flatnonzero(P >= SCORE_FLOOR)
-    scores = dict(zip(zip(pf.a[keep].tolist(), pf.b[keep].tolist()), P[keep].tolist()))
+    scores = PairScores(pf.a[keep], pf.b[keep], P[keep])
     links = Links(pf, P, np.flatnonzero(P >= params.link_threshold), "logistic:" + model, run_id)
     result = AlignResult(model, len(pf.ids), pf.encoded, pf.new_measures, pf.new_pairs, len(pf.a),
                          len(links), 0, pf.ids, scores, pf.rows)

@@ -319,7 +319,7 @@ def cluster(db: Database, links: Links, result: AlignResult, params: Params, run
                          queries.thread_created_runs(db), params, run_id, queries.now(), bar)
     with write_tx(db):
         gone, written = links.changes(queries.stored_links(db), lambda keys: queries.link_signals(db, keys))
-        queries.replace_alignment(db, gone, written, *rows)
+        queries.replace_alignment(db, gone, links.rows(written), *rows)
     result.touched.update({"links written": len(written), "links deleted": len(gone)})
     return len(rows.threads)
 

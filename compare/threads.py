@@ -103,13 +103,42 @@ def _ticker(length: int, progress, every: int = 20000):
     return tick
 
 
-def neighbours(scores: dict[tuple[int, int], float]) -> dict[int, dict[int, float]]:
-    """Each measure's scored partners, both ways round."""
-    nbr: dict[int, dict[int, float]] = {}
-    for (a, b), s in scores.items():
-        nbr.setdefault(a, {})[b] = s
-        nbr.setdefault(b, {})[a] = s
-    return nbr
+class Neighbours:
+    """Each measure's scored partners, both ways round: get(i) gives {partner: score}. Held as
+    arrays (partners and scores grouped by measure), not as a dict per measure: millions of links
+    as dicts of ints and floats cost gigabytes."""
+
+    def __init__(self, a, b, s):
+        import numpy as np
+
+        rows = np.concatenate([a, b]).astype(np.int64)
+        order = np.argsort(rows, kind="stable")
+        self.partners = np.concatenate([b, a]).astype(np.int64)[order]
+        self.scores = np.concatenate([s, s]).astype(np.float64)[order]
+        rows = rows[order]
+        self.rows = rows[np.concatenate(([True], rows[1:] != rows[:-1]))] if len(rows) else rows
+        self.start = np.searchsorted(rows, self.rows, side="left")
+        self.end = np.searchsorted(rows, self.rows, side="right")
+
+    def get(self, i: int, default=None) -> dict[int, float]:
+        import numpy as np
+
+        k = int(np.searchsorted(self.rows, i))
+        if k == len(self.rows) or self.rows[k] != i:
+            return {} if default is None else default
+        p, q = self.start[k], self.end[k]
+        return dict(zip(self.partners[p:q].tolist(), self.scores[p:q].tolist()))
+
+
+def neighbours(scores) -> Neighbours:
+    """Each measure's scored partners, both ways round, from {(a, b): score} (or align.PairScores)."""
+    import numpy as np
+
+    if all(hasattr(scores, k) for k in ("a", "b", "s")):
+        return Neighbours(scores.a, scores.b, scores.s)
+    keys = list(scores)
+    return Neighbours(np.array([a for a, _ in keys], dtype=np.int64), np.array([b for _, b in keys], dtype=np.int64),
+                      np.array([scores[k] for k in keys], dtype=np.float64))
 
 
 def secondary_members(clusters: list[list[int]], scores: dict[tuple[int, int], float],
@@ -118,7 +147,7 @@ def secondary_members(clusters: list[list[int]], scores: dict[tuple[int, int], f
     return _secondary(clusters, neighbours(scores), threshold)
 
 
-def _secondary(clusters: list[list[int]], nbr: dict[int, dict[int, float]], threshold: float) -> list[dict[int, float]]:
+def _secondary(clusters: list[list[int]], nbr: Neighbours, threshold: float) -> list[dict[int, float]]:
     out = []
     for c in clusters:
         cset = set(c)
@@ -389,12 +418,13 @@ def _relabel(threads: list[dict], members: dict[str, list[str]], texts: dict[str
 
 
 def _member_rows(tid: str, ids: list[str], cluster: list[int], extra: dict[int, float],
-                 nbr: dict[int, dict[int, float]]) -> list[dict]:
+                 nbr: Neighbours) -> list[dict]:
     """Core members with their mean score to the other core members, then secondary members."""
     rows = []
     for i in cluster:
         others = [j for j in cluster if j != i]
-        mean = sum(nbr.get(i, {}).get(j, 0.0) for j in others) / max(1, len(others))
+        mine = nbr.get(i, {})
+        mean = sum(mine.get(j, 0.0) for j in others) / max(1, len(others))
         rows.append({"thread_id": tid, "measure_id": ids[i], "role": "core", "score": round(mean, 4)})
     for i, mean in sorted(extra.items()):
         rows.append({"thread_id": tid, "measure_id": ids[i], "role": "secondary", "score": round(mean, 4)})

@@ -12,7 +12,7 @@ import os
 import sqlite3
 import unicodedata
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from sqlite_utils import Database
 
@@ -374,9 +374,10 @@ def current_threads(db: Database) -> dict[str, set[str]]:
     return out
 
 
-def stored_links(db: Database) -> list[tuple[str, str, float, str]]:
-    """Every stored link as (measure_id, measure_id2, score, method): what a new link set is diffed against."""
-    return db.conn.execute("SELECT measure_id, measure_id2, score, method FROM links").fetchall()
+def stored_links(db: Database) -> Iterator[tuple[str, str, float, str]]:
+    """Every stored link as (measure_id, measure_id2, score, method), read as iterated: what a new
+    link set is diffed against (millions of rows held as tuples would cost gigabytes)."""
+    return iter(db.conn.execute("SELECT measure_id, measure_id2, score, method FROM links"))
 
 
 def link_signals(db: Database, keys: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
@@ -389,17 +390,22 @@ def link_signals(db: Database, keys: list[tuple[str, str]]) -> dict[tuple[str, s
     return out
 
 
-def replace_alignment(db: Database, links_gone: list[tuple[str, str]], links_written: list[dict],
+LINK_COLUMNS = ("measure_id", "measure_id2", "score", "signals", "method", "run_id")
+
+
+def replace_alignment(db: Database, links_gone: list[tuple[str, str]], links_written: Iterable[tuple],
                       threads: list[dict], members: list[dict], aliases: list[dict], events: list[dict]) -> None:
     """Links, threads and members are derived data, replaced in one transaction.
 
     Links are written by difference, computed by the caller against `stored_links`: the keys to
-    delete and the rows to write (new, or with another score or method); a link whose score and
-    method did not change keeps its row (and the run that found it).
+    delete and the rows to write (tuples of LINK_COLUMNS: new, or with another score, method or
+    signals), written as they come from the iterable (never all held at once); a link whose score
+    and method did not change keeps its row (and the run that found it).
     """
     with write_tx(db):
         db.conn.executemany("DELETE FROM links WHERE measure_id = ? AND measure_id2 = ?", links_gone)
-        _insert(db, "links", links_written, replace=True)
+        db.conn.executemany(f"INSERT OR REPLACE INTO links ({', '.join(LINK_COLUMNS)}) "
+                            f"VALUES ({', '.join('?' * len(LINK_COLUMNS))})", links_written)
         replace_threads(db, threads, members, aliases, events)
 
 

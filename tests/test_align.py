@@ -564,3 +564,43 @@ def test_a_cosine_that_rounds_to_zero_is_stored_as_plus_zero():
     (p,) = al.describe_pairs(c, [(0, 1)], {}, {})
     assert p.cos == 0.0 and math.copysign(1.0, p.cos) == 1.0
     assert math.copysign(1.0, p.hash_cos) == 1.0
+
+
+def _example_corpus(db_path):
+    from compare.stages import ingest
+    from db import open_db, queries
+
+    db = open_db(db_path)
+    ingest(db, [EXAMPLES])
+    ms = queries.alignable_measures(db)
+    # and two measures speaking for two districts (the examples speak for one)
+    from compare.vocabulary import VOCAB
+
+    ms += [dict(ms[0], id=f"zz{k}", text=f"{d.name}推进孵化器建设", analysis_text=None)
+           for k, d in enumerate(VOCAB.districts[:2])]
+    V = np.zeros((len(ms), 2), dtype=np.float32)
+    return al.Corpus.of(ms, V, V)
+
+
+def test_context_features_as_arrays_equal_their_per_pair_definitions(db_path):
+    # the features are computed as arrays over millions of pairs: each must be what its definition
+    # (head_match, measure_region, industries, quoted_names, grants_money) says for the pair
+    c = _example_corpus(db_path)
+    A, B = (x.ravel() for x in np.triu_indices(c.n, 1))
+    got = al.context_features(c, A, B)
+    regions = [al.measure_region(t, m.get("region")) for t, m in zip(c.texts, c.rows)]
+    levels = [al._LEVEL_OF.get(r) if r else None for r in regions]
+    seen = np.zeros(len(al.CONTEXT_FEATURES), dtype=bool)
+    for k, (i, j) in enumerate(zip(A.tolist(), B.tolist())):
+        ti, tj = c.texts[i], c.texts[j]
+        fi, fj = al.industries(ti), al.industries(tj)
+        want = [al.head_match(al.institution_heads(ti), al.institution_heads(tj)) / al.HEAD_CAP,
+                float(levels[i] == levels[j] == "district" and regions[i] != regions[j]),
+                float(bool(levels[i] and levels[j] and levels[i] != levels[j])),
+                got[k, 3],
+                float(bool(fi and fj and not fi & fj)),
+                al.name_shared(al.quoted_names(ti), tj, al.quoted_names(tj), ti),
+                float(al.grants_money(ti) != al.grants_money(tj))]
+        assert list(got[k]) == want, (c.ids[i], c.ids[j])
+        seen |= np.array(want) != 0
+    assert seen[[0, 1, 2, 4, 5, 6]].all()  # every feature is non-zero for some pair of the examples
