@@ -745,7 +745,7 @@ class CandidateStep:
     """What one alignment step finds, against what is stored."""
     new_rows: list[int]  # rows not yet aligned under this model
     left: list[str]  # measures aligned before that are no longer current (a new version superseded them)
-    fresh: list[tuple[int, int]]  # candidate pairs (rows, i < j) not stored yet
+    fresh: np.ndarray  # candidate pairs not stored yet: rows (i, j), i < j, shape (m, 2), sorted
     lists: dict[str, dict[str, tuple[bytes, str]]]  # per channel: the best-k lists that changed, to store
     near: list[np.ndarray]  # per channel: codes of the pairs among some measure's k nearest, now
 
@@ -756,7 +756,7 @@ class Candidates:
     corpus: Corpus
     stored: dict  # columns of the stored pairs of current measures (db.queries.load_pair_columns)
     step: CandidateStep
-    new_pairs: list[Pair]
+    new_pairs: NewPairs
     encoded: int  # texts encoded (not found in the vector cache)
 
 
@@ -823,10 +823,11 @@ def find_candidates(c: Corpus, params: Params, done: set[str], stored_lists: dic
         cands |= rare_candidates(c.Bn, c.rarity, c.df, effective_rare_floor(params, n))
     if n > 1:
         cands |= term_candidates(c.K, c.kdf, params.term_max_df)  # recomputed too, from the current measures
-    fresh = sorted(cands)
-    if fresh:
-        codes = np.array([i * n + j for i, j in fresh], dtype=np.int64)
-        fresh = [p for p, old in zip(fresh, member(codes, np.sort(stored_codes))) if not old]
+    codes = np.fromiter((i * n + j for i, j in cands), dtype=np.int64, count=len(cands))
+    del cands
+    codes.sort()  # the order of sorted (i, j) tuples
+    codes = codes[~member(codes, np.sort(stored_codes))]
+    fresh = np.column_stack([codes // max(1, n), codes % max(1, n)])
     left = sorted(m for m in done if m not in c.pos)
     return CandidateStep(new_rows, left, fresh, lists, near)
 
@@ -852,23 +853,55 @@ def own_names(terms: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
     return [t for t in keys if not (t[1] == "quoted" and any(t[0] in title for title in titles))]
 
 
-def describe_pairs(c: Corpus, fresh: list[tuple[int, int]], terms: dict[str, list[tuple[str, str, str]]],
-                   quantities: dict[str, list[dict]]) -> list[Pair]:
-    """The new candidate pairs with the features that depend on the two measures alone."""
-    if not fresh:
-        return []
+@dataclass
+class NewPairs:
+    """New candidate pairs as columns: rows a, b (a < b), the PAIR_COLUMNS, the key terms that
+    matched by (a, b). Iterated, each is a Pair (what is stored), built as it is read: millions of
+    pairs as tuples of strings and floats cost gigabytes."""
+    ids: list[str]
+    a: np.ndarray
+    b: np.ndarray
+    cos: np.ndarray
+    hash_cos: np.ndarray
+    term_sim: np.ndarray
+    level_conflict: np.ndarray
+    name_conflict: np.ndarray
+    term_match: dict[tuple[int, int], str]
+
+    def __len__(self) -> int:
+        return len(self.a)
+
+    def __iter__(self):
+        for s in range(0, len(self.a), 65536):
+            cols = (self.a, self.b, self.cos, self.hash_cos, self.term_sim, self.level_conflict, self.name_conflict)
+            for i, j, c, h, t, lc, nc in zip(*(x[s:s + 65536].tolist() for x in cols)):
+                yield Pair(self.ids[i], self.ids[j], c, h, t, self.term_match.get((i, j)), lc, nc)
+
+
+def describe_pairs(c: Corpus, fresh, terms: dict[str, list[tuple[str, str, str]]],
+                   quantities: dict[str, list[dict]]) -> NewPairs:
+    """The new candidate pairs (rows i < j: an array of shape (m, 2) or (i, j) tuples) with the
+    features that depend on the two measures alone."""
+    fresh = np.asarray(fresh, dtype=np.int64).reshape(-1, 2)
+    m = len(fresh)
+    out = NewPairs(c.ids, fresh[:, 0].copy(), fresh[:, 1].copy(), *(np.zeros(m) for _ in range(5)), {})
+    if not m:
+        return out
     key_terms = {m: own_names(ts) for m, ts in terms.items()}
     levels = [stated_level(t) for t in c.texts]
     targets = aimed_targets(c.rows, quantities)
-    out = []
-    for i, j in fresh:
+    for k, (i, j) in enumerate(zip(out.a.tolist(), out.b.tolist())):
         a, b = c.ids[i], c.ids[j]
         ta, tb = key_terms.get(a), key_terms.get(b)
         ts, tm = term_similarity(ta, tb) if ta and tb else (0.0, None)
-        nc = name_conflict(ta or [], tb or [], targets.get(a, ()), targets.get(b, ()))
+        if tm:
+            out.term_match[(i, j)] = tm
+        out.term_sim[k] = ts
+        out.name_conflict[k] = name_conflict(ta or [], tb or [], targets.get(a, ()), targets.get(b, ()))
         # + 0.0: a cosine of -0.0 is stored as 0.0 (the two zeros would print differently)
-        out.append(Pair(a, b, round(float(c.V[i] @ c.V[j]), 5) + 0.0, round(float(c.H[i] @ c.H[j]), 5) + 0.0, ts, tm,
-                        levels_conflict(levels[i], levels[j]), nc))
+        out.cos[k] = round(float(c.V[i] @ c.V[j]), 5) + 0.0
+        out.hash_cos[k] = round(float(c.H[i] @ c.H[j]), 5) + 0.0
+        out.level_conflict[k] = levels_conflict(levels[i], levels[j])
     return out
 
 
@@ -899,16 +932,11 @@ def pair_features(cands: Candidates, params: Params, bar=None) -> PairFeatures:
     c, stored, step, new = cands.corpus, cands.stored, cands.step, cands.new_pairs
     n = c.n
     match = stored["term_match"]
-    for (i, j), p in zip(step.fresh, new):
-        if p.term_match:
-            match[(i, j)] = p.term_match
-    A = np.concatenate([np.frombuffer(stored["a"], dtype=np.int64),
-                        np.array([i for i, _ in step.fresh], dtype=np.int64)])
-    B = np.concatenate([np.frombuffer(stored["b"], dtype=np.int64),
-                        np.array([j for _, j in step.fresh], dtype=np.int64)])
+    match.update(new.term_match)
+    A = np.concatenate([np.frombuffer(stored["a"], dtype=np.int64), new.a])
+    B = np.concatenate([np.frombuffer(stored["b"], dtype=np.int64), new.b])
     cos, hcos, term, conflict, names = (
-        np.concatenate([np.frombuffer(stored[k], dtype=np.float64), np.array([getattr(p, k) for p in new],
-                                                                             dtype=np.float64)])
+        np.concatenate([np.frombuffer(stored[k], dtype=np.float64), getattr(new, k)])
         for k in PAIR_COLUMNS)
     order = np.argsort(A * n + B, kind="stable")  # canonical: by measure ids
     A, B, cos, hcos, term, conflict, names = (x[order] for x in (A, B, cos, hcos, term, conflict, names))

@@ -281,8 +281,7 @@ def candidates(db: Database, encoder: Encoder, params: Params, run_id: str,
     stored = queries.load_pair_columns(db, encoder.name, corpus.pos)
     lists = {channel: queries.load_neighbours(db, encoder.name, channel) for channel in CHANNELS}
     step = find_candidates(corpus, params, done, lists, pair_codes(stored, corpus.n))
-    new_pairs = describe_pairs(corpus, step.fresh, terms, queries.quantities_by_measure(db)) \
-        if step.fresh else []
+    new_pairs = describe_pairs(corpus, step.fresh, terms, queries.quantities_by_measure(db) if len(step.fresh) else {})
     if step.new_rows or new_pairs or step.lists or step.left:
         queries.store_candidates(db, encoder.name, run_id, new_pairs, [corpus.ids[i] for i in step.new_rows],
                                  step.lists, step.left)

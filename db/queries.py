@@ -299,18 +299,18 @@ def aligned_measure_ids(db: Database, model: str) -> set[str]:
     return {r[0] for r in db.execute("SELECT measure_id FROM aligned WHERE model = ?", [model]).fetchall()}
 
 
-def store_pairs(db: Database, model: str, run_id: str, pairs: list[tuple], measure_ids: list[str]) -> None:
+def store_pairs(db: Database, model: str, run_id: str, pairs: Iterable[tuple], measure_ids: list[str]) -> None:
     """Candidate pairs (a, b, cos, hash_cos, term_sim, term_match, level_conflict, name_conflict) and the
-    measures aligned."""
+    measures aligned; the pairs are written as they are iterated (never all held as rows at once)."""
     with write_tx(db):
         db.conn.executemany(
             "INSERT OR REPLACE INTO pairs (model, a, b, cos, hash_cos, term_sim, term_match, level_conflict, "
-            "name_conflict, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [(model, *p, run_id) for p in pairs])
+            "name_conflict, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", ((model, *p, run_id) for p in pairs))
         db.conn.executemany("INSERT OR IGNORE INTO aligned (model, measure_id, run_id) VALUES (?, ?, ?)",
                             [(model, m, run_id) for m in measure_ids])
 
 
-def store_candidates(db: Database, model: str, run_id: str, pairs: list[tuple], measure_ids: list[str],
+def store_candidates(db: Database, model: str, run_id: str, pairs: Iterable[tuple], measure_ids: list[str],
                      neighbours: dict[str, dict[str, tuple[bytes, str]]], left: list[str] = ()) -> None:
     """One alignment step in one transaction: best-k lists per channel, new pairs, aligned marks.
 
