@@ -968,7 +968,9 @@ def _scored(c: Corpus, params: Params, step: CandidateStep, A, B, cos, hcos, ter
     tf = np.round(pair_tfidf(c.T, A, B, progress), 5)
     doc = np.array([m["document_id"] for m in c.rows])
     same = (doc[A] == doc[B]).astype(float)
-    X = np.hstack([features(cos, tf, rare, term, conflict, names, same), context_features(c, A, B, progress)])
+    X = np.empty((len(A), len(FEATURES)))  # filled in place: no stacked copies of millions of rows
+    X[:, :len(PAIR_FEATURES)] = features(cos, tf, rare, term, conflict, names, same)
+    X[:, len(PAIR_FEATURES):] = context_features(c, A, B, progress)
     return X, A, B, hcos
 
 
