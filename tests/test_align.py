@@ -604,3 +604,58 @@ def test_context_features_as_arrays_equal_their_per_pair_definitions(db_path):
         assert list(got[k]) == want, (c.ids[i], c.ids[j])
         seen |= np.array(want) != 0
     assert seen[[0, 1, 2, 4, 5, 6]].all()  # every feature is non-zero for some pair of the examples
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_pair_scores_and_neighbours_as_arrays_read_like_the_dicts_they_replace(seed):
+    # the link stage hands clustering arrays (PairScores), clustering reads partners from arrays
+    # (Neighbours): both must give what the dict {(a, b): score} and a dict of dicts gave
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(5, 40))
+    pairs = sorted({(int(a), int(b)) for a, b in rng.integers(0, n, (3 * n, 2)) if a < b})
+    scores = {p: round(float(rng.random()), 6) for p in pairs}
+    arrays = al.PairScores(np.array([a for a, _ in pairs]), np.array([b for _, b in pairs]),
+                           np.array([scores[p] for p in pairs]))
+    assert len(arrays) == len(scores) and list(arrays.items(chunk=3)) == list(scores.items())
+    assert list(arrays.values(chunk=2)) == list(scores.values())
+    plain: dict[int, dict[int, float]] = {}
+    for (a, b), s in scores.items():
+        plain.setdefault(a, {})[b] = s
+        plain.setdefault(b, {})[a] = s
+    for nbr in (th.neighbours(scores), th.neighbours(arrays)):
+        assert [nbr.get(i, {}) for i in range(-1, n + 1)] == [plain.get(i, {}) for i in range(-1, n + 1)]
+    clusters = th.average_linkage(n, arrays, 0.5)
+    assert clusters == th.average_linkage(n, scores, 0.5)
+    assert th.secondary_members(clusters, arrays, 0.4) == th.secondary_members(clusters, scores, 0.4)
+
+
+def test_links_diffed_and_written_a_chunk_at_a_time_are_those_of_one_chunk(db_path):
+    # stored links are read, and link rows built, a chunk at a time: the links to delete and the
+    # rows written must not depend on the chunk size
+    from compare.encoders import HashingEncoder
+    from compare.stages import align_corpus, ingest, link
+    from db import open_db, queries
+
+    db = open_db(db_path)
+    ingest(db, [EXAMPLES])
+    params = al.load_params()
+    align_corpus(db, HashingEncoder(), params, "r1")
+    first = list(queries.stored_links(db))
+    a, b = first[0][:2]
+    db.execute("UPDATE links SET score = score / 2 WHERE measure_id = ? AND measure_id2 = ?", [a, b])
+    db.execute("UPDATE links SET signals = '{}' WHERE measure_id = ? AND measure_id2 = ?", first[1][:2])
+    db.execute("INSERT INTO links VALUES ('mX', 'mY', 0.99, '{}', 'm', 'r0')")
+    db.conn.commit()
+    links, _ = link(db, HashingEncoder(), params, "r2")
+    stored = list(queries.stored_links(db))
+    signals = lambda keys: queries.link_signals(db, keys)  # noqa: E731
+    gone, written = links.changes(iter(stored), signals)
+    assert gone == [("mX", "mY")] and len(written) == 2
+    rows = list(links.rows(written))
+    assert {r[:2] for r in rows} == {(a, b), first[1][:2]}
+    for chunk in (1, 2, 5):
+        g, w = links.changes(iter(stored), signals, chunk=chunk)
+        assert g == gone and w.tolist() == written.tolist()
+        assert list(links.rows(w, chunk=chunk)) == rows
+    assert [tuple(links.row(k).values()) for k in written.tolist()] == rows
+    assert queries.LINK_COLUMNS == al.LINK_COLUMNS
