@@ -323,14 +323,27 @@ def ngram_stats(texts: list[str]):
     return T[row], Bn[row], rarity.astype(np.float32), df
 
 
+PAIR_CHUNK_ENTRIES = 10_000_000  # stored entries of the rows a chunk of pairs copies, at most (about)
+
+
+def pair_chunk(T, pairs: int = 50000) -> int:
+    """How many pairs to take at once from the rows of T: 50,000 rows of a measure's n-grams, far
+    fewer of a document's (a centroid holds thousands: 50,000 of them took gigabytes)."""
+    per_row = T.nnz / max(1, T.shape[0])
+    return max(1, min(pairs, int(PAIR_CHUNK_ENTRIES / max(1.0, 2 * per_row))))
+
+
 def pair_tfidf(T, a: np.ndarray, b: np.ndarray, progress=None) -> np.ndarray:
+    """Cosine of rows a[k] and b[k] of a row-normalised matrix, pair by pair (each pair's sum is
+    its own: the chunk the pairs are taken in does not change it)."""
     if len(a) == 0:
         return np.zeros(0, dtype=np.float32)
     out = np.empty(len(a), dtype=np.float32)
-    for s in range(0, len(a), 50000):
-        out[s:s + 50000] = np.asarray(T[a[s:s + 50000]].multiply(T[b[s:s + 50000]]).sum(axis=1)).ravel()
+    step = pair_chunk(T)
+    for s in range(0, len(a), step):
+        out[s:s + step] = np.asarray(T[a[s:s + step]].multiply(T[b[s:s + step]]).sum(axis=1)).ravel()
         if progress:
-            progress(len(out[s:s + 50000]))
+            progress(len(out[s:s + step]))
     return out
 
 

@@ -659,3 +659,17 @@ def test_links_diffed_and_written_a_chunk_at_a_time_are_those_of_one_chunk(db_pa
         assert list(links.rows(w, chunk=chunk)) == rows
     assert [tuple(links.row(k).values()) for k in written.tolist()] == rows
     assert queries.LINK_COLUMNS == al.LINK_COLUMNS
+
+
+def test_pair_cosines_do_not_depend_on_the_chunk_they_are_computed_in(db_path, monkeypatch):
+    # rows of documents' centroids hold thousands of n-grams: their pairs are taken a few at a time
+    # (memory), and each pair's cosine must be what it is when all pairs are taken at once
+    c = _example_corpus(db_path)
+    A, B = (x.ravel() for x in np.triu_indices(c.n, 1))
+    whole = al.pair_tfidf(c.T, A, B)
+    features = al.context_features(c, A, B)
+    monkeypatch.setattr(al, "PAIR_CHUNK_ENTRIES", 1)
+    assert al.pair_chunk(c.T) == 1
+    assert al.pair_tfidf(c.T, A, B).tobytes() == whole.tobytes()
+    assert al.context_features(c, A, B).tobytes() == features.tobytes()
+    assert np.count_nonzero(whole) > 100
