@@ -1083,10 +1083,29 @@ class Links:
 
     def rows(self, ks: np.ndarray, chunk: int = 10000):
         """The rows (LINK_COLUMNS) of the pairs ks, built a chunk at a time as they are written."""
+        pf = self.pf
         for s in range(0, len(ks), chunk):
-            for k in ks[s:s + chunk].tolist():
-                pf = self.pf
-                yield (pf.ids[pf.a[k]], pf.ids[pf.b[k]], float(self.P[k]), self.signals(k), self.method, self.run_id)
+            part = ks[s:s + chunk]
+            for a, b, score, signals in zip(pf.a[part].tolist(), pf.b[part].tolist(), self.P[part].tolist(),
+                                            self.signals_of(part)):
+                yield (pf.ids[a], pf.ids[b], score, signals, self.method, self.run_id)
+
+    def signals_of(self, ks: np.ndarray) -> list[str]:
+        """The signals of the pairs ks as `signals` writes them, formatted a chunk at a time: json.dumps
+        writes a float as its repr and an int as its digits, and so does this (what is not finite,
+        or holds a term match, goes through json.dumps)."""
+        pf = self.pf
+        X = pf.X[ks]
+        if not (np.isfinite(X).all() and np.isfinite(pf.hash_cos[ks]).all()):
+            return [self.signals(k) for k in ks.tolist()]
+        cols = [(X[:, n] + 0.0).tolist() if f != "same_doc" else X[:, n].astype(np.int64).tolist()
+                for n, f in enumerate(FEATURES) if f != "cos_x_tfidf"]  # + 0.0: no -0.0
+        cols.append((pf.hash_cos[ks] + 0.0).tolist())
+        out = [_SIGNALS % values for values in zip(*cols)]
+        for x, k in enumerate(ks.tolist()):
+            if (int(pf.a[k]), int(pf.b[k])) in pf.term_match:
+                out[x] = self.signals(k)
+        return out
 
     def signals(self, k: int) -> str:
         """The signals of pair k, as stored (JSON)."""
@@ -1104,6 +1123,8 @@ class Links:
 
 
 LINK_COLUMNS = ("measure_id", "measure_id2", "score", "signals", "method", "run_id")
+# a link's signals without a term match, as json.dumps writes them (floats as repr, same_doc an int)
+_SIGNALS = "{" + ", ".join(f'"{f}": %r' for f in FEATURES if f != "cos_x_tfidf") + ', "hash_cos": %r}'
 
 
 def _take(it, n: int) -> list:

@@ -693,3 +693,23 @@ def test_documents_cosines_from_dense_rows_equal_the_sparse_products(db_path):
     # rows of measures (many rows, few entries) too
     A, B = rng.integers(0, c.n, 500), rng.integers(0, c.n, 500)
     assert al.few_rows_pair_tfidf(c.T, A, B).tobytes() == al.pair_tfidf(c.T, A, B).tobytes()
+
+
+def test_link_signals_formatted_a_chunk_at_a_time_are_json_dumps_of_each_link(db_path):
+    # the signals of millions of links are formatted together, without a dict and json.dumps per
+    # link: each must be, character for character, what json.dumps of the link's signals gives
+    from compare.encoders import HashingEncoder
+    from compare.stages import ingest, link
+    from db import open_db
+
+    db = open_db(db_path)
+    ingest(db, [EXAMPLES])
+    links, _ = link(db, HashingEncoder(), al.load_params(), "r1")
+    ks = np.arange(len(links.pf.a))
+    got = links.signals_of(ks)
+    want = [links.signals(k) for k in ks.tolist()]
+    assert got == want and len(want) > 100
+    assert any("term_match" in s for s in want) and any('"same_doc": 1' in s for s in want)
+    assert [json.loads(s) for s in got] == [json.loads(s) for s in want]
+    links.pf.X[0, 1] = np.nan  # what JSON cannot write as a number goes through json.dumps
+    assert links.signals_of(ks[:3]) == [links.signals(k) for k in range(3)]
