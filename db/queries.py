@@ -344,6 +344,16 @@ def load_pair_columns(db: Database, model: str, pos: dict[str, int]) -> dict:
                                                                        "level_conflict", "name_conflict",
                                                                        "term_match"))
     while rows := cur.fetchmany(50000):
+        ra, rb, *values = zip(*rows)
+        i, j = list(map(pos.get, ra)), list(map(pos.get, rb))
+        if None not in i and None not in j:  # every pair of current measures: by columns
+            a.extend(i)
+            b.extend(j)
+            for col, v in zip((cos, hcos, term, None, conflict, names), values):
+                if col is not None:
+                    col.extend(v)
+            match.update(((i[k], j[k]), m) for k, m in enumerate(values[3]) if m)
+            continue
         for ra, rb, c, h, t, m, lc, nc in rows:
             i, j = pos.get(ra), pos.get(rb)
             if i is None or j is None:
