@@ -190,6 +190,7 @@ DRAFT_MARK = re.compile(_DOCS["title marks"].pattern("draft"))  # 征求意见�
 DRAFT_NOTICE = re.compile(_DOCS["consultation"].pattern())  # …》公开征求意见
 
 
+@lru_cache(maxsize=1 << 16)
 def _title_place(title: str) -> str | None:
     """The place a title names (its region), if any."""
     m = _PLACE.search(title)
@@ -214,6 +215,7 @@ def title_key(title: str) -> str:
     return _MODIFIERS.sub("", s)
 
 
+@lru_cache(maxsize=1 << 16)
 def _noun(key: str) -> str:
     """The shortest document noun a title key ends with (方案 for 实施方案), or ''."""
     return min((n for n in _TITLE_NOUNS if key.endswith(n)), key=len, default="")
