@@ -166,7 +166,10 @@ def topk_rows(V: np.ndarray, floor: float, rows: list[int], k: int, block: int =
         else:
             rr, cc = np.nonzero(sims > -np.inf)
         del sims
-        exact = np.round((V[cc].astype(np.float64) * V[idx[rr]].astype(np.float64)).sum(axis=1), 5).astype(np.float32)
+        exact = np.empty(len(rr), dtype=np.float32)
+        for s in range(0, len(rr), 8192):  # rows with many near-equal neighbours (repeated texts) choose thousands
+            exact[s:s + 8192] = np.round((V[cc[s:s + 8192]].astype(np.float64)
+                                          * V[idx[rr[s:s + 8192]]].astype(np.float64)).sum(axis=1), 5)
         order = np.lexsort((cc, -exact, rr))
         rr, cc, exact = rr[order], cc[order], exact[order]
         first = np.searchsorted(rr, np.arange(len(idx) + 1))
