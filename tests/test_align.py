@@ -713,3 +713,24 @@ def test_link_signals_formatted_a_chunk_at_a_time_are_json_dumps_of_each_link(db
     assert [json.loads(s) for s in got] == [json.loads(s) for s in want]
     links.pf.X[0, 1] = np.nan  # what JSON cannot write as a number goes through json.dumps
     assert links.signals_of(ks[:3]) == [links.signals(k) for k in range(3)]
+
+
+@pytest.mark.parametrize("block", [256, 5])
+def test_k_nearest_by_blocks_equal_each_row_chosen_on_its_own(block):
+    # rows are taken a block at a time; repeated texts (here 60 copies of a few vectors) give rows
+    # thousands of near-equal neighbours to compute exactly: each row's list must be the one its own
+    # float64 similarities give (exact_sims), ordered by similarity then row (_nearest)
+    rng = np.random.default_rng(2)
+    V = np.vstack([np.repeat(rng.normal(size=(5, 12)), 60, axis=0), rng.normal(size=(100, 12))]).astype(np.float32)
+    V /= np.linalg.norm(V, axis=1, keepdims=True)
+    n, k = len(V), 70
+    pairs, lists = al.topk_rows(V, 0.2, list(range(n)), k, block=block)
+    want_pairs = set()
+    for i in range(n):
+        others = np.delete(np.arange(n), i)
+        sims = al.exact_sims(V, i, others)
+        pick = al._nearest(sims, others, k)
+        s, w = lists[i]
+        assert s.tobytes() == sims[pick].tobytes() and w.tolist() == others[pick].tolist()
+        want_pairs |= {(min(i, j), max(i, j)) for j in others[pick][sims[pick] >= 0.2].tolist()}
+    assert pairs == want_pairs
