@@ -359,42 +359,6 @@ def pair_tfidf(T, a: np.ndarray, b: np.ndarray, progress=None) -> np.ndarray:
     return out
 
 
-def few_rows_pair_tfidf(T, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """pair_tfidf(T, a, b), the same values, for a matrix of few rows of many entries (documents'
-    centroids). pair_tfidf copies both rows of every pair; here row a[k] is spread into a dense
-    vector once for all its pairs, the products with row b[k]'s entries make the rows pair_tfidf's
-    sparse product makes (entries in column order, zeros left out), summed by the same sparse sum.
-    Needs sorted entries, else it is pair_tfidf."""
-    import scipy.sparse as sp
-
-    if len(a) == 0 or not T.has_canonical_format or T.dtype != np.float32:
-        return pair_tfidf(T, a, b)
-    out = np.zeros(len(a), dtype=np.float32)
-    dense = np.zeros(T.shape[1], dtype=np.float32)
-    order = np.argsort(a, kind="stable")
-    starts = np.flatnonzero(np.concatenate(([True], a[order][1:] != a[order][:-1])))
-    size = np.diff(T.indptr)
-    for first, end in zip(starts.tolist(), starts[1:].tolist() + [len(order)]):
-        x = int(a[order[first]])
-        cols = T.indices[T.indptr[x]:T.indptr[x + 1]]
-        dense[cols] = T.data[T.indptr[x]:T.indptr[x + 1]]
-        group = order[first:end]
-        step = max(1, int(PAIR_CHUNK_ENTRIES / max(1.0, float(size[b[group]].mean()))))
-        for s in range(0, len(group), step):
-            ks = group[s:s + step]
-            lens = size[b[ks]]
-            at = np.repeat(T.indptr[b[ks]] - np.cumsum(lens) + lens, lens) + np.arange(lens.sum())
-            prod = dense[T.indices[at]] * T.data[at]
-            keep = prod != 0
-            row = np.repeat(np.arange(len(ks)), lens)[keep]
-            P = sp.csr_matrix((prod[keep], T.indices[at][keep],
-                               np.concatenate(([0], np.cumsum(np.bincount(row, minlength=len(ks)))))),
-                              shape=(len(ks), T.shape[1]))
-            out[ks] = np.asarray(P.sum(axis=1)).ravel()
-        dense[cols] = 0
-    return out
-
-
 def pair_rarity(Bn, rarity: np.ndarray, a: np.ndarray, b: np.ndarray, progress=None) -> np.ndarray:
     """For each pair: the rarity of the rarest 2-4-gram both measures contain (0 if none)."""
     import scipy.sparse as sp
@@ -680,7 +644,7 @@ def context_features(c: Corpus, A: np.ndarray, B: np.ndarray, progress=None) -> 
         progress(len(A))
     # one cosine per pair of documents, not per pair of measures
     codes, inverse = np.unique(doc[A] * len(docs) + doc[B], return_inverse=True)
-    out[:, 3] = np.round(few_rows_pair_tfidf(centroids, codes // len(docs), codes % len(docs)), 5)[inverse]
+    out[:, 3] = np.round(pair_tfidf(centroids, codes // len(docs), codes % len(docs)), 5)[inverse]
     return out
 
 

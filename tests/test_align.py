@@ -675,26 +675,6 @@ def test_pair_cosines_do_not_depend_on_the_chunk_they_are_computed_in(db_path, m
     assert np.count_nonzero(whole) > 100
 
 
-def test_documents_cosines_from_dense_rows_equal_the_sparse_products(db_path):
-    # documents' centroids: each pair's cosine summed from a dense row must be, to the bit, what
-    # the sparse row products give (pair_tfidf), whatever the pairs and their order
-    import scipy.sparse as sp
-
-    c = _example_corpus(db_path)
-    rng = np.random.default_rng(0)
-    groups = rng.integers(0, 6, c.n)
-    member = sp.csr_matrix((np.ones(c.n), (groups, np.arange(c.n))), shape=(6, c.n))
-    centroids = al.l2_rows(member @ c.T).astype(np.float32)
-    centroids.sort_indices()
-    a, b = rng.integers(0, 6, 200), rng.integers(0, 6, 200)
-    want = al.pair_tfidf(centroids, a, b)
-    assert al.few_rows_pair_tfidf(centroids, a, b).tobytes() == want.tobytes()
-    assert len(set(want.tolist())) > 10
-    # rows of measures (many rows, few entries) too
-    A, B = rng.integers(0, c.n, 500), rng.integers(0, c.n, 500)
-    assert al.few_rows_pair_tfidf(c.T, A, B).tobytes() == al.pair_tfidf(c.T, A, B).tobytes()
-
-
 def test_link_signals_formatted_a_chunk_at_a_time_are_json_dumps_of_each_link(db_path):
     # the signals of millions of links are formatted together, without a dict and json.dumps per
     # link: each must be, character for character, what json.dumps of the link's signals gives
