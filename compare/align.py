@@ -20,7 +20,9 @@ Signals for a pair of measures:
 - `name_shared`: a name one measure quotes or titles (“先投后股”, 《…》) stands in the other's text,
   quoted or not;
 - `grant_conflict`: one measure grants money (a grant verb, vocab verbs.txt, with an amount:
-  给予…最高200万元资助) and the other does not: funding a kind of platform is not building it.
+  给予…最高200万元资助) and the other does not: funding a kind of platform is not building it;
+- `word`: the words (segmented) both measures hold, each weighted by how few measures of the
+  corpus use it (compare/words.py): 出海 in 支持新优药械出海开拓市场 and 编制创新产品出海行动方案.
 
 Candidates are found by blocked matrix products over the semantic vectors and over a
 corpus-independent character-hashing encoder, kept where either cosine passes a floor; by
@@ -47,12 +49,13 @@ import numpy as np
 from .encoders import Encoder
 from .params import Params, load_params, params_text  # noqa: F401 (the alignment parameters live there)
 from .vocabulary import VOCAB
+from .words import shared_words, word_matrix, word_weights
 
 SCORE_FLOOR = 0.05
 PAIR_FEATURES = ("cos", "tfidf", "rare", "term", "level_conflict", "name_conflict", "same_doc", "cos_x_tfidf")
 # signals of a pair in its corpus: computed when the pairs are scored, from the measures' texts and rows
 CONTEXT_FEATURES = ("head", "other_district", "other_level", "doc_sim", "industry_conflict", "name_shared",
-                    "grant_conflict")
+                    "grant_conflict", "word")
 FEATURES = PAIR_FEATURES + CONTEXT_FEATURES
 
 
@@ -601,7 +604,8 @@ def industries(text: str) -> frozenset[str]:
     return frozenset(_INDUSTRY[m.group()] for m in _INDUSTRIES.finditer(text))
 
 
-def context_features(c: Corpus, A: np.ndarray, B: np.ndarray, progress=None) -> np.ndarray:
+def context_features(c: Corpus, A: np.ndarray, B: np.ndarray, progress=None,
+                     word_max_share: float = 0.03) -> np.ndarray:
     """One row of CONTEXT_FEATURES per pair (A[k], B[k]) of the corpus.
 
     Each measure's heads, place, level, industries, names and grant are found once; the pairs are
@@ -635,6 +639,7 @@ def context_features(c: Corpus, A: np.ndarray, B: np.ndarray, progress=None) -> 
     # one cosine per pair of documents, not per pair of measures
     codes, inverse = np.unique(doc[A] * len(docs) + doc[B], return_inverse=True)
     out[:, 3] = np.round(pair_tfidf(centroids, codes // len(docs), codes % len(docs)), 5)[inverse]
+    out[:, 7] = shared_words(c.W, word_weights(c.wdf, word_max_share * c.n), A, B)
     return out
 
 
@@ -728,6 +733,8 @@ class Corpus:
     df: np.ndarray | None = None
     K: object = None  # key-term grams (term_grams), None without terms
     kdf: np.ndarray | None = None
+    W: object = None  # the words of each measure (words.word_matrix), None for an empty corpus
+    wdf: np.ndarray | None = None
 
     @classmethod
     def of(cls, rows: list[dict], V: np.ndarray, H: np.ndarray,
@@ -736,7 +743,8 @@ class Corpus:
         texts = [measure_text(m) for m in rows]
         stats = ngram_stats(texts) if texts else (None, None, None, None)
         grams = term_grams(ids, terms) if terms is not None and ids else (None, None)
-        return cls(rows, ids, {mid: i for i, mid in enumerate(ids)}, texts, V, H, *stats, *grams)
+        W, wdf = word_matrix(texts) if texts else (None, None)
+        return cls(rows, ids, {mid: i for i, mid in enumerate(ids)}, texts, V, H, *stats, *grams, W, wdf)
 
     @property
     def n(self) -> int:
@@ -985,7 +993,7 @@ def _scored(c: Corpus, params: Params, step: CandidateStep, A, B, cos, hcos, ter
     same = (doc[A] == doc[B]).astype(float)
     X = np.empty((len(A), len(FEATURES)))  # filled in place: no stacked copies of millions of rows
     X[:, :len(PAIR_FEATURES)] = features(cos, tf, rare, term, conflict, names, same)
-    X[:, len(PAIR_FEATURES):] = context_features(c, A, B, progress)
+    X[:, len(PAIR_FEATURES):] = context_features(c, A, B, progress, params.word_max_share)
     return X, A, B, hcos
 
 

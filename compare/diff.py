@@ -17,6 +17,9 @@ import difflib
 from dataclasses import asdict, dataclass, field
 
 MATCH_THRESHOLD = 0.5
+# Matching order only: a pair counting in one unit (3家 ~ 不少于3家) goes before a pair as similar
+# without one ("建成概念验证中心3家" answers the target of 3家, not the heading 建设概念验证中心).
+UNIT_BONUS = 0.05
 PROMISE_KINDS = ("commitment", "target")
 REPORT_KIND = "progress"
 SYMBOLS = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "=": "="}
@@ -111,10 +114,10 @@ def diff_measures(doc_a: str, doc_b: str, measures_a: list[dict], measures_b: li
             key = (min(x["id"], y["id"]), max(x["id"], y["id"]))
             sim = max(sim, links.get(key, 0.0))
             if sim >= MATCH_THRESHOLD:
-                cands.append((-sim, i, j))
+                cands.append((-(sim + UNIT_BONUS * _same_unit(quantities, x["id"], y["id"])), -sim, i, j))
     cands.sort()
     used_a, used_b, changes = set(), set(), []
-    for neg, i, j in cands:
+    for _, neg, i, j in cands:
         if i in used_a or j in used_b:
             continue
         used_a.add(i)
@@ -138,6 +141,11 @@ def diff_measures(doc_a: str, doc_b: str, measures_a: list[dict], measures_b: li
     items = [asdict(c) for _, _, c in changes]
     summary = {s: sum(1 for c in items if c["status"] == s) for s in ("same", "reworded", "changed", "dropped", "new")}
     return {"a": doc_a, "b": doc_b, "summary": summary, "changes": items}
+
+
+def _same_unit(quantities: dict[str, list[dict]], a: str, b: str) -> bool:
+    units = {q["unit"] for q in quantities.get(a, [])}
+    return any(q["unit"] in units for q in quantities.get(b, []))
 
 
 def _brief(m: dict) -> dict:

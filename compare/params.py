@@ -26,6 +26,7 @@ class Params:
     max_candidates: int = 10  # per measure and signal
     term_max_df: int = 0  # a 4-character run of a key term (institution, title, quoted name) shared by
     # at most this many measures makes a candidate; 0: no key-term channel
+    word_max_share: float = 0.03  # a shared word weighs 1 in one measure, 0 in this share of them (`word`)
     provenance: dict = field(default_factory=dict)
 
     @property
@@ -38,7 +39,8 @@ class Params:
     def as_dict(self) -> dict:
         return {k: getattr(self, k) for k in ("weights", "bias", "link_threshold", "cluster_threshold",
                                               "secondary_threshold", "cos_floor", "hash_floor", "rare_floor",
-                                              "rare_max_df", "max_candidates", "term_max_df")}
+                                              "rare_max_df", "max_candidates", "term_max_df",
+                                              "word_max_share")}
 
 
 def params_text(path: str | None = None) -> str:

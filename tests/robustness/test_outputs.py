@@ -13,7 +13,8 @@ from .conftest import record
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 PAYLOADS = ['=HYPERLINK("http://x","y")', "+1", "-2+3", "@SUM(A1)", "<script>alert(1)</script>",
             "<img src=x onerror=alert(1)>"]
-# each payload starts a sentence of its own, so each becomes the start of a measure's text
+# each payload starts a sentence of its own, so each becomes the start of a measure's text; the
+# last measure repeats the first, so that the document has a thread to flag
 DOC = """上海市测试区人民政府
 
 测试府〔2025〕1号
@@ -33,6 +34,10 @@ DOC = """上海市测试区人民政府
 <script>alert(1)</script>完善服务体系，到2026年完成服务中心建设。
 
 <img src=x onerror=alert(1)>加强组织保障，到2027年全面完成各项任务。
+
+二、保障措施
+
+持续推进创新平台建设，到2026年建成3家创新平台。
 
 上海市测试区人民政府
 

@@ -1,0 +1,75 @@
+"""Words two measures share, weighted by how few measures of the corpus use them.
+
+Character n-grams (align.ngram_stats) see 出海 inside 新优药械出海开拓市场, but also 械出 and
+海开, which no one wrote as a word: their rarity is noise. Segmented into words (rjieba, the
+jieba dictionary compiled in Rust: no files written, no network), the same sentence is 新优 /
+药械 / 出海 / 开拓市场, and a rare word two measures share (出海, 审评, 孵化器) is the name of
+what they are about, not an accident of adjacent characters.
+
+A word's weight is 1 in one measure and falls with the logarithm of its document frequency
+to 0 at `max_df` measures: `1 - ln(df) / ln(max_df)`, where the caller makes max_df a share of
+the corpus (align: `word_max_share`, 3 %), as idf is a ratio. A pair's `word` signal is
+`ln(1 + sum of the weights of the words both contain)`: a second shared rare word counts,
+less than the first. The document frequencies are those of the current corpus, recomputed on
+every run like the n-gram statistics, so incremental alignment equals batch alignment.
+
+Pure: texts and index arrays in, arrays out.
+"""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+_WORDLIKE = re.compile(r"[\u4e00-\u9fffA-Za-z]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")  # no UTF-8 for them: rjieba would raise
+
+
+def words(text: str) -> list[str]:
+    """The distinct words of a text, in order of first use: rjieba's tokens of two characters or
+    more that hold a Chinese character or a Latin letter (no punctuation, numbers or 的)."""
+    import rjieba
+
+    seen: dict[str, None] = {}
+    for w in rjieba.cut(_SURROGATE.sub(" ", text)):
+        if len(w) >= 2 and _WORDLIKE.search(w):
+            seen.setdefault(w, None)
+    return list(seen)
+
+
+def word_matrix(texts: list[str]):
+    """A binary CSR matrix, one row per text, one column per word (sorted), and each word's
+    document frequency (how many of the texts hold it)."""
+    import scipy.sparse as sp
+
+    vocab: dict[str, int] = {}
+    cols: list[int] = []
+    indptr = [0]
+    for text in texts:
+        cols.extend(vocab.setdefault(w, len(vocab)) for w in words(text))
+        indptr.append(len(cols))
+    order = sorted(vocab)
+    remap = np.empty(len(vocab), dtype=np.int64)
+    remap[[vocab[w] for w in order]] = np.arange(len(order))
+    W = sp.csr_matrix((np.ones(len(cols), dtype=np.float32), remap[np.asarray(cols, dtype=np.int64)],
+                       np.asarray(indptr, dtype=np.int64)), shape=(len(texts), len(order)))
+    W.sort_indices()
+    df = np.asarray(W.sum(axis=0)).ravel().astype(np.int64)
+    return W, df
+
+
+def word_weights(df: np.ndarray, max_df: float) -> np.ndarray:
+    """1 for a word in one measure, falling with ln(df) to 0 at max_df measures and beyond."""
+    if max_df <= 1:
+        return np.zeros(len(df), dtype=np.float64)
+    return np.clip(1.0 - np.log(np.maximum(df, 1)) / np.log(max_df), 0.0, 1.0)
+
+
+def shared_words(W, weights: np.ndarray, a: np.ndarray, b: np.ndarray, chunk: int = 50000) -> np.ndarray:
+    """For each pair (a[k], b[k]): ln(1 + the summed weights of the words both hold), 5 decimals."""
+    out = np.zeros(len(a), dtype=np.float64)
+    w = weights.astype(np.float64)
+    for s in range(0, len(a), chunk):
+        both = W[a[s:s + chunk]].multiply(W[b[s:s + chunk]])
+        out[s:s + chunk] = np.asarray(both @ w).ravel()
+    return np.round(np.log1p(out), 5)
