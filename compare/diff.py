@@ -17,8 +17,8 @@ import difflib
 from dataclasses import asdict, dataclass, field
 
 MATCH_THRESHOLD = 0.5
-# Matching order only: a pair counting in one unit (3家 ~ 不少于3家) goes before a pair as similar
-# without one ("建成概念验证中心3家" answers the target of 3家, not the heading 建设概念验证中心).
+# Matching order only: a promise and a report counting in one unit (不少于3家 ~ 3家) go before a pair
+# as similar without one ("建成概念验证中心3家" answers the target of 3家, not the heading 建设概念验证中心).
 UNIT_BONUS = 0.05
 PROMISE_KINDS = ("commitment", "target")
 REPORT_KIND = "progress"
@@ -114,7 +114,8 @@ def diff_measures(doc_a: str, doc_b: str, measures_a: list[dict], measures_b: li
             key = (min(x["id"], y["id"]), max(x["id"], y["id"]))
             sim = max(sim, links.get(key, 0.0))
             if sim >= MATCH_THRESHOLD:
-                cands.append((-(sim + UNIT_BONUS * _same_unit(quantities, x["id"], y["id"])), -sim, i, j))
+                bonus = UNIT_BONUS * _reports_in_its_unit(x, y, quantities)
+                cands.append((-(sim + bonus), -sim, i, j))
     cands.sort()
     used_a, used_b, changes = set(), set(), []
     for _, neg, i, j in cands:
@@ -143,9 +144,15 @@ def diff_measures(doc_a: str, doc_b: str, measures_a: list[dict], measures_b: li
     return {"a": doc_a, "b": doc_b, "summary": summary, "changes": items}
 
 
-def _same_unit(quantities: dict[str, list[dict]], a: str, b: str) -> bool:
-    units = {q["unit"] for q in quantities.get(a, [])}
-    return any(q["unit"] in units for q in quantities.get(b, []))
+def _reports_in_its_unit(x: dict, y: dict, quantities: dict[str, list[dict]]) -> bool:
+    """One is a promise and the other a report, counting in one unit (不少于3家 ~ 已建成3家). Two
+    promises or two reports get no bonus: a plan's next version may change the unit of its own
+    promise, and another promise keeping that unit is not its counterpart."""
+    kinds = {x["kind"], y["kind"]}
+    if REPORT_KIND not in kinds or not kinds & set(PROMISE_KINDS):
+        return False
+    units = {q["unit"] for q in quantities.get(x["id"], [])}
+    return any(q["unit"] in units for q in quantities.get(y["id"], []))
 
 
 def _brief(m: dict) -> dict:

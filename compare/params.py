@@ -8,6 +8,7 @@ the stored alignment was built with them.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from importlib import resources
 
@@ -28,6 +29,20 @@ class Params:
     # at most this many measures makes a candidate; 0: no key-term channel
     word_max_share: float = 0.03  # a shared word weighs 1 in one measure, 0 in this share of them (`word`)
     provenance: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        """Numbers that are numbers: a NaN weight (JSON files may hold NaN) would make every score
+        NaN and every link vanish without a word."""
+        numbers = {f"weights.{k}": v for k, v in dict(self.weights).items()}
+        numbers.update((k, getattr(self, k)) for k in ("bias", "link_threshold", "cluster_threshold",
+                                                          "secondary_threshold", "cos_floor", "hash_floor",
+                                                          "rare_floor", "word_max_share"))
+        for name, value in numbers.items():
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+                raise ValueError(f"{name} must be a finite number, not {value!r}")
+        if not 0 < self.word_max_share <= 1:
+            raise ValueError(f"word_max_share must be a share of the measures (0 < share <= 1), "
+                             f"not {self.word_max_share}")
 
     @property
     def digest(self) -> str:

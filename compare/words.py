@@ -21,18 +21,17 @@ import re
 
 import numpy as np
 
-_WORDLIKE = re.compile(r"[\u4e00-\u9fffA-Za-z]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")  # no UTF-8 for them: rjieba would raise
 
 
 def words(text: str) -> list[str]:
     """The distinct words of a text, in order of first use: rjieba's tokens of two characters or
-    more that hold a Chinese character or a Latin letter (no punctuation, numbers or 的)."""
+    more holding a letter of any script, Chinese characters included (no punctuation, numbers or 的)."""
     import rjieba
 
     seen: dict[str, None] = {}
     for w in rjieba.cut(_SURROGATE.sub(" ", text)):
-        if len(w) >= 2 and _WORDLIKE.search(w):
+        if len(w) >= 2 and any(ch.isalpha() for ch in w):
             seen.setdefault(w, None)
     return list(seen)
 

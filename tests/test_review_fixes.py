@@ -378,3 +378,22 @@ def test_diff_matches_a_report_to_the_promise_counting_in_its_unit():
     # without quantities the stronger link wins
     changed = [c for c in diff_measures("A", "B", [heading, target], [report], {}, links)["changes"] if c["b"]]
     assert [c["a"]["id"] for c in changed] == ["a1"]
+
+
+def test_diff_gives_no_unit_bonus_between_two_promises():
+    from compare.diff import diff_measures
+
+    def m(mid, ordinal, kind, text):
+        return {"id": mid, "ordinal": ordinal, "section": "", "kind": kind, "text": text, "analysis_text": text,
+                "deadline": None}
+
+    # a plan's next version drops the number from its promise; another promise keeps the unit
+    old = m("a1", 0, "target", "到2026年，建成不少于3家概念验证中心，服务企业。")
+    reworded = m("b1", 0, "commitment", "到2026年，建成一批概念验证中心，服务企业。")
+    other = m("b2", 1, "target", "到2026年，建成不少于5家中试验证平台。")
+    quantities = {"a1": [{"unit": "家", "comparator": ">=", "value": 3.0, "object": "概念验证中心"}],
+                  "b2": [{"unit": "家", "comparator": ">=", "value": 5.0, "object": "中试验证平台"}]}
+    links = {("a1", "b1"): 0.857, ("a1", "b2"): 0.808}
+    matched = [c for c in diff_measures("A", "B", [old], [reworded, other], quantities, links)["changes"]
+               if c["a"] and c["b"]]
+    assert [(c["a"]["id"], c["b"]["id"]) for c in matched] == [("a1", "b1")]

@@ -144,3 +144,14 @@ def test_the_word_signal_is_a_context_feature_from_the_current_corpus():
     # in a corpus of three, every word is in 3 % of it or more: the signal is 0
     X3, _ = context(rows)
     assert X3[(0, 1)][col] == 0.0
+
+
+@pytest.mark.parametrize("field, value", [("word_max_share", float("nan")), ("word_max_share", 0.0),
+                                          ("word_max_share", 1.5), ("bias", float("inf")), ("weights", {"cos": float("nan")})])
+def test_parameters_that_are_not_finite_numbers_are_refused(field, value):
+    import json
+
+    params = json.loads(al.params_text())
+    params[field] = value
+    with pytest.raises(ValueError, match="must be"):
+        al.Params(**params)
