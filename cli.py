@@ -146,6 +146,7 @@ def align(paths, database, model, params_path, encoding, as_of, follow_symlinks,
     from compare import stages
     from db import db_lock
 
+    stages.load_params(params_path)  # a bad parameters file is refused before a database is created
     db = _open(database, create=True)
     with db_lock(database, "aligning"):
         outcome = stages.run(db, paths, model=model, params_path=params_path, encoding=encoding, as_of=as_of,

@@ -506,6 +506,7 @@ def run(db: Database, paths: Iterable[str | os.PathLike] = (), *, model: str | N
     from .encoders import model_name
 
     paths = [str(p) for p in paths]
+    load_params(params_path)  # refused before anything is read or stored
     run_id = queries.start_run(db, "align", __version__, model=model_name(model),
                                params={"encoding": encoding, "paths": paths})
     status, report, result = "failed", None, None

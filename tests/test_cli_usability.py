@@ -63,6 +63,27 @@ def test_align_still_creates_the_database(run, tmp_path):
     assert run("docs", "-d", "new.db").exit_code == 0
 
 
+@pytest.mark.parametrize("change", [{"weights": {"cos": float("nan")}}, {"word_max_share": 0}],
+                         ids=["NaN weight", "share 0"])
+def test_a_bad_parameters_file_is_one_line_and_nothing_is_created_or_stored(run, tmp_path, change):
+    from compare.params import params_text
+
+    params = json.loads(params_text())
+    params.update(change)
+    (tmp_path / "bad.json").write_text(json.dumps(params), encoding="utf-8")  # json writes NaN as NaN
+    before = sorted(os.listdir(tmp_path))
+    line = one_line_error(run("align", "--params", "bad.json", "-d", "new.db", EXAMPLES / "01_jiading_plan.txt",
+                              ok=False).output)
+    assert "bad.json" in line and "must be" in line, line
+    assert sorted(os.listdir(tmp_path)) == before  # no new.db, no lock
+    # an existing database is left as it was: no document read, no run recorded
+    run("align", "--model", "hashing", "--silent", "-d", "old.db", EXAMPLES / "01_jiading_plan.txt")
+    counts = rows(str(tmp_path / "old.db"), "SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM runs)")
+    run("align", "--params", "bad.json", "-d", "old.db", EXAMPLES / "02_jiading_reply_2025.md", ok=False)
+    assert rows(str(tmp_path / "old.db"), "SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM runs)") \
+        == counts
+
+
 # --- 4. serve: -h is help, a busy port is one line before "serving" -------------------------------
 
 def test_serve_h_is_help_and_the_example_makes_sense(run):
