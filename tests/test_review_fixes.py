@@ -397,3 +397,28 @@ def test_diff_gives_no_unit_bonus_between_two_promises():
     matched = [c for c in diff_measures("A", "B", [old], [reworded, other], quantities, links)["changes"]
                if c["a"] and c["b"]]
     assert [(c["a"]["id"], c["b"]["id"]) for c in matched] == [("a1", "b1")]
+
+
+@pytest.mark.parametrize("query", ["_facet=nope", "_size=abc", "_col=nope"])
+def test_a_visitors_bad_request_prints_no_traceback_with_locals(site, monkeypatch, query):
+    # Datasette 0.65 prints every exception with its local variables where `rich` is installed:
+    # a stand-in for rich records whether it was asked to
+    import datasette.handle_exception as handler
+
+    from cli import web_app
+
+    printed = []
+
+    class Console:
+        def print_exception(self, **kw):
+            printed.append(kw)
+
+    class Rich:
+        def get_console(self):
+            return Console()
+
+    monkeypatch.setattr(handler, "rich", Rich())
+    ds = web_app(site[1])  # a server started where rich is installed
+    r = web_get(ds, f"/compare/measures?{query}")
+    assert r.status_code == 400 and "Traceback" not in r.text
+    assert printed == []

@@ -49,7 +49,20 @@ class CompareDatasette(Datasette):
 
     def __init__(self, *args, compare_auth, **kwargs):
         self._compare_auth = compare_auth
+        quiet_errors()
         super().__init__(*args, **kwargs)
+
+
+def quiet_errors() -> None:
+    """Datasette 0.65's exception handler prints, where `rich` is installed, every exception a
+    request raises, a visitor's 400 (`?_facet=nope`, `?_size=abc`) included, as a traceback with
+    every local variable to the server's log: any visitor can fill the log, and locals are not
+    for logs. Without `rich` it prints only server errors, as a plain traceback; compare's
+    server runs it that way. (Every handle_exception hook runs, so a hook of compare's own
+    cannot stop the default's printing.)"""
+    import datasette.handle_exception as handler
+
+    handler.rich = None
 
 
 def make_datasette(db_path: str, secret: str, reviewers=None, *, metadata: dict | None = None,
