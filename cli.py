@@ -146,10 +146,10 @@ def align(paths, database, model, params_path, encoding, as_of, follow_symlinks,
     from compare import stages
     from db import db_lock
 
-    stages.load_params(params_path)  # a bad parameters file is refused before a database is created
+    params = stages.load_params(params_path)  # a bad file is refused before a database is created
     db = _open(database, create=True)
     with db_lock(database, "aligning"):
-        outcome = stages.run(db, paths, model=model, params_path=params_path, encoding=encoding, as_of=as_of,
+        outcome = stages.run(db, paths, model=model, params=params, encoding=encoding, as_of=as_of,
                              follow_symlinks=follow_symlinks, hooks=_hooks(silent), jobs=jobs)
     report, result, placed = outcome.report, outcome.alignment, outcome.placed
     if not silent:
@@ -259,9 +259,10 @@ def remove(document, database, model, params_path, no_align):
     from compare import stages
     from db import db_lock
 
+    params = None if no_align else stages.load_params(params_path)  # refused before anything is removed
     db = _open(database)
     with db_lock(database, "removing a document"):
-        removal = stages.remove(db, document, model=model, params_path=params_path, realign=not no_align)
+        removal = stages.remove(db, document, model=model, params=params, realign=not no_align)
     doc, removed, result = removal.document, removal.removed, removal.alignment
     versions = removed["documents"]
     flags = removed["flags"]

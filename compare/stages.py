@@ -379,7 +379,7 @@ def load_params(path: str | None = None) -> Params:
                           "pass a JSON file written by scripts/fit_alignment.py") from None
 
 
-def align(db: Database, model: str | None, params_path: str | None, run_id: str, as_of: dt.date | None = None,
+def align(db: Database, model: str | None, params: Params, run_id: str, as_of: dt.date | None = None,
           hooks: Hooks = QUIET) -> AlignResult | None:
     """The alignment stages, skipped when the stored alignment was built from the current measures
     with this model and these parameters; then only `--as-of` re-judges. None when skipped."""
@@ -387,7 +387,6 @@ def align(db: Database, model: str | None, params_path: str | None, run_id: str,
 
     if not queries.count_alignable(db):
         return None
-    params = load_params(params_path)
     if queries.alignment_is_current(db, model_name(model), params.digest):
         if as_of:  # nothing new to align, but deadlines are judged at another date
             judge(db, run_id, as_of)
@@ -499,14 +498,14 @@ class Outcome:
 
 
 def run(db: Database, paths: Iterable[str | os.PathLike] = (), *, model: str | None = None,
-        params_path: str | None = None, encoding: str | None = None, as_of: dt.date | None = None,
+        params: Params | None = None, encoding: str | None = None, as_of: dt.date | None = None,
         follow_symlinks: bool = False, hooks: Hooks = QUIET, jobs: int = 1) -> Outcome:
     """`compare align`: ingest the paths (in `jobs` processes), align what is stored, place the flags;
-    one recorded run."""
+    one recorded run. params: load_params(its file), read before the run; None: the shipped ones."""
     from .encoders import model_name
 
     paths = [str(p) for p in paths]
-    load_params(params_path)  # refused before anything is read or stored
+    params = params if params is not None else load_params()
     run_id = queries.start_run(db, "align", __version__, model=model_name(model),
                                params={"encoding": encoding, "paths": paths})
     status, report, result = "failed", None, None
@@ -514,7 +513,7 @@ def run(db: Database, paths: Iterable[str | os.PathLike] = (), *, model: str | N
         if paths:
             report = ingest(db, paths, encoding, run_id, follow_symlinks, hooks.bar, jobs)
             hooks.ingested(report)
-        result = align(db, model, params_path, run_id, as_of, hooks)
+        result = align(db, model, params, run_id, as_of, hooks)
         status = "done"
     finally:
         queries.finish_run(db, run_id, status, len(report.added) if report else 0,
@@ -529,11 +528,15 @@ class Removal:
     alignment: AlignResult | None
 
 
-def remove(db: Database, ref: str, *, model: str | None = None, params_path: str | None = None,
+def remove(db: Database, ref: str, *, model: str | None = None, params: Params | None = None,
            realign: bool = True) -> Removal:
     """`compare remove`: a document with all its versions and what they derive, then the alignment
-    rebuilt from what is left (with the model it was last built with, unless another is given)."""
+    rebuilt from what is left (with the model it was last built with, unless another is given;
+    with `params`, else the shipped ones)."""
     from .encoders import model_name, model_option
+
+    if realign and params is None:
+        params = load_params()
 
     if model is None and queries.aligned_model(db):
         model = model_option(queries.aligned_model(db))
@@ -544,7 +547,7 @@ def remove(db: Database, ref: str, *, model: str | None = None, params_path: str
     try:
         removed = queries.remove_document(db, doc["id"], run_id)
         if realign:
-            result = align(db, model, params_path, run_id)
+            result = align(db, model, params, run_id)
         status = "done"
     finally:
         queries.finish_run(db, run_id, status, 0, 0)
