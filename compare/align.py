@@ -49,7 +49,7 @@ import numpy as np
 from .encoders import Encoder
 from .params import Params, load_params, params_text  # noqa: F401 (the alignment parameters live there)
 from .vocabulary import VOCAB
-from .words import shared_words, word_matrix, word_weights
+from .words import presence_matrix, shared_words, word_matrix, word_weights
 
 SCORE_FLOOR = 0.05
 PAIR_FEATURES = ("cos", "tfidf", "rare", "term", "level_conflict", "name_conflict", "same_doc", "cos_x_tfidf")
@@ -393,17 +393,8 @@ TERM_GRAM = 4  # characters of a key term's runs indexed by the key-term channel
 def term_grams(ids: list[str], terms: dict[str, list[tuple[str, str, str]]]):
     """The binary measure × key-term-gram matrix (every 4-character run of a measure's own key
     terms, see own_names) and each gram's document frequency in measures."""
-    import scipy.sparse as sp
-
-    vocab: dict[str, int] = {}
-    indptr, indices = [0], []
-    for mid in ids:
-        grams = {norm[k:k + TERM_GRAM] for _, _, norm in own_names(terms.get(mid, []))
-                 for k in range(len(norm) - TERM_GRAM + 1)}
-        indices.extend(sorted(vocab.setdefault(g, len(vocab)) for g in grams))
-        indptr.append(len(indices))
-    K = sp.csr_matrix((np.ones(len(indices), dtype=np.float32), indices, indptr), shape=(len(ids), len(vocab)))
-    return K, np.asarray(K.sum(axis=0)).ravel()
+    return presence_matrix({norm[k:k + TERM_GRAM] for _, _, norm in own_names(terms.get(mid, []))
+                            for k in range(len(norm) - TERM_GRAM + 1)} for mid in ids)
 
 
 def term_channel(K, kdf: np.ndarray, max_df: int):

@@ -18,6 +18,7 @@ Pure: texts and index arrays in, arrays out.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -36,25 +37,24 @@ def words(text: str) -> list[str]:
     return list(seen)
 
 
-def word_matrix(texts: list[str]):
-    """A binary CSR matrix, one row per text, one column per word (sorted), and each word's
-    document frequency (how many of the texts hold it)."""
+def presence_matrix(rows: Iterable[Iterable[str]]):
+    """A binary CSR matrix, one row per set of keys, one column per key (in order of first use),
+    and each key's document frequency: how many rows hold it."""
     import scipy.sparse as sp
 
     vocab: dict[str, int] = {}
-    cols: list[int] = []
-    indptr = [0]
-    for text in texts:
-        cols.extend(vocab.setdefault(w, len(vocab)) for w in words(text))
-        indptr.append(len(cols))
-    order = sorted(vocab)
-    remap = np.empty(len(vocab), dtype=np.int64)
-    remap[[vocab[w] for w in order]] = np.arange(len(order))
-    W = sp.csr_matrix((np.ones(len(cols), dtype=np.float32), remap[np.asarray(cols, dtype=np.int64)],
-                       np.asarray(indptr, dtype=np.int64)), shape=(len(texts), len(order)))
-    W.sort_indices()
-    df = np.asarray(W.sum(axis=0)).ravel().astype(np.int64)
-    return W, df
+    indptr, indices = [0], []
+    for keys in rows:
+        indices.extend(sorted({vocab.setdefault(k, len(vocab)) for k in keys}))
+        indptr.append(len(indices))
+    M = sp.csr_matrix((np.ones(len(indices), dtype=np.float32), indices, indptr),
+                      shape=(len(indptr) - 1, len(vocab)))
+    return M, np.asarray(M.sum(axis=0)).ravel().astype(np.int64)
+
+
+def word_matrix(texts: list[str]):
+    """The words of each text (presence_matrix) and each word's document frequency."""
+    return presence_matrix(words(t) for t in texts)
 
 
 def word_weights(df: np.ndarray, max_df: float) -> np.ndarray:
