@@ -59,6 +59,31 @@ def db_path(tmp_path):
     return str(tmp_path / "compare.db")
 
 
+LINKS = "SELECT measure_id, measure_id2, score, signals, method, run_id FROM links ORDER BY 1, 2"
+
+
+@pytest.fixture
+def aligned_links(db_path):
+    """The example corpus aligned in-process (hashing encoder, shipped parameters) as run r1: the
+    open database, its links (LINKS), and realign(), which aligns again as run r2 and returns the
+    links then."""
+    from compare.encoders import HashingEncoder
+    from compare.params import load_params
+    from compare.stages import align_corpus, ingest
+    from db import open_db
+
+    db = open_db(db_path)
+    ingest(db, [EXAMPLES])
+    params = load_params()
+    align_corpus(db, HashingEncoder(), params, "r1")
+
+    def realign():
+        align_corpus(db, HashingEncoder(), params, "r2")
+        return rows(db_path, LINKS)
+
+    return db, rows(db_path, LINKS), realign
+
+
 @pytest.fixture
 def run():
     from cli import cli

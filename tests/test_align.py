@@ -90,17 +90,8 @@ def test_a_crash_while_storing_candidates_leaves_them_unchanged_and_the_rerun_eq
     assert sorted(map(sorted, thread_sets(str(inc)).values())) == sorted(map(sorted, thread_sets(str(batch)).values()))
 
 
-def test_links_are_written_by_difference(db_path):
-    from compare.encoders import HashingEncoder
-    from compare.stages import align_corpus, ingest
-    from db import open_db
-
-    db = open_db(db_path)
-    ingest(db, [EXAMPLES])
-    params = al.load_params()
-    align_corpus(db, HashingEncoder(), params, "r1")
-    table = "SELECT measure_id, measure_id2, score, signals, method, run_id FROM links ORDER BY 1, 2"
-    first = rows(db_path, table)
+def test_links_are_written_by_difference(aligned_links):
+    db, first, realign = aligned_links
     assert len(first) > 3
     # tamper: one score changed, one link removed, one link that should not exist
     (a, b, *_), (c, d, *_) = first[0], first[1]
@@ -108,8 +99,7 @@ def test_links_are_written_by_difference(db_path):
     db.execute("DELETE FROM links WHERE measure_id = ? AND measure_id2 = ?", [c, d])
     db.execute("INSERT INTO links VALUES ('mX', 'mY', 0.99, '{}', 'm', 'r0')")
     db.conn.commit()
-    align_corpus(db, HashingEncoder(), params, "r2")
-    second = rows(db_path, table)
+    second = realign()
     # the two repaired rows come from the new run; every untouched row is as it was
     assert [r[:5] for r in second] == [r[:5] for r in first]
     assert {(r[0], r[1]) for r in second if r[5] == "r2"} == {(a, b), (c, d)}

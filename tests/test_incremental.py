@@ -99,27 +99,16 @@ def test_the_comparison_sees_a_difference(run, tmp_path):
     assert json.dumps(got["links"]) != json.dumps(want["links"])
 
 
-def test_a_link_whose_score_stays_but_whose_signals_moved_is_rewritten(db_path):
+def test_a_link_whose_score_stays_but_whose_signals_moved_is_rewritten(aligned_links):
     # a score saturated near 1 can stay while the corpus statistics move its signals: the stored
     # signals must still be those of the current corpus, as a batch run would write them
-    from compare import align as al
-    from compare.encoders import HashingEncoder
-    from compare.stages import align_corpus, ingest
-    from db import open_db
-
-    db = open_db(db_path)
-    ingest(db, [EXAMPLES])
-    params = al.load_params()
-    align_corpus(db, HashingEncoder(), params, "r1")
-    table = "SELECT measure_id, measure_id2, score, signals, method, run_id FROM links ORDER BY 1, 2"
-    first = rows(db_path, table)
+    db, first, realign = aligned_links
     a, b, score, signals, *_ = first[0]
     moved = json.loads(signals)
     moved["tfidf"] = round(moved["tfidf"] / 2, 5)  # as if stored before the statistics moved
     db.execute("UPDATE links SET signals = ? WHERE measure_id = ? AND measure_id2 = ?", [json.dumps(moved), a, b])
     db.conn.commit()
-    align_corpus(db, HashingEncoder(), params, "r2")
-    second = rows(db_path, table)
+    second = realign()
     assert [r[:5] for r in second] == [r[:5] for r in first]
     assert {(r[0], r[1]) for r in second if r[5] == "r2"} == {(a, b)}  # that row alone was rewritten
 

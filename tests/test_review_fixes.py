@@ -357,16 +357,18 @@ def test_sqlite_copy_never_replaces_a_device_or_a_pipe(run, tmp_path):
     assert "not a regular file" in r.output and __import__("stat").S_ISFIFO(os.stat(fifo).st_mode)
 
 
+def measure(mid, ordinal, kind, text):
+    """A measure row as compare.diff reads it."""
+    return {"id": mid, "ordinal": ordinal, "section": "", "kind": kind, "text": text, "analysis_text": text,
+            "deadline": None}
+
+
 def test_diff_matches_a_report_to_the_promise_counting_in_its_unit():
     from compare.diff import diff_measures
 
-    def m(mid, ordinal, kind, text):
-        return {"id": mid, "ordinal": ordinal, "section": "", "kind": kind, "text": text, "analysis_text": text,
-                "deadline": None}
-
-    heading = m("a1", 0, "commitment", "建设概念验证中心。")
-    target = m("a2", 1, "target", "到2027年，建成不少于3家概念验证中心。")
-    report = m("b1", 0, "progress", "目前已建成概念验证中心3家。")
+    heading = measure("a1", 0, "commitment", "建设概念验证中心。")
+    target = measure("a2", 1, "target", "到2027年，建成不少于3家概念验证中心。")
+    report = measure("b1", 0, "progress", "目前已建成概念验证中心3家。")
     quantities = {"a2": [{"unit": "家", "comparator": ">=", "value": 3.0, "object": "概念验证中心"}],
                   "b1": [{"unit": "家", "comparator": "=", "value": 3.0, "object": "概念验证中心"}]}
     # the heading's link is a little stronger than the target's: the shared unit decides
@@ -383,14 +385,10 @@ def test_diff_matches_a_report_to_the_promise_counting_in_its_unit():
 def test_diff_gives_no_unit_bonus_between_two_promises():
     from compare.diff import diff_measures
 
-    def m(mid, ordinal, kind, text):
-        return {"id": mid, "ordinal": ordinal, "section": "", "kind": kind, "text": text, "analysis_text": text,
-                "deadline": None}
-
     # a plan's next version drops the number from its promise; another promise keeps the unit
-    old = m("a1", 0, "target", "到2026年，建成不少于3家概念验证中心，服务企业。")
-    reworded = m("b1", 0, "commitment", "到2026年，建成一批概念验证中心，服务企业。")
-    other = m("b2", 1, "target", "到2026年，建成不少于5家中试验证平台。")
+    old = measure("a1", 0, "target", "到2026年，建成不少于3家概念验证中心，服务企业。")
+    reworded = measure("b1", 0, "commitment", "到2026年，建成一批概念验证中心，服务企业。")
+    other = measure("b2", 1, "target", "到2026年，建成不少于5家中试验证平台。")
     quantities = {"a1": [{"unit": "家", "comparator": ">=", "value": 3.0, "object": "概念验证中心"}],
                   "b2": [{"unit": "家", "comparator": ">=", "value": 5.0, "object": "中试验证平台"}]}
     links = {("a1", "b1"): 0.857, ("a1", "b2"): 0.808}
