@@ -45,6 +45,7 @@ from .vocabulary import VOCAB, VocabularyError
 FUTURE_KINDS = ("commitment", "target")
 _VERBS = VOCAB["verbs"]["verbs"]  # by role: completion, deliverable, issue, implement
 COMPLETION = re.compile(_VERBS.pattern("completion"))  # 建成, 印发, 揭牌, 投入使用…
+MILESTONE = re.compile(_VERBS.pattern("milestone"))  # 开工, 投产: done only for a promise of that step
 # a completion word after one of these, in the same clause, is a plan: 预计年底投入使用, 力争年内建成
 NOT_YET = re.compile(VOCAB["cues"]["future markers"].pattern("not-yet"))
 PROGRESS_CUE = re.compile(VOCAB["cues"]["progress cues"].pattern())  # 已, 截至, 累计…
@@ -61,12 +62,15 @@ def _clauses(text: str) -> list[str]:
     return re.split(f"[{_CLAUSE_END}]", text)
 
 
-def reports_completion(text: str) -> bool:
-    """Does the text report something done (建成, 印发, 揭牌…), not promise or expect it?"""
+def reports_completion(text: str, promise: str = "") -> bool:
+    """Does the text report something done (建成, 印发, 揭牌…), not promise or expect it? A
+    milestone (开工, 投产) counts only when the promise is of that very step."""
     for m in COMPLETION.finditer(text):
         if not NOT_YET.search(_clause_before(text, m.start())[-12:]):
             return True
-    return False
+    steps = {m.group(0) for m in MILESTONE.finditer(promise)}
+    return any(m.group(0) in steps and not NOT_YET.search(_clause_before(text, m.start())[-12:])
+               for m in MILESTONE.finditer(text))
 
 
 # promises of something to be made, whose completion a report can state; a promise to open up,
@@ -154,9 +158,10 @@ def _shares_object(promise: str, report: str) -> bool:
         # a promise of a fund or a centre is not met by a 《policy》 that shares its words:
         # 设立某区智能网联汽车产业基金 vs 印发《某区智能网联汽车产业支持措施》
         report = TITLE.sub(lambda m: "|" * len(m.group(0)), report)
-    # punctuation becomes a different mark on each side, so a shared run never spans it
-    a = re.sub(r"[\s，。、；：“”《》（）|#]", "|", promise)
-    b = re.sub(r"[\s，。、；：“”《》（）|#]", "#", report)
+    # punctuation becomes a different mark on each side, so a shared run never spans it; quotes
+    # go, as they mark a name inside its phrase (“天翼飞行”总部项目 names one project)
+    a = re.sub(r"[\s，。、；：《》（）|#]", "|", re.sub("[“”]", "", promise))
+    b = re.sub(r"[\s，。、；：《》（）|#]", "#", re.sub("[“”]", "", report))
     m = SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b))
     return m.size >= OBJECT_RUN
 
@@ -883,7 +888,8 @@ def _completion_reported(c: dict, found: Found, target: dict | None) -> list[dic
     # a clause of the report states the completion of what it shares with the promise: not
     # 高质量孵化器新增6家，大批科技成果加速实现转化 for 支持高质量孵化器在海外设立离岸孵化基地
     threads = [e for e in found.work if e in found.later
-               and any(reports_completion(part) and _shares_object(c["text"], part) for part in _clauses(e["text"]))]
+               and any(reports_completion(part, c["text"]) and _shares_object(c["text"], part)
+                       for part in _clauses(e["text"]))]
     return threads + found.done
 
 

@@ -304,3 +304,15 @@ def test_a_place_said_in_the_targets_object_must_be_said_by_the_figure():
     assert (s.status, s.evidence) == ("fulfilled", ["m2"]), s.reason
     elsewhere = figure("m2", REPLY, "2026-01-10", "截至2025年底，全区累计建成传感器验证中心6家。", 6, "6家", "家")
     assert judge_target(elsewhere, target=target, target_q=target_q).status == "overdue"
+
+
+def test_a_milestone_reported_fulfils_only_a_promise_of_that_step():
+    started = measure("m2", "dNEWS", "2025-10-09", "progress", "“天枢智算”总部已于今年3月开工建设。")
+    start = measure("m1", REPLY, "2025-06-18", "commitment", "推动“天枢智算”总部项目开工建设。")
+    s = judge([start, started], [["m1", "m2"]])["m1"]  # the object is 天枢智算总部: a quoted name in its phrase
+    assert (s.status, s.rule, s.evidence) == ("fulfilled", "completion-reported", ["m2"]), s.reason
+    build = measure("m1", REPLY, "2025-06-18", "commitment", "加快建成“天枢智算”总部项目。")
+    s = judge([build, started], [["m1", "m2"]])["m1"]  # started is not built
+    assert (s.status, s.evidence) == ("in_progress", ["m2"]), s.reason
+    planned = measure("m2", "dNEWS", "2025-10-09", "progress", "“天枢智算”总部项目预计年内开工建设。")
+    assert judge([start, planned], [["m1", "m2"]])["m1"].status != "fulfilled"
