@@ -77,7 +77,7 @@ ISSUED_BY = re.compile(r"(\S{3,40}?)\s*(?:\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\
 # never pays for them.
 _ORG = rf"[\u4e00-\u9fff（）()]{{3,40}}{ORG_SUFFIX}"
 _EVENT = VOCAB["verbs"]["verbs"].pattern("event")  # 某区召开推进大会 is an event
-_ISSUER_ABOUT = rf"^(.{{3,30}}?{ORG_SUFFIX})关于"  # <org>关于…
+_ISSUER_ABOUT = rf"^(.{{3,30}}?{ORG_SUFFIX})(?:关于|20\d{{2}}年)"  # <org>关于…, <org>2025年工作总结
 # genres: replies by their titles (in file order), plans and opinions by their titles' last noun,
 # news by its bylines, replies again by their acknowledgement (您提出的“…”提案收悉)
 _REPLY_TITLES = tuple((e.word, e.fields[0]) for e in _DOCS["reply titles"].entries)
@@ -396,9 +396,10 @@ def _signature(md: Metadata, paras: list[tuple[int, int, str]]) -> None:
                 md.issuer = md.issuer or _first_signer(paras, i)
                 break
     if md.date is None:
-        # a report's or a speech's date in brackets under its title: （2026年1月16日）
+        # a report's or a speech's date under its title, in brackets or on a line of its own:
+        # （2026年1月16日）, 2025年12月28日
         for a, _, t in paras:
-            if a < md.header_end and (m := DATE_IN_BRACKETS.fullmatch(t)):
+            if a < md.header_end and (m := DATE_IN_BRACKETS.fullmatch(t) or DATE.fullmatch(t)):
                 md.date, md.date_source = _date_str(m.group(1), m.group(2), m.group(3)), "title"
     if md.date is None:
         for i in reversed(tail):

@@ -377,6 +377,8 @@ def _policy_status(c: dict, titles: list[str], found: list[TitleEntry], deadline
 TARGET_COMPARATORS = (">=", ">", "=", "~", "+")
 _TARGETS = VOCAB["targets"]
 _SCALE_UNITS = frozenset(_TARGETS["units"].tagged("scale"))  # %, 亿, 万: a share or scale, not a count
+EVERY_PLACE = re.compile(_TARGETS["every place"].pattern())  # 每个区至少建成1家: one district is not all
+FOR_ALL = re.compile(_TARGETS["for all"].pattern())  # 实现全覆盖, 均已建成: a report of every place
 # words in front of what a target counts that are not the metric: 全市, 新建, 不少于, 培育, 每年…
 _METRIC_OPENING = re.compile("|".join(sorted(map(re.escape, dict.fromkeys(
     VOCAB["places"]["levels"].tagged("object") + tuple(_PLACE_NAMES) + tuple(_TARGETS["comparators"].words)
@@ -881,7 +883,8 @@ def _several(target: dict | None) -> bool:
 
 def _completion_reported(c: dict, found: Found, target: dict | None) -> list[dict]:
     """The later reports stating the promised thing done, unless the promise continues, implements,
-    counts several (figures judge it), or its target is reported below."""
+    counts several (figures judge it), is set for every district (one report is one district), or
+    its target is reported below."""
     if not DELIVERABLE.search(c["text"]) or (found.figures and found.figures.below) or _several(target) \
             or CONTINUING.search(c["text"][:8]) or IMPLEMENTS.search(c["text"]):
         return []
@@ -890,7 +893,13 @@ def _completion_reported(c: dict, found: Found, target: dict | None) -> list[dic
     threads = [e for e in found.work if e in found.later
                and any(reports_completion(part, c["text"]) and _shares_object(c["text"], part)
                        for part in _clauses(e["text"]))]
-    return threads + found.done
+    done = threads + found.done
+    every = EVERY_PLACE.search(c["text"])
+    if every and done:  # 每个区至少建成1家: a report of one district is work, one of all (全覆盖) completes it
+        if not any(FOR_ALL.search(e["text"]) for e in done):
+            found.notes.append(f"it is set for every place ({every.group(0)}): a report of one is not its completion")
+        done = [e for e in done if FOR_ALL.search(e["text"])]
+    return done
 
 
 def _unfulfilled(c: dict, found: Found, ev: Evidence, as_of: dt.date) -> Status:

@@ -158,9 +158,12 @@ def find_quantities(text: str) -> list[Quantity]:
         if value is None:
             continue
         comp = _after_number(COMPARATORS.get(m.group("comp") or "", None), m.group("above"))
+        added = None
         if comp is None:
             comp = _comparator_before(t[max(0, m.start() - 8):m.start()])
-        obj = _object_after(t, m.end()) or _object_before(t, m.start())
+            added = None if comp else _INCREMENT.search(t[:m.start()])
+            comp = "+" if added else comp
+        obj = _object_after(t, m.end()) or (added.group("what") if added else _object_before(t, m.start()))
         out.append(Quantity(comp, value, unit.replace("％", "%"), obj, text[m.start():m.end()],
                             m.start(), m.end()))
     return out
@@ -194,6 +197,9 @@ def _comparator_before(before: str) -> str | None:
 
 
 _QUANTITY_VERBS = VOCAB["verbs"]["verbs"].pattern("quantity")
+# 新增 governs the count after what it adds, in the same clause: 新增社区长者食堂200家 is +200
+_INCREMENT = re.compile(rf"(?:{'|'.join(re.escape(w) for w, c in COMPARATORS.items() if c == '+')})"
+                        r"(?P<what>[^\d，。；、,;：:（）()]{2,12})$")
 
 
 def _object_after(t: str, i: int) -> str | None:

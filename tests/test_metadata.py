@@ -245,3 +245,11 @@ def test_a_headline_ending_in_a_plan_noun_above_a_source_line_and_a_news_lead_is
 def test_a_plan_whose_preamble_does_not_open_like_news_keeps_its_genre():
     md = md_of("某区促进人工智能产业高质量发展行动方案\n（2025年9月15日）\n为贯彻落实市委决策部署，制定本方案。\n")
     assert md.genre == "action_plan"
+
+
+def test_a_work_summary_is_titled_issued_and_dated_by_its_head():
+    text = ("上海市民政局2025年工作总结\n\n2025年12月28日\n\n2025年，全市民政系统养老服务提质增效取得明显成效。\n"
+            "一、养老服务供给持续扩大。全年新增社区助餐点226家。\n")
+    md = extract_metadata(clean(text))
+    assert (md.title, md.genre, md.issuer, md.date) == ("上海市民政局2025年工作总结", "other", "上海市民政局",
+                                                        "2025-12-28")

@@ -112,6 +112,11 @@ def test_clauses_split_actions_and_attach_modifiers():
     parts = [s[a:b] for a, b in split_clauses(s)]
     assert parts == ["依托专业孵化器，以“先投后股”为牵引，完善联动机制", "引导社会资本深度参与",
                      "推动创新药械抢占海外市场。"]
+    # a deadline clause after an action keeps to it: 推广…“一键通”，2025年底前实现街镇全覆盖 is one promise
+    dated = "推广养老服务“一键通”，2025年底前实现街镇全覆盖。"
+    assert [dated[a:b] for a, b in split_clauses(dated)] == [dated]
+    two = "到2026年，营收超亿元企业达15家以上，新增上市企业2家以上。"  # 新增 leads a target of its own
+    assert [two[a:b] for a, b in split_clauses(two)] == ["到2026年，营收超亿元企业达15家以上", "新增上市企业2家以上。"]
     short = "推进创新药械审评审批提速，缩短产品上市周期。"
     assert [short[a:b] for a, b in split_clauses(short)] == [short]
 

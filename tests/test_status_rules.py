@@ -2,6 +2,7 @@
 import datetime as dt
 
 from compare import status as st
+from compare.targets import find_quantities
 
 PLAN, REPLY, CITY = "dPLAN", "dREPLY", "dCITY"
 DISTRICT = {"region": "嘉定区", "level": "district", "issuer": "上海市嘉定区人民政府"}
@@ -316,3 +317,27 @@ def test_a_milestone_reported_fulfils_only_a_promise_of_that_step():
     assert (s.status, s.evidence) == ("in_progress", ["m2"]), s.reason
     planned = measure("m2", "dNEWS", "2025-10-09", "progress", "“天枢智算”总部项目预计年内开工建设。")
     assert judge([start, planned], [["m1", "m2"]])["m1"].status != "fulfilled"
+
+
+def test_an_increment_target_is_met_by_a_later_increment_of_its_object():
+    target = measure("m1", CITY, "2024-03-12", "target", "到2026年，全市新增社区助餐点200家。", deadline="2026",
+                     region="上海市", level="city", issuer="上海市人民政府")
+    done = measure("m2", "dSUM", "2025-12-28", "progress", "全年新增社区助餐点226家。", region="上海市", level="city",
+                   issuer="上海市民政局")
+    qs = {m["id"]: [quantity(q.comparator, q.value, q.unit, q.object, q.raw) for q in find_quantities(m["text"])]
+          for m in (target, done)}  # as the reader finds them
+    s = judge([target, done], quantities=qs)["m1"]
+    assert (s.status, s.rule, s.evidence) == ("fulfilled", "target-met", ["m2"]), s.reason
+
+
+def test_a_target_for_every_district_is_not_met_by_one_districts_report():
+    every = measure("m1", CITY, "2024-03-12", "target", "每个区至少建成1家认知障碍照护示范中心。", region="上海市",
+                    level="city", issuer="上海市人民政府")
+    one = measure("m2", REPLY, "2025-07-20", "progress", "闵行区认知障碍照护示范中心已建成并投入运营。",
+                  region="闵行区", level="district", issuer="上海市闵行区民政局")
+    s = judge([every, one], [["m1", "m2"]])["m1"]
+    assert s.status == "in_progress" and "every place (每个区)" in s.reason, s.reason
+    all_ = measure("m3", "dSUM", "2025-12-28", "progress", "各区认知障碍照护示范中心均已建成。", region="上海市",
+                   level="city", issuer="上海市民政局")
+    s = judge([every, one, all_], [["m1", "m2", "m3"]])["m1"]
+    assert (s.status, s.evidence) == ("fulfilled", ["m3"]), s.reason

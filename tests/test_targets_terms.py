@@ -10,10 +10,18 @@ from compare.terms import extract_terms, norm_term
     ("推动15个以上创新药物进入临床实验阶段", ">=", 15, "个", "创新药物进入临床实验阶段"),
     ("力争引入不少于两家高影响力企业", ">=", 2, "家", "高影响力企业"),
     ("2024年产业规模达到4100亿元", "=", 4100, "亿元", "产业规模"),  # the year dates the figure, it is not the metric
+    # 新增 governs the count after what it adds: an increment, of that object
+    ("到2026年，全市新增社区助餐点200家", "+", 200, "家", "社区助餐点"),
+    ("我局将新增“专精特新”企业50家", "+", 50, "家", "“专精特新”企业"),
 ])
 def test_quantities(text, comp, value, unit, obj):
     q = find_quantities(text)[0]
     assert (q.comparator, q.value, q.unit, q.object) == (comp, value, unit, obj)
+
+
+def test_an_increment_does_not_reach_into_another_clause():
+    q = find_quantities("新增就业岗位，带动2000人")[0]
+    assert q.comparator is None
 
 
 def test_numbers_inside_titles_are_not_targets():

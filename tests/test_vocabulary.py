@@ -100,7 +100,7 @@ def test_a_verb_or_an_adverb_is_listed_once_with_all_its_roles():
     assert len(set(verbs.words)) == len(verbs.words) and len(set(adverbs.words)) == len(adverbs.words)
     roles = {t for e in verbs.entries for t in e.fields}
     assert roles == {"action", "promised", "quantity", "name", "event", "issue", "deliverable", "completion", "implement",
-                     "grant"}
+                     "grant", "milestone"}
 
 
 def _code(path: Path) -> str:
