@@ -52,3 +52,35 @@ def test_flagged_commitment_shows_its_computed_status_as_a_label(site):
         assert shown, path
         assert STATUS_LABELS[computed] in shown, (path, shown)
         assert not set(shown) & set(STATUS_LABELS), (path, shown)
+
+
+def search(ds, q):
+    from urllib.parse import quote
+
+    return get(ds, "/-/compare/search?q=" + quote(q))
+
+
+def test_search_says_when_it_shows_only_the_first_results(site, monkeypatch):
+    from compare.web import pages
+
+    ds, db, _ = site
+    matching = rows(db, "SELECT count(*) FROM measures m JOIN documents d ON d.id = m.document_id "
+                        "WHERE d.is_current = 1 AND m.text LIKE '%平台%'")[0][0]
+    limit = matching - 1
+    assert limit >= 2
+    monkeypatch.setattr(pages, "SEARCH_LIMIT", limit)
+    html = search(ds, "平台")
+    assert html.count('<td class="compare-hit">') == limit
+    assert f"The first {limit} results" in html and "more measures match" in html
+    monkeypatch.setattr(pages, "SEARCH_LIMIT", matching)
+    html = search(ds, "平台")
+    assert html.count('<td class="compare-hit">') == matching
+    assert f"{matching} results" in html and "more measures match" not in html
+
+
+def test_search_with_no_hit_says_so_instead_of_an_empty_table(site):
+    ds, db, _ = site
+    assert rows(db, "SELECT count(*) FROM measures WHERE text LIKE '%火星基地%'")[0][0] == 0
+    html = search(ds, "火星基地")
+    assert "No current measure contains “火星基地”" in html
+    assert "compare-search" not in html
