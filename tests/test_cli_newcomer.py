@@ -1,0 +1,24 @@
+"""What a newcomer met on the command line: an empty folder given to `compare align` is said, in
+one line naming it, instead of a run that looks finished; a database already there keeps its rows."""
+from conftest import EXAMPLES, rows
+
+
+def test_align_of_an_empty_folder_says_so_and_keeps_what_is_stored(run, tmp_path):
+    run("align", "--model", "hashing", "--silent", "-d", "c.db", EXAMPLES / "01_jiading_plan.txt")
+    before = rows(str(tmp_path / "c.db"), "SELECT id FROM documents ORDER BY id")
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "hidden").mkdir()
+    (tmp_path / "hidden" / ".keep").write_text("", encoding="utf-8")
+    for folder in ("empty", "hidden"):
+        out = run("align", "--model", "hashing", "-d", "c.db", tmp_path / folder).output
+        said = [line for line in out.splitlines() if f"{folder}: " in line]
+        assert len(said) == 1, out
+        assert "no files in this folder" in said[0] and ".docx" in said[0] and "Traceback" not in out, out
+        assert rows(str(tmp_path / "c.db"), "SELECT id FROM documents ORDER BY id") == before
+
+
+def test_a_folder_with_documents_gets_no_such_warning(run, tmp_path):
+    out = run("align", "--model", "hashing", "-d", "c.db", EXAMPLES).output
+    assert "no files in this folder" not in out and "warning" not in out, out
+    assert rows(str(tmp_path / "c.db"), "SELECT count(*) FROM documents")[0][0] == len(
+        [p for p in EXAMPLES.iterdir() if not p.name.startswith(".")])
