@@ -20,10 +20,26 @@ def database_option(f):
                         help="SQLite database file (env COMPARE_DB)")(f)
 
 
+class IsoDate(click.ParamType):
+    """A calendar date written YYYY-MM-DD; anything else is refused naming the form (click's
+    DateTime said "does not match the format '%Y-%m-%d'", even of 2026-02-30)."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value, param, ctx):
+        import datetime as dt
+
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.datetime.strptime(value, "%Y-%m-%d").date()
+        except ValueError:
+            self.fail(f"{value!r} is not a calendar date; write it as YYYY-MM-DD, e.g. 2026-05-31", param, ctx)
+
+
 def as_of_option(f):
     """--as-of, read once into a date (None: the judge stage takes today)."""
-    return click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None,
-                        callback=lambda ctx, param, value: value.date() if value else None,
+    return click.option("--as-of", "as_of", type=IsoDate(), default=None,
                         help="Date at which deadlines are judged (default: today)")(f)
 
 
