@@ -84,3 +84,36 @@ def test_search_with_no_hit_says_so_instead_of_an_empty_table(site):
     html = search(ds, "火星基地")
     assert "No current measure contains “火星基地”" in html
     assert "compare-search" not in html
+
+
+def test_diff_form_preselects_nothing_and_refuses_a_document_against_itself(site):
+    ds, db, _ = site
+    html = get(ds, "/-/compare/diff")
+    for name in ("a", "b"):
+        select = re.search(rf'<select id="diff-{name}"[^>]*>(.*?)</select>', html, re.S)
+        assert select and " required" in select.group(0).split(">")[0], name
+        selected = re.findall(r'<option value="([^"]*)" selected>', select.group(1))
+        assert selected == [""], (name, selected)  # the placeholder, not the first document
+    doc_id, title = rows(db, "SELECT id, title FROM documents ORDER BY id LIMIT 1")[0]
+    html = get(ds, f"/-/compare/diff?a={doc_id}&b={doc_id[:8]}")
+    assert "A and B are the same document" in html and title in html
+    assert "compare-diff" not in html
+
+
+def test_diff_of_two_versions_with_the_same_measures_says_so(tmp_path):
+    from click.testing import CliRunner
+
+    from cli import cli, web_app
+
+    plan = (EXAMPLES / "01_jiading_plan.txt").read_text(encoding="utf-8")
+    (tmp_path / "plan.txt").write_text(plan, encoding="utf-8")
+    db_path = str(tmp_path / "c.db")
+    runner = CliRunner()
+    assert runner.invoke(cli, ["align", "--silent", "--model", "hashing", "-d", db_path, str(tmp_path / "plan.txt")]).exit_code == 0
+    (tmp_path / "plan.txt").write_text(plan + "\n（此件公开发布）\n", encoding="utf-8")
+    assert runner.invoke(cli, ["align", "--silent", "--model", "hashing", "-d", db_path, str(tmp_path / "plan.txt")]).exit_code == 0
+    (old, new), = [tuple(i for (i,) in rows(db_path, "SELECT id FROM documents ORDER BY version"))]
+    texts = [sorted(t for (t,) in rows(db_path, "SELECT text FROM measures WHERE document_id = ?", (d,))) for d in (old, new)]
+    assert texts[0] == texts[1]
+    html = get(web_app(db_path), f"/-/compare/diff?a={old}&b={new}")
+    assert "No measure differs" in html and "compare-diff" not in html

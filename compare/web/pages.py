@@ -103,8 +103,12 @@ async def diff_page(request, datasette):
         try:
             da = await run(datasette, queries.resolve_document, a)
             dbb = await run(datasette, queries.resolve_document, b)
-            result = await run(datasette, diff_documents, da["id"], dbb["id"])
-            result["doc_a"], result["doc_b"] = da, dbb
+            if da["id"] == dbb["id"]:
+                error = (f"A and B are the same document ({da.get('title') or da['id']}): "
+                         "choose two different ones, e.g. a draft and its final version.")
+            else:
+                result = await run(datasette, diff_documents, da["id"], dbb["id"])
+                result["doc_a"], result["doc_b"] = da, dbb
         except (CompareError, StoreError) as e:
             error = str(e)
     return await answer(datasette, request, "compare_diff.html", {
