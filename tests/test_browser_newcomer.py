@@ -1,6 +1,6 @@
 """What a newcomer saw on a phone and a desktop, checked in headless Chromium against a real
 `compare serve` of the example corpus: the home page's thread table, the diff page's form and
-changes, and a thread's kind column fit the screen and keep their words whole."""
+changes, a thread's kind column, the login and flag forms fit the screen and keep their words whole."""
 import pytest
 from browser import SHOTS, chromium, needs_chromium, serve_examples
 from conftest import rows
@@ -8,6 +8,7 @@ from conftest import rows
 pytestmark = needs_chromium
 
 PHONE, DESKTOP = 390, 1400
+PASSWORD = "correct horse"
 
 # How many lines the text directly inside each element matched takes on screen.
 LINES = """sel => [...document.querySelectorAll(sel)].map(el => {
@@ -23,7 +24,7 @@ LINES = """sel => [...document.querySelectorAll(sel)].map(el => {
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    with serve_examples(tmp_path_factory.mktemp("newcomer")) as (base, db, log):
+    with serve_examples(tmp_path_factory.mktemp("newcomer"), PASSWORD) as (base, db, log):
         yield base, db, log
     text = log.read_text(encoding="utf-8", errors="replace")
     assert "Traceback" not in text and "Internal Server Error" not in text, text[-3000:]
@@ -82,3 +83,25 @@ def test_thread_kind_is_never_cut_mid_word(served, browser):
     kinds = page.evaluate(LINES, "table.compare-stack tbody td:nth-child(3)")
     assert kinds and {k for k, _ in kinds} & {"commitment", "target", "progress"}
     assert [k for k, lines in kinds if lines > 1] == []
+
+
+def test_login_and_flag_forms_keep_labels_whole_and_inside_on_a_phone(served, browser):
+    base, db, _ = served
+    page = open_at(browser, base, "/-/login", PHONE, "login")
+    assert no_sideways_scroll(page)
+    assert broken(page, "form label") == []
+    name, password = (page.locator(f"#login-{f}").bounding_box() for f in ("username", "password"))
+    assert abs(name["height"] - password["height"]) < 2 and abs(name["width"] - password["width"]) < 2, (name, password)
+    page.fill("#login-username", "reviewer")
+    page.fill("#login-password", PASSWORD)
+    page.locator("input[type=submit]").first.click()
+    page.wait_for_load_state()
+    tid = rows(db, "SELECT id FROM threads ORDER BY size DESC, id LIMIT 1")[0][0]
+    page.goto(base + f"/-/compare/thread/{tid}")
+    form = page.locator("form.compare-flagform")
+    assert form.count() == 1, "not logged in"
+    page.screenshot(path=str(SHOTS / f"newcomer-flagform-{PHONE}.png"), full_page=True)
+    assert no_sideways_scroll(page)
+    assert broken(page, "form.compare-flagform label") == []
+    room, note = page.locator("#flag-note >> xpath=..").bounding_box(), page.locator("#flag-note").bounding_box()
+    assert note["x"] + note["width"] <= room["x"] + room["width"] + 0.5, (note, room)  # not over the form's edge
