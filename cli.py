@@ -197,7 +197,7 @@ class ProgressLines:
 
         self.label, self.length, self.every, self.clock = label, length, every, time.monotonic
         self.start = self.last = self.clock()
-        self.count = 0
+        self.count = self.last_said = 0
 
     def update(self, k: int) -> None:
         self.count += k
@@ -205,7 +205,7 @@ class ProgressLines:
             self.say()
 
     def say(self) -> None:
-        self.last = self.clock()
+        self.last, self.last_said = self.clock(), self.count
         spent = self.last - self.start
         left = spent * (self.length - self.count) / self.count if 0 < self.count < self.length else 0.0
         click.echo(f"{self.label}: {min(self.count, self.length):,}/{self.length:,} "
@@ -213,9 +213,14 @@ class ProgressLines:
                    + (f", about {left:.0f} s left" if left else ""), err=True)
 
     def done(self) -> None:
-        if self.clock() - self.start >= self.every:  # short work says nothing
+        if self.clock() - self.start >= self.every and not self.said_all:  # short work says nothing
             self.count = self.length
             self.say()
+
+    @property
+    def said_all(self) -> bool:
+        """The last line said already counted the whole length (the end is not said twice)."""
+        return self.last_said >= self.length
 
 
 def _hooks(silent: bool):
