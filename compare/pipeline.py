@@ -82,7 +82,7 @@ def expand_paths(paths: Iterable[str | os.PathLike], follow_symlinks: bool = Fal
     for p in paths:
         p = str(p)
         if not os.path.exists(p):
-            yield Found(p, "no such file or folder")
+            yield Found(p, "no such file or folder; check the path")
             continue
         if os.path.islink(p) and not follow_symlinks and not _inside(os.path.realpath(p), _folder_of(p)):
             # a shell glob names every entry of a folder: a link out of it is left out as in a walk

@@ -40,3 +40,10 @@ def test_a_right_as_of_judges_at_that_date(run, tmp_path):
     assert {a for (a,) in rows(str(tmp_path / "c.db"), "SELECT DISTINCT as_of FROM statuses")} == {"2026-05-31"}
     run("status", "--as-of", "2026-12-01", "-d", "c.db")
     assert {a for (a,) in rows(str(tmp_path / "c.db"), "SELECT DISTINCT as_of FROM statuses")} == {"2026-12-01"}
+
+
+def test_a_missing_path_is_one_error_line_naming_it_and_the_fix(run, tmp_path):
+    out = run("align", "--model", "hashing", "-d", "c.db", tmp_path / "typo-folder", ok=False).output
+    errors = [line for line in out.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "typo-folder" in errors[0] and "check the path" in errors[0], out
+    assert "Traceback" not in out
