@@ -48,6 +48,19 @@ def no_sideways_scroll(page):
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
+# How many lines everything inside each element matched takes (boxes more than 8 px apart in height).
+ALL_LINES = """sel => [...document.querySelectorAll(sel)].map(el => {
+  const r = document.createRange(); r.selectNodeContents(el);
+  const tops = [...r.getClientRects()].filter(b => b.width > 0).map(b => b.top).sort((a, b) => a - b);
+  return [el.textContent.trim(), tops.filter((t, i) => i === 0 || t - tops[i - 1] > 8).length];
+})"""
+
+
+def wrapped(page, selector):
+    """The elements whose whole content (a dot and its word too) takes more than one line."""
+    return [text for text, lines in page.evaluate(ALL_LINES, selector) if lines > 1]
+
+
 def broken(page, selector):
     """The elements whose own text wraps onto more than one line."""
     return [text for text, lines in page.evaluate(LINES, selector) if lines > 1]
@@ -76,13 +89,23 @@ def test_diff_form_labels_and_change_words_stay_whole_on_a_phone(served, browser
         assert broken(page, "td[data-label='Change'] strong") == [], f"a change's direction breaks at {width}px"
 
 
-def test_thread_kind_is_never_cut_mid_word(served, browser):
+def test_thread_kind_and_date_are_never_cut(served, browser):
     base, db, _ = served
     tid = rows(db, "SELECT thread_id FROM thread_members GROUP BY thread_id ORDER BY count(*) DESC LIMIT 1")[0][0]
     page = open_at(browser, base, f"/-/compare/thread/{tid}", DESKTOP, "thread-kinds")
     kinds = page.evaluate(LINES, "table.compare-stack tbody td:nth-child(3)")
     assert kinds and {k for k, _ in kinds} & {"commitment", "target", "progress"}
     assert [k for k, lines in kinds if lines > 1] == []
+    assert wrapped(page, "table.compare-stack tbody td:nth-child(3)") == [], "a kind's dot and word part"
+    assert wrapped(page, "table.compare-stack tbody td:nth-child(1)") == [], "a date breaks"
+
+
+def test_document_dates_stay_whole_on_the_documents_page(served, browser):
+    base, db, _ = served
+    page = open_at(browser, base, "/-/compare/documents", DESKTOP, "documents")
+    dates = page.evaluate(ALL_LINES, "td[data-label='Date']")
+    assert len(dates) == rows(db, "SELECT count(*) FROM documents WHERE is_current = 1")[0][0]
+    assert [d for d, lines in dates if lines > 1] == []
 
 
 def test_login_and_flag_forms_keep_labels_whole_and_inside_on_a_phone(served, browser):
