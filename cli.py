@@ -20,10 +20,26 @@ def database_option(f):
                         help="SQLite database file (env COMPARE_DB)")(f)
 
 
+class IsoDate(click.ParamType):
+    """A calendar date written YYYY-MM-DD; anything else is refused naming the form (click's
+    DateTime said "does not match the format '%Y-%m-%d'", even of 2026-02-30)."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value, param, ctx):
+        import datetime as dt
+
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.datetime.strptime(value, "%Y-%m-%d").date()
+        except ValueError:
+            self.fail(f"{value!r} is not a calendar date; write it as YYYY-MM-DD, e.g. 2026-05-31", param, ctx)
+
+
 def as_of_option(f):
     """--as-of, read once into a date (None: the judge stage takes today)."""
-    return click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None,
-                        callback=lambda ctx, param, value: value.date() if value else None,
+    return click.option("--as-of", "as_of", type=IsoDate(), default=None,
                         help="Date at which deadlines are judged (default: today)")(f)
 
 
@@ -181,7 +197,7 @@ class ProgressLines:
 
         self.label, self.length, self.every, self.clock = label, length, every, time.monotonic
         self.start = self.last = self.clock()
-        self.count = 0
+        self.count = self.last_said = 0
 
     def update(self, k: int) -> None:
         self.count += k
@@ -189,7 +205,7 @@ class ProgressLines:
             self.say()
 
     def say(self) -> None:
-        self.last = self.clock()
+        self.last, self.last_said = self.clock(), self.count
         spent = self.last - self.start
         left = spent * (self.length - self.count) / self.count if 0 < self.count < self.length else 0.0
         click.echo(f"{self.label}: {min(self.count, self.length):,}/{self.length:,} "
@@ -197,9 +213,14 @@ class ProgressLines:
                    + (f", about {left:.0f} s left" if left else ""), err=True)
 
     def done(self) -> None:
-        if self.clock() - self.start >= self.every:  # short work says nothing
+        if self.clock() - self.start >= self.every and not self.said_all:  # short work says nothing
             self.count = self.length
             self.say()
+
+    @property
+    def said_all(self) -> bool:
+        """The last line said already counted the whole length (the end is not said twice)."""
+        return self.last_said >= self.length
 
 
 def _hooks(silent: bool):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -82,7 +82,7 @@ def expand_paths(paths: Iterable[str | os.PathLike], follow_symlinks: bool = Fal
     for p in paths:
         p = str(p)
         if not os.path.exists(p):
-            yield Found(p, "no such file or folder")
+            yield Found(p, "no such file or folder; check the path")
             continue
         if os.path.islink(p) and not follow_symlinks and not _inside(os.path.realpath(p), _folder_of(p)):
             # a shell glob names every entry of a folder: a link out of it is left out as in a walk
@@ -90,9 +90,21 @@ def expand_paths(paths: Iterable[str | os.PathLike], follow_symlinks: bool = Fal
             yield Found(p, notice=f"symlink to a {what} outside {os.path.dirname(p) or '.'}, skipped; "
                                   "pass --follow-symlinks to read it")
         elif os.path.isdir(p):
-            yield from _walk(p, seen_dirs, p, os.path.realpath(p), follow_symlinks)
+            met = yield from _counted(_walk(p, seen_dirs, p, os.path.realpath(p), follow_symlinks))
+            if not met:  # said, not silent: a wrong folder would otherwise look like a finished run
+                yield Found(p, notice="no files in this folder (compare reads .txt, .md, .html, .pdf and "
+                                      ".docx); check the path")
         else:
             yield Found(p)
+
+
+def _counted(found: Iterator[Found]) -> Generator[Found, None, int]:
+    """Yield what found yields; return how many."""
+    n = 0
+    for f in found:
+        n += 1
+        yield f
+    return n
 
 
 def _folder_of(path: str) -> str:

@@ -28,3 +28,13 @@ def test_readme_stays_the_front_door():
     lines = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
     assert len(lines) <= 150, f"README.md has {len(lines)} lines: move reference text to docs/"
     assert sys.version_info >= (3, 10)
+
+
+def test_readme_says_how_the_bare_compare_of_its_examples_is_found():
+    """The set-up installs into .venv and does not activate it; the examples call `compare`."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    bare = [line for line in text.splitlines() if line.startswith("$ compare ")]
+    assert bare, "README has no example commands any more: drop this test"
+    assert "python3 -m venv .venv" in text
+    assert "source .venv/bin/activate" in text or ". .venv/bin/activate" in text, \
+        "README's examples call `compare`, which the set-up leaves at .venv/bin/compare, off the PATH"

@@ -57,3 +57,14 @@ def test_stage_bars_reach_the_runner(tmp_path):
     for label, (length, done) in seen.items():
         assert 0 < done <= length, label
     assert seen["embedding"][1] == seen["embedding"][0]
+
+
+def test_progress_lines_say_the_end_once_when_the_last_update_reached_it(capsys):
+    from cli import ProgressLines
+
+    p = ProgressLines("embedding", 100, every=0)
+    p.update(60)
+    p.update(40)  # reaches the total and says it
+    p.done()
+    lines = capsys.readouterr().err.splitlines()
+    assert [re.match(r"embedding: ([\d,]+)/100", ln).group(1) for ln in lines] == ["60", "100"], lines

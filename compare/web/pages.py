@@ -103,8 +103,12 @@ async def diff_page(request, datasette):
         try:
             da = await run(datasette, queries.resolve_document, a)
             dbb = await run(datasette, queries.resolve_document, b)
-            result = await run(datasette, diff_documents, da["id"], dbb["id"])
-            result["doc_a"], result["doc_b"] = da, dbb
+            if da["id"] == dbb["id"]:
+                error = (f"A and B are the same document ({da.get('title') or da['id']}): "
+                         "choose two different ones, e.g. a draft and its final version.")
+            else:
+                result = await run(datasette, diff_documents, da["id"], dbb["id"])
+                result["doc_a"], result["doc_b"] = da, dbb
         except (CompareError, StoreError) as e:
             error = str(e)
     return await answer(datasette, request, "compare_diff.html", {
@@ -112,14 +116,18 @@ async def diff_page(request, datasette):
         {"documents": docs, "a": a, "b": b, "result": result, "error": error})
 
 
+SEARCH_LIMIT = 100  # measures a search page shows
+
+
 async def search_page(request, datasette):
     from db import queries
 
     q = (request.args.get("q") or "").strip()[:100]
-    results = await run(datasette, queries.search_measures, q) if q else []
+    results = await run(datasette, queries.search_measures, q, SEARCH_LIMIT + 1) if q else []
+    more = len(results) > SEARCH_LIMIT  # one more asked for, to say "the first N" rather than "N results"
     return await answer(datasette, request, "compare_search.html", {
-        "q": q, "results": results, "method": "trigram full-text index" if len(q) >= 3 else "substring (LIKE)",
-        "kind_colours": KIND_COLOURS})
+        "q": q, "results": results[:SEARCH_LIMIT], "more": more,
+        "method": "trigram full-text index" if len(q) >= 3 else "substring (LIKE)", "kind_colours": KIND_COLOURS})
 
 
 async def index_page(request, datasette):
