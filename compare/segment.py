@@ -115,7 +115,8 @@ def _style(text: str) -> tuple[str, re.Match] | None:
 
 
 def split_sentences(text: str, base: int = 0) -> list[tuple[int, int]]:
-    """Sentence spans (offset by base), split at 。！？； outside brackets and quotes."""
+    """Sentence spans (offset by base), split at 。！？； outside brackets and quotes, and at a colon
+    before a list's first item (以下工作：一是…)."""
     spans, start, depth = [], 0, 0
     i = 0
     n = len(text)
@@ -125,7 +126,8 @@ def split_sentences(text: str, base: int = 0) -> list[tuple[int, int]]:
             depth += 1
         elif ch in CLOSE:
             depth = max(0, depth - 1)
-        elif ch in SENTENCE_END and depth == 0:
+        elif (ch in SENTENCE_END or (ch in "：:" and ITEM.match(text[i + 1:i + 4]))) and depth == 0:
+            # …做好以下工作：一是… : the list's lead ends where its first item begins
             j = i + 1
             while j < n and (text[j] in SENTENCE_END or text[j] in "”’」』"):
                 j += 1
@@ -331,7 +333,7 @@ class _Segmenter:
             # 到2027年，…。具体目标如下： the list below keeps the paragraph's deadline
             self.list_deadlines = find_deadlines(stext, self.period, self.doc_year) or \
                 (self.para_deadlines if stext.rstrip().endswith(("：", ":")) else [])
-            return para_future
+            return para_future or bool(FUTURE_LEAD.match(stext))  # 下一步，重点做好以下工作：一是…
         if lead_style is not None:
             # a numbered task: its lead sentence labels a level of its own
             self.heading(lead_style, stext.strip())
@@ -472,8 +474,12 @@ def _tense(s: str, stack: list[_Level], default_mode: str, para_future: bool, be
     reported = _reported(s, ref_year)
     if mode is None:
         if before_headings and genre.startswith("reply"):
-            # the opening paragraphs of a reply: background, unless they report work or figures
-            mode = "progress" if reported or _figure(s) else "other"
+            # the opening paragraphs of a reply: background, unless they report work or figures, list
+            # it (一是…二是…), or promise (下一步，…：一是…): a reply without headings says it all there
+            if promised or para_future:
+                mode = "future"
+            else:
+                mode = "progress" if reported or _figure(s) or ITEM.match(s.strip()) else "other"
             cues.append("opening")
         else:
             mode = default_mode

@@ -85,7 +85,7 @@ def test_plan_sections_kinds_and_targets():
 
 def test_reply_kinds_follow_sections_and_cues():
     ms = measures_of(REPLY)
-    assert find(ms, "答复如下").kind == "other"
+    assert not [m for m in ms if "答复如下" in m.text]  # the lead of the reply's body: no measure
     assert find(ms, "本市产业规模已达到1000亿元").kind == "progress"
     lead = find(ms, "制定了一批行动方案")
     assert lead.kind == "progress" and lead.section[-1] == "一是强化政策设计。"
@@ -215,3 +215,18 @@ def test_topic_sections_of_a_reply_mix_progress_and_promises_clause_by_clause():
 def test_an_item_line_is_not_taken_for_a_title_and_nothing_before_it_is_lost():
     ms = measures_of("推进平台建设，加强人才培养。\n\n一是推动出台产业发展规划\n\n持续举办创新大赛。\n")
     assert [m.text for m in ms] == ["推进平台建设，加强人才培养。", "一是推动出台产业发展规划", "持续举办创新大赛。"]
+
+
+def test_a_reply_without_headings_lists_its_work_and_its_promises_in_its_paragraphs():
+    ms = measures_of(
+        "上海市某区科学技术委员会\n关于区政协七届四次会议第2025088号提案的答复\n\n张委员：\n"
+        "您提出的关于加快培育数据要素市场的提案收悉。现答复如下：\n"
+        "近年来，我区高度重视数据要素市场培育工作。一是完善制度供给，出台《某区促进数据要素产业发展若干措施》；"
+        "二是建设交易平台，数据交易服务基地于2024年9月揭牌，累计挂牌数据产品1200余个；三是培育市场主体。\n"
+        "下一步，我们将重点做好以下工作：一是推动数据交易国际板建设，力争2026年上线运行；二是探索建立数据资产入表试点；"
+        "三是举办数据要素创新大赛。\n感谢您对我区工作的关心和支持。\n\n上海市某区科学技术委员会\n2025年6月30日\n")
+    assert find(ms, "二是建设交易平台").kind == "progress"
+    assert find(ms, "三是培育市场主体").kind == "progress"
+    assert find(ms, "一是推动数据交易国际板").kind == "target"
+    assert [find(ms, t).kind for t in ("二是探索建立", "三是举办")] == ["commitment", "commitment"]
+    assert not [m for m in ms if "以下工作" in m.text or "答复如下" in m.text]  # a list's lead is no measure
