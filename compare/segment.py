@@ -251,6 +251,7 @@ def segment(cleaned: Cleaned, md: Metadata, limit: int | None = None) -> list[Me
 
 
 _REPORTING_GENRES = ("reply_to_deputy_suggestion", "reply_to_cppcc_proposal", "news")  # report, else promise
+REPORT_TITLE = re.compile(rf"(?:{_NOUNS.pattern('report')})$")  # …2025年工作总结, 政府工作报告: reports too
 
 
 class _Segmenter:
@@ -260,7 +261,8 @@ class _Segmenter:
         self.cleaned, self.text, self.md, self.limit = cleaned, cleaned.text, md, limit
         self.body_start = md.header_end
         self.body_end = md.footer_start if md.footer_start is not None else len(self.text)
-        self.default_mode = "progress" if md.genre in _REPORTING_GENRES else "future"
+        reports = md.genre in _REPORTING_GENRES or bool(md.title and REPORT_TITLE.search(md.title))
+        self.default_mode = "progress" if reports else "future"
         self.doc_year = int(md.date[:4]) if md.date else None
         self.period = (md.period_start, md.period_end) if md.period_start and md.period_end else None
         self.ref_year = self.doc_year or md.period_start  # a year before it is reported, not promised

@@ -230,3 +230,11 @@ def test_a_reply_without_headings_lists_its_work_and_its_promises_in_its_paragra
     assert find(ms, "一是推动数据交易国际板").kind == "target"
     assert [find(ms, t).kind for t in ("二是探索建立", "三是举办")] == ["commitment", "commitment"]
     assert not [m for m in ms if "以下工作" in m.text or "答复如下" in m.text]  # a list's lead is no measure
+
+
+def test_a_work_summary_reports_what_it_says_and_promises_only_with_a_cue():
+    ms = measures_of("上海市某局2025年工作总结\n\n2025年12月28日\n\n一、服务供给持续扩大。全年新增社区助餐点226家，累计达到2000家；"
+                     "新增照护床位3100张。\n二、标准体系不断完善。正式印发《上海市照护服务规范》。\n"
+                     "2026年，我们将继续新增照护床位2000张。\n")
+    assert [find(ms, t).kind for t in ("全年新增社区助餐点", "新增照护床位3100张", "正式印发")] == ["progress"] * 3
+    assert find(ms, "我们将继续新增照护床位").kind in ("commitment", "target")
