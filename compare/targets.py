@@ -69,7 +69,8 @@ DEADLINE_PATTERNS = [
 RELATIVE_YEARS = re.compile(rf"(?:{_WORDS['relative years'].pattern()})([{_NUMERALS.spelled(10)}\d]{{1,3}})年")
 THIS_YEAR = re.compile(rf"(?:{_WORDS['this year'].pattern()})(?:底|内)?")
 # this year's deadline only when a plan verb follows: 年内完成, 今年计划 (text, compiled by re on first use)
-_THIS_YEAR_PLAN = rf"(?:{_WORDS['this year'].pattern()})(?:底|内)?(?:前)?(?:计划|完成|实现|要)"
+_THIS_YEAR_PLAN = (rf"(?:{_WORDS['this year'].pattern()})(?:底|内)?(?:前)?"
+                   rf"(?:计划|完成|实现|要|{VOCAB['verbs']['verbs'].pattern('action', 'promised')})")  # 年内形成3个…
 
 NUMBER = rf"(\d+(?:\.\d+)?|[{_NUMERALS.spelled(1000)}]+)"
 UNITS = _WORDS["units"].pattern()  # in file order: the first unit that fits is taken

@@ -35,6 +35,9 @@ def test_deadlines():
     rel = find_deadlines("未来三年，建成平台", period=(2024, 2026))
     assert rel[0].year == 2026 and rel[0].relative
     assert find_deadlines("截至2025年底，已建成平台2家") == []
+    # this year's deadline when a plan verb follows, not after 以来 or a coverb
+    assert [d.iso() for d in find_deadlines("年内形成3个示范案例", doc_year=2025)] == ["2025"]
+    assert find_deadlines("今年以来，新增企业50家", doc_year=2025) == []
 
 
 def test_cn_numbers():
