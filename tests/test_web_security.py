@@ -1,0 +1,50 @@
+"""A hostile visitor against a real Datasette of compare's (in process): what the security review of
+2026-11 found, each attack tried as a visitor would (pages, .json, .csv, raw tables, query strings)."""
+import asyncio
+import json
+
+import pytest
+from conftest import rows
+
+# a document with no 文号 and no title: compare keys it by its path (documents.doc_key 'path:/...')
+UNTITLED = "一、重点任务\n\n一是推进测试验证平台建设，到2026年建成不少于3家。\n\n二是加快车路协同创新中心建设。\n"
+
+
+@pytest.fixture(scope="module")
+def untitled_site(tmp_path_factory):
+    from click.testing import CliRunner
+
+    from cli import cli, web_app
+
+    tmp = tmp_path_factory.mktemp("websec")
+    folder = tmp / "private-folder-of-the-user"
+    folder.mkdir()
+    (folder / "untitled.txt").write_text(UNTITLED, encoding="utf-8")
+    db_path = str(tmp / "compare.db")
+    r = CliRunner().invoke(cli, ["align", "--silent", "--model", "hashing", "-d", db_path, str(folder)],
+                           catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    return web_app(db_path), db_path, str(folder)
+
+
+def get(ds, path, **kw):
+    return asyncio.run(ds.client.get(path, **kw))
+
+
+def test_a_documents_path_key_is_not_published(untitled_site):
+    """doc_key is 'path:<absolute path>' for a document without 文号 or title: the site reads it as
+    NULL, like documents.source, in every table, row, view, CSV and compare page."""
+    ds, db_path, folder = untitled_site
+    (doc_id, key), = rows(db_path, "SELECT id, doc_key FROM documents")
+    assert key.startswith("path:" + folder)  # the database keeps it: align needs it
+    for path in ("/compare/documents.json?_shape=array", f"/compare/documents/{doc_id}.json",
+                 f"/compare/documents/{doc_id}", "/compare/documents.csv", "/compare/documents",
+                 "/compare/documents.json?_facet=doc_key", "/compare/documents.json?doc_key__contains=private",
+                 "/-/compare.json", "/-/compare/documents.json", f"/-/compare/document/{doc_id}.json",
+                 f"/-/compare/document/{doc_id}", "/-/compare/diff.json", "/compare/commitments.json?_shape=array"):
+        r = get(ds, path)
+        assert r.status_code == 200, (path, r.status_code)
+        assert "private-folder-of-the-user" not in r.text, path
+        assert folder not in r.text and json.dumps(folder)[1:-1] not in r.text, path
+    # the page still shows the document, by its file name
+    assert "untitled.txt" in get(ds, f"/-/compare/document/{doc_id}").text
