@@ -48,3 +48,27 @@ def test_a_documents_path_key_is_not_published(untitled_site):
         assert folder not in r.text and json.dumps(folder)[1:-1] not in r.text, path
     # the page still shows the document, by its file name
     assert "untitled.txt" in get(ds, f"/-/compare/document/{doc_id}").text
+
+
+@pytest.mark.parametrize("path", ["/-/compare", "/-/compare/documents.json", "/-/login", "/-/compare/nope",
+                                  "/compare/documents", "/compare/documents.csv", "/-/compare/static/compare.css",
+                                  "/compare/measures.json?_sort=nope"])
+def test_every_answer_forbids_framing_sniffing_and_leaking_its_address(untitled_site, path):
+    ds, _, _ = untitled_site
+    r = get(ds, path)
+    assert r.headers.get("x-frame-options") == "DENY", path
+    assert r.headers.get("x-content-type-options") == "nosniff", path
+    assert r.headers.get("referrer-policy") in ("same-origin", "no-referrer"), path  # Datasette's tables: none
+    csp = {d.split()[0]: d.split()[1:] for d in r.headers.get("content-security-policy", "").split("; ") if d}
+    assert csp.get("frame-ancestors") == ["'none'"] and csp.get("form-action") == ["'self'"], path
+    if path.startswith(("/-/compare", "/-/login")) and "static" not in path:
+        # compare's pages: scripts from this site and Datasette's one known inline script, nothing else
+        assert "'unsafe-inline'" not in csp["script-src"] and csp["script-src"][0] == "'self'", path
+        assert all(s.startswith("'sha256-") for s in csp["script-src"][1:]), path
+
+
+def test_a_refused_post_carries_the_headers_too(untitled_site):
+    ds, _, _ = untitled_site
+    r = asyncio.run(ds.client.post("/-/login", data={"username": "x", "password": "y"},
+                                   headers={"Origin": "https://evil.example"}))
+    assert r.status_code == 403 and r.headers.get("x-frame-options") == "DENY"

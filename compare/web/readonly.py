@@ -1,8 +1,9 @@
-"""What a POST must be before anything reads it: from this site (a cross-site form or script gets
-403: Datasette's CSRF check is skipped for requests without cookies, so a cross-site login or
-logout would pass it), small (a body over MAX_POST_BYTES gets 413 before it is read whole), and,
-under /compare/<name>, addressed to a writable canned query (else 405; Datasette 0.65 answers a
-POST to a table or a read-only query with a 500)."""
+"""Headers on every answer (no framing, no sniffing, a CSP), and what a POST must be before
+anything reads it: from this site (a cross-site form or script gets 403: Datasette's CSRF check
+is skipped for requests without cookies, so a cross-site login or logout would pass it), small (a
+body over MAX_POST_BYTES gets 413 before it is read whole), and, under /compare/<name>, addressed
+to a writable canned query (else 405; Datasette 0.65 answers a POST to a table or a read-only
+query with a 500)."""
 from __future__ import annotations
 
 from datasette import hookimpl
@@ -67,6 +68,7 @@ def asgi_wrapper(datasette):
         async def guarded(scope, receive, send):
             if scope.get("type") != "http":
                 return await app(scope, receive, send)
+            send = _with_security_headers(send, scope.get("path", ""))
             params = _params(scope)
             if bad := _bad_number(params):
                 return await _refuse(send, 400, f"{bad} must be a whole number of milliseconds".encode())
@@ -93,6 +95,52 @@ def asgi_wrapper(datasette):
             await app(scope, receive, send)
         return guarded
     return wrap
+
+
+# Every answer: no other site may frame a page (a reviewer's flag form clicked through a frame),
+# a browser never guesses a type (a .json or .txt answer run as HTML), no page's address (a search,
+# ?q=…) goes to another site in a Referer, and no <base>, plugin or form elsewhere. compare's own
+# pages have no JavaScript but Datasette's menu-closing script, so only that script runs there:
+# an injection that escaped escaping would still not run.
+SECURITY_HEADERS = [(b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY"),
+                    (b"referrer-policy", b"same-origin")]
+CSP = "frame-ancestors 'none'; base-uri 'none'; object-src 'none'; form-action 'self'"
+COMPARE_PATHS = ("/-/compare", "/-/login", "/-/logout")
+
+
+def _menu_script_hash() -> str:
+    """The CSP source of Datasette's one inline script on every page (_close_open_menus.html)."""
+    import base64
+    import hashlib
+    import re
+    from pathlib import Path
+
+    import datasette
+
+    try:
+        html = (Path(datasette.__file__).parent / "templates" / "_close_open_menus.html").read_text(encoding="utf-8")
+    except OSError:
+        return ""
+    m = re.search(r"<script>(.*?)</script>", html, re.S)
+    return f" 'sha256-{base64.b64encode(hashlib.sha256(m.group(1).encode()).digest()).decode()}'" if m else ""
+
+
+COMPARE_CSP = (CSP + "; default-src 'self'; script-src 'self'" + _menu_script_hash() +
+               "; style-src 'self' 'unsafe-inline'; img-src 'self' data:")
+
+
+def _with_security_headers(send, path: str):
+    """`send` with SECURITY_HEADERS and the CSP added to the answer (a header already set is kept)."""
+    ours = path.startswith(COMPARE_PATHS) and not path.startswith("/-/compare/static/")
+    csp = (COMPARE_CSP if ours else CSP).encode()
+
+    async def sending(message):
+        if message["type"] == "http.response.start":
+            names = {k.lower() for k, _ in message.get("headers") or []}
+            extra = [(k, v) for k, v in SECURITY_HEADERS + [(b"content-security-policy", csp)] if k not in names]
+            message = {**message, "headers": list(message.get("headers") or []) + extra}
+        await send(message)
+    return sending
 
 
 MAX_CSV_BYTES = 32 * 1024 * 1024
