@@ -74,6 +74,8 @@ def asgi_wrapper(datasette):
                 return await _refuse(send, 400, f"{bad} must be a whole number of milliseconds".encode())
             if bad := await _bad_sort(datasette, scope, params):
                 return await _refuse(send, 400, f"Cannot sort by {bad}: not a column of this table".encode())
+            if bad := await _bad_filter(datasette, scope, params):
+                return await _refuse(send, 400, bad.encode())
             if scope.get("method") in ("GET", "HEAD") and _csv(scope, params):
                 return await _defused_csv(app, scope, receive, send, params)
             if scope.get("method") == "POST":
@@ -173,6 +175,46 @@ async def _bad_sort(datasette, scope, params: dict[str, list[str]]) -> str | Non
     if not columns:
         return None  # no such table or view: Datasette's own 404
     return next((v for v in wanted if v not in columns), None)
+
+
+def _scalar_list(text: str) -> bool:
+    import json
+
+    try:
+        values = json.loads(text)
+    except ValueError:
+        return False
+    return isinstance(values, list) and all(v is None or isinstance(v, (str, int, float)) for v in values)
+
+
+async def _bad_filter(datasette, scope, params: dict[str, list[str]]) -> str | None:
+    """What is wrong with a filter Datasette 0.65 answers with a 500 and a traceback in the server's
+    log: ?col__in=[… or ?col__notin=[… that is not a JSON list of values, and ?_through= that is not
+    {"table", "column", "value"} naming a table with a foreign key to this one."""
+    import json
+
+    for key, values in params.items():
+        if key.endswith(("__in", "__notin")) and any(v.startswith("[") and not _scalar_list(v) for v in values):
+            return f"{key}: a list of values is a JSON list, e.g. [\"a\", \"b\"], or values separated by commas"
+    for through in params.get("_through", []):
+        try:
+            data = json.loads(through)
+        except ValueError:
+            data = None
+        if not (isinstance(data, dict) and all(isinstance(data.get(k), str) for k in ("table", "column"))
+                and (data.get("value") is None or isinstance(data.get("value"), (str, int, float)))):
+            return '_through must be {"table": …, "column": …, "value": …}'
+        parts = scope.get("path", "").strip("/").split("/")
+        if len(parts) != 2 or parts[0] != DB_NAME:
+            return None
+        import urllib.parse
+
+        table = urllib.parse.unquote(parts[1]).removesuffix(".json").removesuffix(".csv")
+        rows = await datasette.get_database(DB_NAME).execute(
+            'SELECT "table" FROM pragma_foreign_key_list(?)', [data["table"]])
+        if table not in {r[0] for r in rows}:
+            return f"_through: {data['table']} has no foreign key to {table}"
+    return None
 
 
 def _bad_number(params: dict[str, list[str]]) -> str | None:
