@@ -95,6 +95,10 @@ class CompareGroup(click.Group):
             except sqlite3.Error:  # ProgrammingError too: a connection the command already closed
                 pass
             error = storage_error(e, ctx.meta.get("compare.database") or "the database")
+            if error is None and isinstance(e, sqlite3.Error):  # a trigger or constraint of a database
+                # compare did not write (RAISE(ABORT, '<escape sequences>')): one line, its text cleaned
+                error = (f"{ctx.meta.get('compare.database') or 'the database'}: the database refused this "
+                         f"command ({e}); if compare did not create it, pass another file with -d")
             if error is None:
                 raise
             raise click.ClickException(terminal_text(str(error))) from None
