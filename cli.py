@@ -227,12 +227,15 @@ def _hooks(silent: bool):
 
     def ingested(report):
         for r in report.results:
+            # one line per file: a line break in a file's name is shown as \n, so a file called
+            # "a\nerror: …" cannot print a line of its own
+            message = r.message.replace("\r", "\\r").replace("\n", "\\n")
             if r.skipped:
-                _say(f"error: {r.message}", err=True)
+                _say(f"error: {message}", err=True)
             elif r.status == "ignored":  # said even with --silent: a file in the folder was not read
-                _say(f"warning: {r.message}", err=True)
+                _say(f"warning: {message}", err=True)
             elif not silent:
-                _say(r.message, err=True)
+                _say(message, err=True)
 
     def stage(name, seconds):
         _say(f"  {name}: {seconds:.1f} s", err=True)

@@ -1,5 +1,6 @@
-"""A database file compare did not write, passed with -d (the security review of 2026-11): another
-program's SQLite database is left byte for byte as it was, and a trigger's error is one clean line."""
+"""The CLI against hostile input (the security review of 2026-11): a database file compare did not
+write, passed with -d (another program's SQLite database is left byte for byte as it was, a
+trigger's error is one clean line), and a file name that holds a line break."""
 import hashlib
 import sqlite3
 
@@ -66,3 +67,16 @@ def test_a_trigger_that_refuses_a_write_is_one_line_without_its_escape_sequences
     assert isinstance(r.exception, SystemExit)  # click's one-line error, not the sqlite3 error itself
     assert not any(c in r.output for c in "\x1b\x07")
     assert len(r.output.strip().splitlines()) == 1, r.output
+
+
+def test_a_file_name_with_a_line_break_cannot_print_a_line_of_its_own(tmp_path):
+    """A file called 'x<LF>error: ….txt' printed a forged line under `compare align`; escape
+    sequences in a name were already taken out."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "plan\nerror: forged line\x1b[31m.txt").write_text(
+        (EXAMPLES / "01_jiading_plan.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    r = CliRunner().invoke(cli, ["align", "--model", "hashing", "-d", str(tmp_path / "c.db"), str(folder)])
+    assert r.exit_code == 0, r.output
+    assert not any(line.startswith("error: forged") for line in r.output.splitlines()), r.output
+    assert "plan\\nerror: forged line[31m.txt: added as" in r.output and "\x1b" not in r.output
