@@ -111,6 +111,10 @@ class CompareGroup(click.Group):
             except sqlite3.Error:  # ProgrammingError too: a connection the command already closed
                 pass
             error = storage_error(e, ctx.meta.get("compare.database") or "the database")
+            if error is None and isinstance(e, sqlite3.Error):  # a trigger or constraint of a database
+                # compare did not write (RAISE(ABORT, '<escape sequences>')): one line, its text cleaned
+                error = (f"{ctx.meta.get('compare.database') or 'the database'}: the database refused this "
+                         f"command ({e}); if compare did not create it, pass another file with -d")
             if error is None:
                 raise
             raise click.ClickException(terminal_text(str(error))) from None
@@ -244,12 +248,15 @@ def _hooks(silent: bool):
 
     def ingested(report):
         for r in report.results:
+            # one line per file: a line break in a file's name is shown as \n, so a file called
+            # "a\nerror: …" cannot print a line of its own
+            message = r.message.replace("\r", "\\r").replace("\n", "\\n")
             if r.skipped:
-                _say(f"error: {r.message}", err=True)
+                _say(f"error: {message}", err=True)
             elif r.status == "ignored":  # said even with --silent: a file in the folder was not read
-                _say(f"warning: {r.message}", err=True)
+                _say(f"warning: {message}", err=True)
             elif not silent:
-                _say(r.message, err=True)
+                _say(message, err=True)
 
     def stage(name, seconds):
         _say(f"  {name}: {seconds:.1f} s", err=True)

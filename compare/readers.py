@@ -132,7 +132,13 @@ def read_file(path: str | os.PathLike, encoding: str | None = None) -> RawText:
     if fmt in ("txt", "md"):
         text, enc = decode_bytes(data, str(path), encoding)
     elif fmt == "html":
-        raw, enc = decode_bytes(data, str(path), encoding or _html_declared_encoding(data))
+        declared = None if encoding else _html_declared_encoding(data)
+        try:
+            raw, enc = decode_bytes(data, str(path), encoding or declared)
+        except InputError:
+            if not declared:
+                raise
+            raw, enc = decode_bytes(data, str(path))  # the page's label is wrong: detected, as for a .txt
         text = html_to_text(raw)
         if not text.strip():
             raise InputError(str(path), "HTML page has no main text (only navigation or markup)",
@@ -248,8 +254,9 @@ def decode_bytes(data: bytes, name: str, encoding: str | None = None) -> tuple[s
         except LookupError:
             raise InputError(name, f"unknown encoding '{encoding}'",
                              "use e.g. --encoding gb18030, big5, utf-16") from None
-        except UnicodeDecodeError as e:
-            raise InputError(name, f"cannot be decoded as {encoding} (byte {e.start})",
+        except UnicodeError as e:  # a decoding error, or a codec that never decodes ('undefined')
+            where = f" (byte {e.start})" if isinstance(e, UnicodeDecodeError) else ""
+            raise InputError(name, f"cannot be decoded as {encoding}{where}",
                              "try another --encoding, e.g. gb18030 or utf-8") from None
     for bom, enc in _BOMS:
         if data.startswith(bom):
@@ -340,6 +347,16 @@ def _looks_binary(data: bytes) -> bool:
 
 _META_CHARSET = re.compile(rb"<meta[^>]+charset=[\"']?([A-Za-z0-9_-]+)", re.I)
 
+#: The encodings a page's <meta charset> is taken at (those of the WHATWG Encoding Standard, which
+#: browsers read, as Python names them). Python knows codecs no browser does ('undefined' raises on
+#: any input, unicode_escape and utf-7 turn bytes into other characters, rot13 and zlib are not text
+#: encodings): a page naming one of them is read as if it named none.
+PAGE_ENCODINGS = frozenset(codecs.lookup(e).name for e in (
+    "utf-8", "utf-16-le", "utf-16-be", "utf-16", "gb18030", "gbk", "gb2312", "big5", "big5hkscs", "euc-jp",
+    "iso-2022-jp", "shift_jis", "euc-kr", "cp866", "koi8-r", "koi8-u", "mac-roman", "mac-cyrillic", "cp874",
+    *(f"cp{n}" for n in range(1250, 1259)), *(f"iso-8859-{n}" for n in (1, 2, 3, 4, 5, 6, 7, 8, 10, 13, 14, 15, 16)),
+    "ascii"))
+
 
 def _html_declared_encoding(data: bytes) -> str | None:
     m = _META_CHARSET.search(data[:4096])
@@ -349,10 +366,10 @@ def _html_declared_encoding(data: bytes) -> str | None:
     if enc in ("gb2312", "gbk"):
         enc = "gb18030"  # a superset: pages labelled gb2312 often use GBK characters
     try:
-        codecs.lookup(enc)
+        known = codecs.lookup(enc).name in PAGE_ENCODINGS
     except LookupError:
         return None
-    return enc
+    return enc if known else None
 
 
 class _MainText(HTMLParser):
@@ -374,6 +391,8 @@ class _MainText(HTMLParser):
         self.main_parts: list[str] | None = None
         self.main_depth = 0
         self.open: list[tuple[str, bool]] = []  # open elements, and whether each was skipped as furniture
+        self.open_names: dict[str, int] = {}  # how many of each are open: an end tag with none open is
+        # ignored without scanning the stack (a hostile page of unmatched end tags would be quadratic)
         self.label_cell = False  # a table cell ending in a colon was just closed
 
     def handle_starttag(self, tag, attrs):
@@ -381,6 +400,7 @@ class _MainText(HTMLParser):
             names = " ".join(v for k, v in attrs if k in ("class", "id") and v)
             furniture = tag not in self.SKIP and bool(names) and bool(self.FURNITURE.search(names))
             self.open.append((tag, furniture))
+            self.open_names[tag] = self.open_names.get(tag, 0) + 1
             if furniture:
                 self.skip_depth += 1
         if tag in self.SKIP:
@@ -394,9 +414,10 @@ class _MainText(HTMLParser):
         self.label_cell = False
 
     def handle_endtag(self, tag):
-        if any(t == tag for t, _ in self.open):
+        if self.open_names.get(tag):
             while self.open:  # close up to the matching element (unclosed children with it)
                 t, furniture = self.open.pop()
+                self.open_names[t] -= 1
                 if furniture and self.skip_depth:
                     self.skip_depth -= 1
                 if t == tag:

@@ -58,6 +58,7 @@ def open_db(path: str | os.PathLike | None = None, *, migrate: bool = True, read
         _refuse_newer(db, path, known)
         if path != ":memory:" and _needs_writes(db, migrate):
             with db_lock(path, "upgrading the database schema"):
+                _refuse_foreign(db, path)  # before anything is written to it: the WAL switch is a write
                 _switch_to_wal(db.conn)
                 return _checked(db, path, known, migrate)
         return _checked(db, path, known, migrate)
@@ -160,6 +161,22 @@ def _refuse_newer(db: Database, path: str, known: set[str], applied: set[str] | 
         _close(db)
         raise DatabaseError(f"{path}: written by a newer version of compare (schema {max(newer)}); "
                             "upgrade compare (pip install -U zh-policy-compare)")
+
+
+def _refuse_foreign(db: Database, path: str) -> None:
+    """Refuse another program's SQLite database (tables, none of compare's migrations): compare would
+    add its tables to it and switch it to WAL, even for a command that only reads (`-d places.sqlite`).
+    An empty database (no tables) is compare's to fill."""
+    if _applied(db):
+        return
+    tables = [name for (name,) in db.conn.execute(
+        "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%' "
+        "AND name != '_sqlite_migrations' ORDER BY name")]
+    if tables:
+        _close(db)
+        shown = ", ".join(tables[:3]) + (f" and {len(tables) - 3} more" if len(tables) > 3 else "")
+        raise DatabaseError(f"{path}: not a compare database (it holds another program's tables: {shown}); "
+                            "nothing was changed; pass another file with -d")
 
 
 def _needs_writes(db: Database, migrate: bool) -> bool:

@@ -66,11 +66,13 @@ async def page(datasette, request, template, context, status: int = 200, headers
 # --- what is never published: the server's paths ------------------------------------------------
 
 # columns holding the server's absolute paths (documents.source, files.path, the paths a run was
-# given in runs.params) or copies of them (flag_scopes.context): every query a visitor's request
+# given in runs.params, documents.doc_key: 'path:/...' for a document with no 文号 and no title) or
+# copies of them (flag_scopes.context): every query a visitor's request
 # runs reads them as NULL (SQLite's authorizer, SQLITE_IGNORE), the raw tables, views, JSON and CSV
 # included; the file name is in documents.file_name. compare's own code reads them through
 # with_private_columns.
-PRIVATE_COLUMNS = frozenset({("documents", "source"), ("files", "path"), ("flag_scopes", "context"),
+PRIVATE_COLUMNS = frozenset({("documents", "source"), ("documents", "doc_key"), ("files", "path"),
+                             ("flag_scopes", "context"),
                              ("runs", "params"), ("pragma_database_list", "file")})  # the database's own path
 
 

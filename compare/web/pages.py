@@ -78,9 +78,9 @@ async def document_page(request, datasette):
         raise NotFound(f"No document {ref}") from None
     measures, statuses, memberships, threads = await run(datasette, reports.document_view, doc["id"])
     meter, sections = await run(datasette, reports.document_scorecard, doc["id"])
-    source = (await run_private(datasette, queries.resolve_document, doc["id"]))["source"]
+    private = await run_private(datasette, queries.resolve_document, doc["id"])  # its path and path key
     unplaced = [f for f in await run_private(datasette, queries.flags_needing_review)
-                if f["doc_key"] == doc.get("doc_key") or f["source"] == source]
+                if f["doc_key"] == private["doc_key"] or f["source"] == private["source"]]
     doc = reports.public_document(doc)
     return await answer(datasette, request, "compare_document.html", {
         "doc": doc, "measures": measures, "statuses": statuses, "memberships": memberships, "threads": threads,

@@ -1,8 +1,9 @@
-"""What a POST must be before anything reads it: from this site (a cross-site form or script gets
-403: Datasette's CSRF check is skipped for requests without cookies, so a cross-site login or
-logout would pass it), small (a body over MAX_POST_BYTES gets 413 before it is read whole), and,
-under /compare/<name>, addressed to a writable canned query (else 405; Datasette 0.65 answers a
-POST to a table or a read-only query with a 500)."""
+"""Headers on every answer (no framing, no sniffing, a CSP), and what a POST must be before
+anything reads it: from this site (a cross-site form or script gets 403: Datasette's CSRF check
+is skipped for requests without cookies, so a cross-site login or logout would pass it), small (a
+body over MAX_POST_BYTES gets 413 before it is read whole), and, under /compare/<name>, addressed
+to a writable canned query (else 405; Datasette 0.65 answers a POST to a table or a read-only
+query with a 500)."""
 from __future__ import annotations
 
 from datasette import hookimpl
@@ -67,11 +68,14 @@ def asgi_wrapper(datasette):
         async def guarded(scope, receive, send):
             if scope.get("type") != "http":
                 return await app(scope, receive, send)
+            send = _with_security_headers(send, scope.get("path", ""))
             params = _params(scope)
             if bad := _bad_number(params):
                 return await _refuse(send, 400, f"{bad} must be a whole number of milliseconds".encode())
             if bad := await _bad_sort(datasette, scope, params):
                 return await _refuse(send, 400, f"Cannot sort by {bad}: not a column of this table".encode())
+            if bad := await _bad_filter(datasette, scope, params):
+                return await _refuse(send, 400, bad.encode())
             if scope.get("method") in ("GET", "HEAD") and _csv(scope, params):
                 return await _defused_csv(app, scope, receive, send, params)
             if scope.get("method") == "POST":
@@ -93,6 +97,52 @@ def asgi_wrapper(datasette):
             await app(scope, receive, send)
         return guarded
     return wrap
+
+
+# Every answer: no other site may frame a page (a reviewer's flag form clicked through a frame),
+# a browser never guesses a type (a .json or .txt answer run as HTML), no page's address (a search,
+# ?q=…) goes to another site in a Referer, and no <base>, plugin or form elsewhere. compare's own
+# pages have no JavaScript but Datasette's menu-closing script, so only that script runs there:
+# an injection that escaped escaping would still not run.
+SECURITY_HEADERS = [(b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY"),
+                    (b"referrer-policy", b"same-origin")]
+CSP = "frame-ancestors 'none'; base-uri 'none'; object-src 'none'; form-action 'self'"
+COMPARE_PATHS = ("/-/compare", "/-/login", "/-/logout")
+
+
+def _menu_script_hash() -> str:
+    """The CSP source of Datasette's one inline script on every page (_close_open_menus.html)."""
+    import base64
+    import hashlib
+    import re
+    from pathlib import Path
+
+    import datasette
+
+    try:
+        html = (Path(datasette.__file__).parent / "templates" / "_close_open_menus.html").read_text(encoding="utf-8")
+    except OSError:
+        return ""
+    m = re.search(r"<script>(.*?)</script>", html, re.S)
+    return f" 'sha256-{base64.b64encode(hashlib.sha256(m.group(1).encode()).digest()).decode()}'" if m else ""
+
+
+COMPARE_CSP = (CSP + "; default-src 'self'; script-src 'self'" + _menu_script_hash() +
+               "; style-src 'self' 'unsafe-inline'; img-src 'self' data:")
+
+
+def _with_security_headers(send, path: str):
+    """`send` with SECURITY_HEADERS and the CSP added to the answer (a header already set is kept)."""
+    ours = path.startswith(COMPARE_PATHS) and not path.startswith("/-/compare/static/")
+    csp = (COMPARE_CSP if ours else CSP).encode()
+
+    async def sending(message):
+        if message["type"] == "http.response.start":
+            names = {k.lower() for k, _ in message.get("headers") or []}
+            extra = [(k, v) for k, v in SECURITY_HEADERS + [(b"content-security-policy", csp)] if k not in names]
+            message = {**message, "headers": list(message.get("headers") or []) + extra}
+        await send(message)
+    return sending
 
 
 MAX_CSV_BYTES = 32 * 1024 * 1024
@@ -125,6 +175,46 @@ async def _bad_sort(datasette, scope, params: dict[str, list[str]]) -> str | Non
     if not columns:
         return None  # no such table or view: Datasette's own 404
     return next((v for v in wanted if v not in columns), None)
+
+
+def _scalar_list(text: str) -> bool:
+    import json
+
+    try:
+        values = json.loads(text)
+    except ValueError:
+        return False
+    return isinstance(values, list) and all(v is None or isinstance(v, (str, int, float)) for v in values)
+
+
+async def _bad_filter(datasette, scope, params: dict[str, list[str]]) -> str | None:
+    """What is wrong with a filter Datasette 0.65 answers with a 500 and a traceback in the server's
+    log: ?col__in=[… or ?col__notin=[… that is not a JSON list of values, and ?_through= that is not
+    {"table", "column", "value"} naming a table with a foreign key to this one."""
+    import json
+
+    for key, values in params.items():
+        if key.endswith(("__in", "__notin")) and any(v.startswith("[") and not _scalar_list(v) for v in values):
+            return f"{key}: a list of values is a JSON list, e.g. [\"a\", \"b\"], or values separated by commas"
+    for through in params.get("_through", []):
+        try:
+            data = json.loads(through)
+        except ValueError:
+            data = None
+        if not (isinstance(data, dict) and all(isinstance(data.get(k), str) for k in ("table", "column"))
+                and (data.get("value") is None or isinstance(data.get("value"), (str, int, float)))):
+            return '_through must be {"table": …, "column": …, "value": …}'
+        parts = scope.get("path", "").strip("/").split("/")
+        if len(parts) != 2 or parts[0] != DB_NAME:
+            return None
+        import urllib.parse
+
+        table = urllib.parse.unquote(parts[1]).removesuffix(".json").removesuffix(".csv")
+        rows = await datasette.get_database(DB_NAME).execute(
+            'SELECT "table" FROM pragma_foreign_key_list(?)', [data["table"]])
+        if table not in {r[0] for r in rows}:
+            return f"_through: {data['table']} has no foreign key to {table}"
+    return None
 
 
 def _bad_number(params: dict[str, list[str]]) -> str | None:
