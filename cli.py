@@ -379,8 +379,9 @@ def export(database, fmt, output, force):
     """Export documents, measures, threads, statuses and flags.
 
     JSON: one object (documents, measures, threads, links, statuses, flags with where each applies
-    now). CSV: one row per measure with its document, thread, computed and flagged status and flags;
-    cells a spreadsheet would run as formulas are quoted. SQLite: a consistent, standalone copy for
+    now); documents' sources keep their file names, not the folders above them. CSV: one row per
+    measure with its document, thread, computed and flagged status and flags; cells a spreadsheet
+    would run as formulas are quoted. SQLite: a consistent, standalone copy for
     Datasette (datasette copy.db -m metadata.yml); the server's absolute folders are taken out
     (file names stay) and no reviewer's password hash or session key is in it.
 

@@ -135,8 +135,8 @@ def diff(db: Database, ref_a: str, ref_b: str) -> tuple[dict, dict, dict]:
 
 def export(db: Database) -> dict:
     """The export contract: one JSON object with documents, measures, threads, links, statuses."""
-    quantities = queries.quantities_by_measure(db)
-    return {"documents": queries.list_documents(db),
+    quantities, paths = queries.quantities_by_measure(db), queries.published_paths(db)
+    return {"documents": [_published_document(d, paths) for d in queries.list_documents(db)],
             "measures": [_exported_measure(m, quantities.get(m["id"], [])) for m in queries.list_measures(db)],
             "threads": [_exported_thread(t) for t in queries.list_threads(db)],
             "links": [{"measure_id": r["measure_id"], "measure_id2": r["measure_id2"], "score": r["score"],
@@ -145,6 +145,14 @@ def export(db: Database) -> dict:
                                             "evidence_measure_ids", "reason", "rule", "deadline", "as_of")}
                          for s in queries.list_statuses(db)],
             "flags": [_exported_flag(f) for f in queries.list_flags(db)]}
+
+
+def _published_document(d: dict, paths: dict[str, str]) -> dict:
+    """A document as exported: its source and path: key without the user's absolute folders (a file
+    name stays, with as many folders as tell it from another of the same name)."""
+    key = d.get("doc_key") or ""
+    return {**d, "source": paths.get(str(d.get("source") or "").rstrip("/\\"), d.get("source")),
+            **({"doc_key": "path:" + paths.get(key[5:].rstrip("/\\"), key[5:])} if key.startswith("path:") else {})}
 
 
 def _exported_flag(f: dict) -> dict:

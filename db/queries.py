@@ -831,6 +831,12 @@ def write_copy(db: Database, target: str) -> None:
         dst.close()
 
 
+def published_paths(db: Database) -> dict[str, str]:
+    """Every absolute path the database holds -> the tail of folders an export shows instead
+    (see _published_paths): a user's folders are not published with an export."""
+    return _published_paths(db.conn)
+
+
 def _published_paths(conn: sqlite3.Connection) -> dict[str, str]:
     """Every absolute path the database holds (documents' sources and path: keys, files, the folders
     a run was given, st: model folders) -> what the copy says instead: its shortest tail of folders

@@ -358,3 +358,20 @@ def test_a_port_held_by_a_socket_merely_bound_with_reuseaddr_is_busy_for_a_secon
             bind("127.0.0.1", bound_port(first)).close()
     finally:
         first.close()
+
+
+def test_export_json_publishes_no_absolute_folder_of_the_user(run, tmp_path):
+    import shutil
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(EXAMPLES, corpus)
+    untitled = corpus / "untitled.txt"  # no title, no 文号: keyed by its path
+    untitled.write_text("推进平台建设，加强人才培养。\n", encoding="utf-8")
+    db = tmp_path / "live.db"
+    run("align", "--model", "hashing", "--silent", "-d", db, corpus)  # absolute paths, as given
+    assert any(str(tmp_path) in s for (s,) in rows(str(db), "SELECT source FROM documents"))
+    out = run("export", "-d", db).output
+    assert str(tmp_path) not in out
+    docs = json.loads(out)["documents"]
+    assert sorted(d["source"] for d in docs) == sorted(f for (f,) in rows(str(db), "SELECT file_name FROM documents"))
+    assert [d["doc_key"] for d in docs if d["file_name"] == "untitled.txt"] == ["path:untitled.txt"]
