@@ -427,11 +427,12 @@ def term_similarity(ta: list[tuple[str, str, str]], tb: list[tuple[str, str, str
     """Best fuzzy match between two measures' key terms (0..1), and the terms that matched.
 
     Titles must match nearly whole (two 《上海市促进…》 titles share a prefix, not a topic);
-    institutions match only institutions of the same kind (terms.institution_kind).
+    institutions match only institutions of the same kind (terms.institution_kind), and so does a
+    quoted name that says its kind (“某某创新大赛” is no 某某创新中心).
     """
     from rapidfuzz import fuzz
 
-    from .terms import institution_kind
+    from .terms import institution_kind, named_kind
 
     best, match = 0.0, None
     for term_a, kind_a, norm_a in ta:
@@ -440,7 +441,8 @@ def term_similarity(ta: list[tuple[str, str, str]], tb: list[tuple[str, str, str
         for term_b, kind_b, norm_b in tb:
             if kind_b not in KEY_TERM_KINDS or len(norm_b) < 3:
                 continue
-            if kind_a == kind_b == "institution" and institution_kind(norm_a) != institution_kind(norm_b):
+            if (kind_a == kind_b == "institution" or (named_kind(norm_a) and named_kind(norm_b))) \
+                    and institution_kind(norm_a) != institution_kind(norm_b):
                 continue  # a contest is not a centre, a fund not a catalogue, however alike the words
             r = fuzz.ratio(norm_a, norm_b) / 100.0
             if "title" in (kind_a, kind_b) and r < 0.85:

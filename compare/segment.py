@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from .clean import Cleaned
 from .metadata import CN_DATE, DATE, DOC_NUMBER, ISO_DATE, NAV_LINE, TRANSMITS, Metadata, is_org, signed_line
-from .targets import Deadline, Quantity, find_deadlines, find_quantities, has_target_quantity
+from .targets import Deadline, Quantity, aimed, find_deadlines, find_quantities, has_target_quantity
 from .terms import Term, extract_terms
 from .vocabulary import VOCAB
 
@@ -381,7 +381,7 @@ class _Segmenter:
             if ua == sa and m.deadlines:
                 sentence_deadlines = m.deadlines  # a leading deadline governs the whole sentence
                 self.para_deadlines = m.deadlines
-            m.quantities = find_quantities(utext)
+            m.quantities = find_quantities(utext) if utense == "progress" else aimed(find_quantities(utext), utext)
             m.terms = extract_terms(utext)
             m.kind, extra = _kind(utense, m.deadlines, m.quantities, m.section, utext, self.dated)
             m.cues.extend(extra)

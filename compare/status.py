@@ -379,6 +379,7 @@ _TARGETS = VOCAB["targets"]
 _SCALE_UNITS = frozenset(_TARGETS["units"].tagged("scale"))  # %, 亿, 万: a share or scale, not a count
 EVERY_PLACE = re.compile(_TARGETS["every place"].pattern())  # 每个区至少建成1家: one district is not all
 FOR_ALL = re.compile(_TARGETS["for all"].pattern())  # 实现全覆盖, 均已建成: a report of every place
+GENERIC_METRICS = frozenset(_TARGETS["generic metrics"].words)  # 规模: of what the sentence named before
 # words in front of what a target counts that are not the metric: 全市, 新建, 不少于, 培育, 每年…
 _METRIC_OPENING = re.compile("|".join(sorted(map(re.escape, dict.fromkeys(
     VOCAB["places"]["levels"].tagged("object") + tuple(_PLACE_NAMES) + tuple(_TARGETS["comparators"].words)
@@ -528,9 +529,21 @@ class FigureIndex:
         since = str(c.get("sort_date") or "")
         if not since or not key:
             return []
+        owner = _owner(c["text"], target) if key in GENERIC_METRICS else ""
+        if owner is None:
+            return []
         # the metric's head (its last two characters) is in the window of a figure counting it: tested first
         return [f for f in figures[bisect.bisect_right(dates, since):]
-                if key[-2:] in f.window and f.document_id != c["document_id"] and counts_metric(key, f)]
+                if key[-2:] in f.window and f.document_id != c["document_id"] and counts_metric(key, f)
+                and owner in f.before + f.window]
+
+
+def _owner(text: str, target: dict) -> str | None:
+    """What a generic metric (规模) measures: the last named thing before the target's number
+    (设立数字健康产业基金，规模不低于5亿元 → 数字健康产业基金), None when nothing is named."""
+    i = text.find(target.get("raw") or "\0")
+    named = [t.text for t in extract_terms(text[:i] if i >= 0 else text) if t.kind in ("institution", "quoted")]
+    return named[-1] if named else None
 
 
 def _target_region(c: dict, target: dict) -> str | None:

@@ -5,6 +5,7 @@ another document, it does not set a deadline.
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -224,6 +225,21 @@ def _object_before(t: str, i: int) -> str | None:
     for _ in range(2):
         phrase = re.sub(_OBJECT_ENDING, "", phrase)
     return phrase[-24:] if len(phrase) >= 2 else None
+
+
+_COUNT_UNITS = frozenset(_WORDS["units"].tagged("count"))  # 家, 个, 项: not 万元, %, 类
+# in a promise, a count after the verb that brings it about, in the same clause, is aimed at:
+# 引进数字健康企业20家, 打造3家平台, 培育专精特新企业100家
+_AIM_VERB = re.compile(rf"(?:{VOCAB['verbs']['verbs'].pattern('quantity', 'promised')})"
+                       r"[^\d，。；、,;：:（）()]{0,12}$")
+
+
+def aimed(quantities: list[Quantity], text: str) -> list[Quantity]:
+    """A promise's quantities, those with no comparator that a verb brings about counted as aimed at
+    (>=): the caller knows the text promises (in a report, 引进23家 states a result)."""
+    t = _masked(text)
+    return [dataclasses.replace(q, comparator=">=") if q.comparator is None and q.unit in _COUNT_UNITS
+            and _AIM_VERB.search(t[:q.start]) else q for q in quantities]
 
 
 def has_target_quantity(quantities: list[Quantity]) -> bool:

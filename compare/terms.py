@@ -28,6 +28,11 @@ def institution_kind(term: str) -> str:
     return "general"
 
 
+def named_kind(term: str) -> bool:
+    """Does the term end with a kind of thing (中心, 大赛, 基金…), so that its kind can be told?"""
+    return term.endswith(INSTITUTION_SUFFIXES)
+
+
 _SUFFIX_RE = "|".join(sorted(dict.fromkeys(INSTITUTION_SUFFIXES), key=len, reverse=True))
 # A run of name characters ending in a suffix; punctuation and function words stop it.
 INSTITUTION = re.compile(rf"[\u4e00-\u9fffA-Za-z0-9+\-·]{{2,24}}?(?:{_SUFFIX_RE})")

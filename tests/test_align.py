@@ -453,6 +453,10 @@ def test_institution_terms_of_different_kinds_do_not_match():
     contest_vs_centre, _ = al.term_similarity(terms("举办人工智能创新创业大赛"), terms("建设具身智能创新中心"))
     centre_vs_platform, _ = al.term_similarity(terms("加快生物医药概念验证中心建设"), terms("启动生物医药概念验证平台建设"))
     assert contest_vs_centre == 0.0 and centre_vs_platform > 0.6
+    # a quoted name that says its kind is that kind; one that does not (“春昇杯”) matches any
+    quoted_contest, _ = al.term_similarity(terms("举办“某区数字健康创新大赛”"), terms("建设某区数字健康创新中心"))
+    quoted_centre, _ = al.term_similarity(terms("建设“某区数字健康创新中心”"), terms("建设某区数字健康创新中心"))
+    assert quoted_contest == 0.0 and quoted_centre > 0.9
 
 
 def test_example_corpus_against_its_reference_annotations(run, db_path):

@@ -341,3 +341,24 @@ def test_a_target_for_every_district_is_not_met_by_one_districts_report():
                    level="city", issuer="上海市民政局")
     s = judge([every, one, all_], [["m1", "m2", "m3"]])["m1"]
     assert (s.status, s.evidence) == ("fulfilled", ["m3"]), s.reason
+
+
+def test_a_generic_metric_counts_only_figures_of_the_thing_it_measures():
+    fund = measure("m1", PLAN, "2025-04-10", "target", "3.设立数字健康产业基金，规模不低于5亿元。")
+    industry = measure("m2", REPLY, "2026-04-20", "progress", "2025年，全区数字健康产业规模达到96亿元。")
+    first = measure("m3", REPLY, "2026-04-20", "progress", "区数字健康产业基金已完成设立，首期规模3亿元。")
+    qs = {m["id"]: [quantity(q.comparator, q.value, q.unit, q.object, q.raw) for q in find_quantities(m["text"])]
+          for m in (fund, industry, first)}
+    s = judge([fund, industry], quantities=qs)["m1"]
+    assert s.status != "fulfilled", s.reason  # the industry's scale is not the fund's
+    s = judge([fund, industry, first], quantities=qs)["m1"]
+    assert s.status == "in_progress" and "3亿元" in s.reason, s.reason
+
+
+def test_a_count_a_promise_brings_about_is_aimed_at():
+    from compare.targets import aimed
+
+    promised = aimed(find_quantities("到2025年底，引进数字健康企业20家"), "到2025年底，引进数字健康企业20家")
+    assert [(q.comparator, q.value, q.object) for q in promised] == [(">=", 20, "数字健康企业")]
+    money = "对认定的平台，按投入的30%给予支持，最高给予200万元资助"  # a grant is no aim, nor a share
+    assert [q.comparator for q in aimed(find_quantities(money), money)] == [None, None]
