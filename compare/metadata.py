@@ -68,6 +68,8 @@ PUBLISHER = re.compile(rf"(?:{_FURNITURE['labels'].pattern('publisher')})[：:]\
 _NAME = re.compile(r"[\u4e00-\u9fffA-Za-z（）()·]{2,30}")
 # a date standing alone in brackets under a title (a report's, a speech's): （2026年1月16日）
 DATE_IN_BRACKETS = re.compile(r"[（(]\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*[）)]")
+# a speech's occasion line under its title: ——2026年2月3日在上海市第十六届人民代表大会第四次会议上
+OCCASION = re.compile(r"^[—–-]{0,2}\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*在(.{2,40}?)(?:会议|大会)")
 # the body that printed a document, on its 印发 line: 上海市人民政府办公厅2024年10月11日印发
 ISSUED_BY = re.compile(r"(\S{3,40}?)\s*(?:\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日"
                        r"|\d{4}[-./]\d{1,2}[-./]\d{1,2})\s*印发")
@@ -402,6 +404,12 @@ def _signature(md: Metadata, paras: list[tuple[int, int, str]]) -> None:
             if a < md.header_end and (m := DATE_IN_BRACKETS.fullmatch(t) or DATE.fullmatch(t)):
                 md.date, md.date_source = _date_str(m.group(1), m.group(2), m.group(3)), "title"
     if md.date is None:
+        # a speech (政府工作报告) is dated by its occasion line
+        for _, _, t in paras[:8]:
+            if m := OCCASION.match(t.strip()):
+                md.date, md.date_source = _date_str(m.group(1), m.group(2), m.group(3)), "occasion"
+                break
+    if md.date is None:
         for i in reversed(tail):
             if ISSUED_LINE.search(t := paras[i][2]) and (m := DATE.search(t) or ISO_DATE.search(t)):
                 md.date, md.date_source = _date_str(m.group(1), m.group(2), m.group(3)), "issued"
@@ -492,6 +500,12 @@ def _issuer(md: Metadata, paras: list[tuple[int, int, str]], publisher: str | No
     if publisher:
         md.issuer = publisher
         return
+    # a speech given at a place's congress (——…在金山区第八届人民代表大会…上) is its government's
+    for _, _, t in paras[:8]:
+        if (m := OCCASION.match(t.strip())) and (place := _place_in(m.group(4))):
+            md.issuer = _full_region(place) + "人民政府"
+            md.inferred.append("issuer")
+            return
     # an unsigned plan titled with a district's or city's name is that government's
     if md.title and md.genre in ("action_plan", "opinions"):
         place = _place_in(md.title[:8])

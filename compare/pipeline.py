@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +26,7 @@ from .readers import (
     read_file,
     secret_content,
 )
-from .segment import Measure, analysis_text, segment, text_hash
+from .segment import REPORT_TITLE, Measure, analysis_text, segment, text_hash
 
 
 @dataclass
@@ -166,7 +167,10 @@ class Parsed:
         if md.doc_number:
             return "number:" + md.doc_number
         if md.title:
-            return "title:" + (md.issuer or "") + "|" + md.title
+            # a report of the year under a title that recurs every year (政府工作报告) is not a new
+            # version of last year's: its year is part of what it is
+            yearly = REPORT_TITLE.search(md.title) and not re.search(r"\d{4}", md.title) and md.date
+            return "title:" + (md.issuer or "") + "|" + md.title + (f"|{md.date[:4]}" if yearly else "")
         return "path:" + os.path.abspath(self.raw.path)
 
 

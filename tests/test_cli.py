@@ -112,3 +112,15 @@ def test_database_option_and_env(run, tmp_path):
     other = tmp_path / "other.db"
     run("align", "-d", other, EXAMPLES / "01_jiading_plan.txt")
     assert rows(str(other), "SELECT count(*) FROM documents")[0][0] == 1
+
+
+def test_this_years_report_under_a_yearly_title_is_a_document_of_its_own(run, tmp_path, db_path):
+    def report(year, output):
+        return (f"政府工作报告\n——{year}年1月15日在金山区第八届人民代表大会第五次会议上\n金山区区长 张某某\n\n各位代表：\n"
+                f"现在，我代表区人民政府向大会报告工作，请予审议。\n一、{year - 1}年工作回顾\n"
+                f"过去一年，规模以上工业总产值达到{output}亿元。\n")
+    (tmp_path / "r2025.txt").write_text(report(2025, 1580), encoding="utf-8")
+    (tmp_path / "r2026.txt").write_text(report(2026, 1672), encoding="utf-8")
+    run("align", "--model", "hashing", tmp_path / "r2025.txt", tmp_path / "r2026.txt")
+    assert rows(db_path, "SELECT date, version, is_current FROM documents ORDER BY date") == [
+        ("2025-01-15", 1, 1), ("2026-01-15", 1, 1)]  # not the second version of one document

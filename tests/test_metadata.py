@@ -253,3 +253,11 @@ def test_a_work_summary_is_titled_issued_and_dated_by_its_head():
     md = extract_metadata(clean(text))
     assert (md.title, md.genre, md.issuer, md.date) == ("上海市民政局2025年工作总结", "other", "上海市民政局",
                                                         "2025-12-28")
+
+
+def test_a_work_report_is_dated_and_issued_by_its_occasion_line():
+    md = extract_metadata(clean("政府工作报告\n——2025年1月15日在金山区第八届人民代表大会第五次会议上\n金山区区长 张某某\n\n"
+                                "各位代表：\n现在，我代表区人民政府向大会报告工作，请予审议。\n一、2024年工作回顾\n"
+                                "过去一年，全区地区生产总值增长5.2%。\n"))
+    assert (md.date, md.date_source, md.issuer, md.region, md.level) == (
+        "2025-01-15", "occasion", "上海市金山区人民政府", "金山区", "district")
