@@ -32,7 +32,8 @@ HEADING_STYLES = [
 ]
 ITEM = re.compile(rf"^(?:[{CN}]+是|第[{CN}]+[，,、]|其[{CN}]+[，,、])")
 # re compiles it
-_NUMBERING = rf"^(?:[{CN}]+是|[{CN}]+、|[（(][{CN}\d]+[）)]|\d{{1,2}}(?:[、．]|\.(?!\d))|第[{CN}]+[，,、])"
+_NUMBERING = (rf"^(?:[{CN}]+是|[{CN}]+、|[（(][{CN}\d]+[）)]|\d{{1,2}}(?:[、．]|\.(?!\d))|第[{CN}]+[，,、]"
+              rf"|第[{CN}]+(?:{VOCAB['numerals']['divisions'].pattern()})\s*)")
 SENTENCE_END = set("。！？；!?;")
 OPEN, CLOSE = "（(《“「【", "）)》”」】"
 
@@ -110,7 +111,8 @@ def _style(text: str) -> tuple[str, re.Match] | None:
     for name, pat in HEADING_STYLES:
         m = pat.match(text)
         if m:
-            return name, m
+            # 第一章 and 第一条 are two levels: a chapter holds articles
+            return (name + re.sub(rf"^第[{CN}]+", "", m.group(0)) if name == "第cn" else name), m
     return None
 
 

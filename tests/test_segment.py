@@ -238,3 +238,16 @@ def test_a_work_summary_reports_what_it_says_and_promises_only_with_a_cue():
                      "2026年，我们将继续新增照护床位2000张。\n")
     assert [find(ms, t).kind for t in ("全年新增社区助餐点", "新增照护床位3100张", "正式印发")] == ["progress"] * 3
     assert find(ms, "我们将继续新增照护床位").kind in ("commitment", "target")
+
+
+def test_rules_in_chapters_and_articles():
+    ms = measures_of("某区科技企业孵化器认定和管理实施细则\n\n第一章 总则\n"
+                     "第一条 为加快培育科技企业孵化器，根据《某市孵化器培育实施方案》，制定本细则。\n"
+                     "第二条 本细则所称科技企业孵化器，是指以培育科技型企业为宗旨的服务机构。\n第二章 认定条件\n"
+                     "第三条 申请认定的孵化器应具备以下条件：（一）孵化场地面积不少于3000平方米；（二）在孵企业不少于20家。\n"
+                     "第三章 支持措施\n第四条 到2027年，全区培育科技企业孵化器不少于10家。\n第四章 附则\n"
+                     "第五条 本细则自2025年4月1日起施行，有效期5年。\n")
+    target = find(ms, "培育科技企业孵化器不少于10家")
+    assert target.kind == "target" and target.section[0] == "第三章支持措施"
+    for t in ("制定本细则", "本细则所称", "孵化场地面积不少于3000平方米", "在孵企业不少于20家", "起施行"):
+        assert find(ms, t).kind == "other", t  # purpose, definition, conditions, validity
