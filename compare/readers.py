@@ -372,6 +372,10 @@ def _html_declared_encoding(data: bytes) -> str | None:
     return enc if known else None
 
 
+ROW_LABEL = 12  # characters a table row's first cell holds at most to be its label
+ROW_VALUE = 8  # characters the rest of its row holds at least, or without a comma or full stop, to be its value
+
+
 class _MainText(HTMLParser):
     """Collects the page's text, skipping scripts, styles and navigation furniture."""
 
@@ -394,6 +398,9 @@ class _MainText(HTMLParser):
         self.open_names: dict[str, int] = {}  # how many of each are open: an end tag with none open is
         # ignored without scanning the stack (a hostile page of unmatched end tags would be quadratic)
         self.label_cell = False  # a table cell ending in a colon was just closed
+        # the table row being read: where its text starts, its cells, whether all are headers (th)
+        self.row: dict | None = None
+        self.cell_start = 0
 
     def handle_starttag(self, tag, attrs):
         if tag not in self.VOID:
@@ -412,6 +419,12 @@ class _MainText(HTMLParser):
         if tag in self.BLOCK and not (self.label_cell and tag in ("td", "th")):
             self._emit("\n")
         self.label_cell = False
+        if tag == "tr":
+            self.row = {"parts": len(self.parts), "main": self._main_len(), "cells": 0, "headers": True}
+        elif tag in ("td", "th"):
+            self.cell_start = len(self.parts)
+            if tag == "td" and self.row:
+                self.row["headers"] = False
 
     def handle_endtag(self, tag):
         if self.open_names.get(tag):
@@ -424,6 +437,10 @@ class _MainText(HTMLParser):
                     break
         if tag in self.SKIP and self.skip_depth:
             self.skip_depth -= 1
+        if tag in ("td", "th") and self.row is not None:
+            self._cell_closed()
+        if tag == "tr" and self.row is not None:
+            self._row_closed()
         self.label_cell = tag in ("td", "th") and self._ends_with_label()
         if self.label_cell:
             pass  # a label cell (发文字号：) and the value cell after it make one line
@@ -435,6 +452,35 @@ class _MainText(HTMLParser):
     def handle_data(self, data):
         if not self.skip_depth:
             self._emit(data)
+
+    def _cell_closed(self) -> None:
+        """A row's first cell that is a short label (引进首店) leads the value cell after it, as a
+        label with a colon does: 引进首店：2024年引进各类首店186家."""
+        self.row["cells"] += 1
+        text = "".join(self.parts[self.cell_start:]).strip()
+        if self.row["cells"] == 1 and 2 <= len(text) <= ROW_LABEL and not re.search(r"[。；;，,！？!?：:\d]", text):
+            self.row["colon"] = (len(self.parts), self._main_len())
+            self._emit("：")
+
+    def _row_closed(self) -> None:
+        """A row of header cells only (工作事项 | 进展情况) names the columns: not text of the page;
+        a label whose row holds no sentence after it (序号 | 任务) stays a line of its own."""
+        row, self.row = self.row, None
+        if row["headers"] and row["cells"] >= 2:
+            del self.parts[row["parts"]:]
+            if self.main_parts is not None and row["main"] is not None:
+                del self.main_parts[row["main"]:]
+            return
+        if "colon" in row:
+            at, main_at = row["colon"]
+            value = "".join(self.parts[at + 1:]).strip()
+            if len(value) < ROW_VALUE and not re.search(r"[。；;，,]", value):
+                self.parts[at] = "\n"
+                if main_at is not None and self.main_parts is not None:
+                    self.main_parts[main_at] = "\n"
+
+    def _main_len(self) -> int | None:
+        return len(self.main_parts) if self.main_depth and self.main_parts is not None else None
 
     def _ends_with_label(self) -> bool:
         """The text so far ends with a colon (in the cell just closed)."""

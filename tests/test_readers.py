@@ -272,3 +272,12 @@ def test_html_site_logo_and_pager_are_furniture_and_label_cells_keep_their_value
             '<div class="pager">【打印本页】【关闭窗口】</div></div></body></html>')
     lines = html_to_text(page).splitlines()
     assert lines == ["某区发布人才新政", "索引号：AB-2024-001", "发布日期：2024-03-05", "正文第一段。", "序号", "任务"]
+
+
+def test_a_table_row_reads_as_its_label_and_its_value_and_a_header_row_is_left_out():
+    page = ('<html><body><h2>关于区政协第0321号提案的答复</h2><table><tr><th>工作事项</th><th>进展情况</th></tr>'
+            '<tr><td>引进首店</td><td>2024年引进各类首店186家，其中全球首店12家。</td></tr>'
+            '<tr><th>首发活动</th><td>举办“首发季”活动，发布新品300余个。</td></tr></table></body></html>')
+    assert html_to_text(page).splitlines() == ["关于区政协第0321号提案的答复",
+                                                "引进首店：2024年引进各类首店186家，其中全球首店12家。",
+                                                "首发活动：举办“首发季”活动，发布新品300余个。"]
