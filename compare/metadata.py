@@ -68,6 +68,7 @@ PUBLISHER = re.compile(rf"(?:{_FURNITURE['labels'].pattern('publisher')})[：:]\
 _NAME = re.compile(r"[\u4e00-\u9fffA-Za-z（）()·]{2,30}")
 # a date standing alone in brackets under a title (a report's, a speech's): （2026年1月16日）
 DATE_IN_BRACKETS = re.compile(r"[（(]\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*[）)]")
+GOVERNMENT_REPORT = "政府工作报告"
 # a speech's occasion line under its title: ——2026年2月3日在上海市第十六届人民代表大会第四次会议上
 OCCASION = re.compile(r"^[—–-]{0,2}\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*在(.{2,40}?)(?:会议|大会)")
 # the body that printed a document, on its 印发 line: 上海市人民政府办公厅2024年10月11日印发
@@ -500,8 +501,9 @@ def _issuer(md: Metadata, paras: list[tuple[int, int, str]], publisher: str | No
     if publisher:
         md.issuer = publisher
         return
-    # a speech given at a place's congress (——…在金山区第八届人民代表大会…上) is its government's
-    for _, _, t in paras[:8]:
+    # the government's work report, given at a place's congress (——…在金山区第八届人民代表大会…上),
+    # is that place's government's (a congress's or a court's report, or a speech, is someone else's)
+    for _, _, t in paras[:8] if (md.title or "").endswith(GOVERNMENT_REPORT) else ():
         if (m := OCCASION.match(t.strip())) and (place := _place_in(m.group(4))):
             md.issuer = _full_region(place) + "人民政府"
             md.inferred.append("issuer")

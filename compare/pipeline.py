@@ -26,7 +26,7 @@ from .readers import (
     read_file,
     secret_content,
 )
-from .segment import REPORT_TITLE, Measure, analysis_text, segment, text_hash
+from .segment import YEARLY_TITLE, Measure, analysis_text, segment, text_hash
 
 
 @dataclass
@@ -169,7 +169,7 @@ class Parsed:
         if md.title:
             # a report of the year under a title that recurs every year (政府工作报告) is not a new
             # version of last year's: its year is part of what it is
-            yearly = REPORT_TITLE.search(md.title) and not re.search(r"\d{4}", md.title) and md.date
+            yearly = YEARLY_TITLE.search(md.title) and not re.search(r"\d{4}", md.title) and md.date
             return "title:" + (md.issuer or "") + "|" + md.title + (f"|{md.date[:4]}" if yearly else "")
         return "path:" + os.path.abspath(self.raw.path)
 

@@ -60,6 +60,9 @@ FUTURE_CUE = re.compile(rf"(?:{_MARKERS.pattern('cue')})(?:(?:在|于)[^，。]{
 PROGRESS_CUE = re.compile(_CUES["progress cues"].pattern())
 DONE_CUE = re.compile(_CUES["progress cues"].pattern("done"))  # 已: done, even beside a deadline
 PROBLEM_SECTION = re.compile(_CUES["problem sections"].pattern())
+RESTATED = re.compile(_CUES["restated"].pattern())  # 您在提案中提出：一是…: the proposal, restated
+RULE_PARTS = {w: "problem" if "conditions" in f else "other" for w, f in
+              ((e.word, e.fields) for e in _CUES["rule parts"].entries)}  # 总则, 认定条件: the whole heading
 ISSUED = re.compile(_CUES["issued"].pattern())  # 现将《X》印发给你们: the issue is reported
 FRAGMENT = re.compile(_CUES["fragments"].pattern())  # 各位代表：, （此件公开发布）, 2021年
 _FURNITURE = VOCAB["furniture"]
@@ -237,6 +240,9 @@ class _Level:
 def _heading_mode(label: str) -> str | None:
     if TARGET_SECTION.search(label):
         return "target"
+    part = RULE_PARTS.get(re.sub(r"\s+", "", analysis_text(label)).rstrip("。：:"))
+    if part:
+        return part
     if OTHER_SECTION.search(label):
         return "problem" if PROBLEM_SECTION.search(label) else "other"
     if FUTURE_SECTION.search(label):
@@ -253,7 +259,8 @@ def segment(cleaned: Cleaned, md: Metadata, limit: int | None = None) -> list[Me
 
 
 _REPORTING_GENRES = ("reply_to_deputy_suggestion", "reply_to_cppcc_proposal", "news")  # report, else promise
-REPORT_TITLE = re.compile(rf"(?:{_NOUNS.pattern('report')})$")  # …2025年工作总结, 政府工作报告: reports too
+SUMMARY_TITLE = re.compile(rf"(?:{_NOUNS.pattern('summary')})$")  # …2025年工作总结: it reports
+YEARLY_TITLE = re.compile(rf"(?:{_NOUNS.pattern('yearly')})$")  # 政府工作报告, 工作总结: one a year
 
 
 class _Segmenter:
@@ -263,7 +270,7 @@ class _Segmenter:
         self.cleaned, self.text, self.md, self.limit = cleaned, cleaned.text, md, limit
         self.body_start = md.header_end
         self.body_end = md.footer_start if md.footer_start is not None else len(self.text)
-        reports = md.genre in _REPORTING_GENRES or bool(md.title and REPORT_TITLE.search(md.title))
+        reports = md.genre in _REPORTING_GENRES or bool(md.title and SUMMARY_TITLE.search(md.title))
         self.default_mode = "progress" if reports else "future"
         self.doc_year = int(md.date[:4]) if md.date else None
         self.period = (md.period_start, md.period_end) if md.period_start and md.period_end else None
@@ -276,6 +283,7 @@ class _Segmenter:
         self.measures: list[Measure] = []
         self.item_label: str | None = None
         self.seen_heading = False
+        self.restated = False  # the paragraph restates the proposal (您在提案中提出：一是…)
 
     def full(self) -> bool:
         return self.limit is not None and len(self.measures) > self.limit
@@ -319,6 +327,7 @@ class _Segmenter:
             return
         para_future = False
         self.para_deadlines = []
+        self.restated = not self.seen_heading and self.md.genre.startswith("reply") and bool(RESTATED.match(stripped))
         sentences = split_sentences(ptext, a)
         for k, (sa, sb) in enumerate(sentences):
             if self.full():
@@ -354,6 +363,8 @@ class _Segmenter:
             para_future = True
         tense, cues = _tense(stext, self.stack, self.default_mode, para_future, before_headings=not self.seen_heading,
                              genre=self.md.genre, ref_year=self.ref_year)
+        if self.restated:
+            tense, cues = "other", ["restated"]
         self.add_units(sa, sb, section, tense, cues)
         return para_future
 

@@ -68,7 +68,9 @@ def reports_completion(text: str, promise: str = "") -> bool:
     for m in COMPLETION.finditer(text):
         if not NOT_YET.search(_clause_before(text, m.start())[-12:]):
             return True
-    steps = {m.group(0) for m in MILESTONE.finditer(promise)}
+    # the promise's last step only: 年内开工，2026年建成投产 is not done when it has started
+    steps = {m.group(0) for m in MILESTONE.finditer(promise)
+             if not COMPLETION.search(promise[m.end():]) and not MILESTONE.search(promise[m.end():])}
     return any(m.group(0) in steps and not NOT_YET.search(_clause_before(text, m.start())[-12:])
                for m in MILESTONE.finditer(text))
 
@@ -380,6 +382,7 @@ _SCALE_UNITS = frozenset(_TARGETS["units"].tagged("scale"))  # %, 亿, 万: a sh
 EVERY_PLACE = re.compile(_TARGETS["every place"].pattern())  # 每个区至少建成1家: one district is not all
 FOR_ALL = re.compile(_TARGETS["for all"].pattern())  # 实现全覆盖, 均已建成: a report of every place
 GENERIC_METRICS = frozenset(_TARGETS["generic metrics"].words)  # 规模: of what the sentence named before
+_PLACE_LEAD = re.compile("^(?:" + "|".join(map(re.escape, _PLACE_NAMES)) + ")*(?:全?[市区县])?")
 # words in front of what a target counts that are not the metric: 全市, 新建, 不少于, 培育, 每年…
 _METRIC_OPENING = re.compile("|".join(sorted(map(re.escape, dict.fromkeys(
     VOCAB["places"]["levels"].tagged("object") + tuple(_PLACE_NAMES) + tuple(_TARGETS["comparators"].words)
@@ -542,8 +545,13 @@ def _owner(text: str, target: dict) -> str | None:
     """What a generic metric (规模) measures: the last named thing before the target's number
     (设立数字健康产业基金，规模不低于5亿元 → 数字健康产业基金), None when nothing is named."""
     i = text.find(target.get("raw") or "\0")
-    named = [t.text for t in extract_terms(text[:i] if i >= 0 else text) if t.kind in ("institution", "quoted")]
-    return named[-1] if named else None
+    terms = [t for t in extract_terms(text[:i] if i >= 0 else text) if t.kind in ("institution", "quoted")]
+    if not terms:
+        return None
+    last = terms[-1]
+    # “浦江之光”科创基金 is named by its quoted name; 嘉定区数字健康产业基金 without its place (区…基金)
+    quoted = [t for t in terms if t.kind == "quoted" and 0 <= last.start - t.end <= 1]
+    return quoted[-1].text if quoted else _PLACE_LEAD.sub("", last.text) or last.text
 
 
 def _target_region(c: dict, target: dict) -> str | None:
@@ -576,10 +584,16 @@ def check_figures(c: dict, target: dict | None, figures: list[Figure]) -> Figure
     region = _target_region(c, target)
     scale = target["unit"] in _SCALE_UNITS
 
+    increment = target["comparator"] == "+"
+    every = bool(EVERY_PLACE.search(c["text"]))
+
     def counted(f: Figure) -> bool:
+        if increment and f.comparator != "+":
+            return False  # 新增200家 is not met by 累计达到1800家, a stock
         if not region or not f.region or f.region == region:
             return True
-        return not scale and _inside(f.region, region)
+        # a district's figure counts for its city, unless the city's target is for every district
+        return not scale and not every and _inside(f.region, region)
 
     ok = [f for f in figures if counted(f)]
     met = [f for f in ok if (f.value > target["value"] if target["comparator"] == ">" else f.value >= target["value"])]

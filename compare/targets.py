@@ -157,13 +157,15 @@ def find_quantities(text: str) -> list[Quantity]:
         if num == _ONE and unit in _VAGUE_UNITS:
             continue  # 一批: some
         value = _value(num)
-        if value is None:
-            continue
+        if value is None or t[max(0, m.start() - 1):m.start()] == "第":
+            continue  # 第三条, 第2批: an ordinal, not a count
         comp = _after_number(COMPARATORS.get(m.group("comp") or "", None), m.group("above"))
         added = None
         if comp is None:
             comp = _comparator_before(t[max(0, m.start() - 8):m.start()])
             added = None if comp else _INCREMENT.search(t[:m.start()])
+            if added and _NOT_ONE_OBJECT.search(added.group("what")):
+                added = None  # 新增养老床位覆盖街镇12个, 新增的企业中有3家: the count is of something else
             comp = "+" if added else comp
         obj = _object_after(t, m.end()) or (added.group("what") if added else _object_before(t, m.start()))
         out.append(Quantity(comp, value, unit.replace("％", "%"), obj, text[m.start():m.end()],
@@ -202,6 +204,9 @@ _QUANTITY_VERBS = VOCAB["verbs"]["verbs"].pattern("quantity")
 # 新增 governs the count after what it adds, in the same clause: 新增社区长者食堂200家 is +200
 _INCREMENT = re.compile(rf"(?:{'|'.join(re.escape(w) for w, c in COMPARATORS.items() if c == '+')})"
                         r"(?P<what>[^\d，。；、,;：:（）()]{2,12})$")
+# between a verb and a count, what says the count is not of the verb's object: another verb (覆盖),
+# a 的-phrase or a part of it (中, 有), something that already is (现有, 已有, 由…组成)
+_NOT_ONE_OBJECT = re.compile(rf"的|中|有|由|已|(?:{VOCAB['verbs']['verbs'].pattern('action')})")
 
 
 def _object_after(t: str, i: int) -> str | None:
@@ -231,15 +236,21 @@ _COUNT_UNITS = frozenset(_WORDS["units"].tagged("count"))  # 家, 个, 项: not 
 # in a promise, a count after the verb that brings it about, in the same clause, is aimed at:
 # 引进数字健康企业20家, 打造3家平台, 培育专精特新企业100家
 _AIM_VERB = re.compile(rf"(?:{VOCAB['verbs']['verbs'].pattern('quantity', 'promised')})"
-                       r"[^\d，。；、,;：:（）()]{0,12}$")
+                       r"(?P<what>[^\d，。；、,;：:（）()]{0,12})$")
 
 
 def aimed(quantities: list[Quantity], text: str) -> list[Quantity]:
     """A promise's quantities, those with no comparator that a verb brings about counted as aimed at
     (>=): the caller knows the text promises (in a report, 引进23家 states a result)."""
     t = _masked(text)
-    return [dataclasses.replace(q, comparator=">=") if q.comparator is None and q.unit in _COUNT_UNITS
-            and _AIM_VERB.search(t[:q.start]) else q for q in quantities]
+    out = []
+    for q in quantities:
+        verb = _AIM_VERB.search(t[:q.start]) if q.comparator is None and q.unit in _COUNT_UNITS else None
+        # 推动现有20家企业…, 由12个部门组成: a count of what is there, not of what is to be
+        if verb and not _NOT_ONE_OBJECT.search(verb.group("what")) and not t[q.end:q.end + 3].startswith("组成"):
+            q = dataclasses.replace(q, comparator=">=")
+        out.append(q)
+    return out
 
 
 def has_target_quantity(quantities: list[Quantity]) -> bool:

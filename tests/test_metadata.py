@@ -261,3 +261,9 @@ def test_a_work_report_is_dated_and_issued_by_its_occasion_line():
                                 "过去一年，全区地区生产总值增长5.2%。\n"))
     assert (md.date, md.date_source, md.issuer, md.region, md.level) == (
         "2025-01-15", "occasion", "上海市金山区人民政府", "金山区", "district")
+
+
+def test_only_the_government_work_report_is_issued_by_the_government_of_its_occasion():
+    md = extract_metadata(clean("上海市人民代表大会常务委员会工作报告\n——2025年1月15日在上海市第十六届人民代表大会第三次会议上\n\n"
+                                "各位代表：\n现在，我代表常委会报告工作，请予审议。\n一、过去一年的工作\n审议通过地方性法规12件。\n"))
+    assert md.date == "2025-01-15" and md.issuer != "上海市人民政府"

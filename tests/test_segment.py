@@ -251,3 +251,25 @@ def test_rules_in_chapters_and_articles():
     assert target.kind == "target" and target.section[0] == "第三章支持措施"
     for t in ("制定本细则", "本细则所称", "孵化场地面积不少于3000平方米", "在孵企业不少于20家", "起施行"):
         assert find(ms, t).kind == "other", t  # purpose, definition, conditions, validity
+
+
+def test_a_government_work_report_promises_the_coming_years_work():
+    ms = measures_of("政府工作报告\n——2026年1月20日在金山区第八届人民代表大会第六次会议上\n\n一、2025年工作回顾\n"
+                     "过去一年，规模以上工业总产值达到1672亿元。\n二、扎实做好今年各项工作\n"
+                     "新建5G基站500个。培育专精特新企业50家。\n")
+    assert find(ms, "达到1672亿元").kind == "progress"
+    assert find(ms, "新建5G基站500个").kind != "progress" and find(ms, "培育专精特新企业50家").kind == "target"
+
+
+def test_a_replys_restatement_of_the_proposal_is_neither_work_nor_promise():
+    ms = measures_of("关于区政协第0088号提案的答复\n\n张委员：\n您在提案中提出：一是建设数据交易平台，培育数据商50家；"
+                     "二是设立数据要素产业基金。\n经研究，现答复如下：\n一是完善制度供给。二是建设交易平台，累计挂牌数据产品1200余个。\n")
+    assert [find(ms, t).kind for t in ("培育数据商50家", "设立数据要素产业基金")] == ["other", "other"]
+    assert find(ms, "累计挂牌数据产品").kind == "progress"
+
+
+def test_a_lead_with_a_figure_or_a_task_heading_naming_conditions_is_no_fragment_or_rule_part():
+    ms = measures_of("某区促进人才发展行动方案\n\n一、主要任务\n（一）放宽人才申报条件\n到2026年，引进高层次人才不少于500名。\n"
+                     "（二）加大资金支持\n到2026年，区财政每年安排专项资金不少于1亿元，重点支持以下方向：\n")
+    assert find(ms, "引进高层次人才不少于500名").kind == "target"
+    assert find(ms, "专项资金不少于1亿元").kind == "target"

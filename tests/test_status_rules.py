@@ -362,3 +362,41 @@ def test_a_count_a_promise_brings_about_is_aimed_at():
     assert [(q.comparator, q.value, q.object) for q in promised] == [(">=", 20, "数字健康企业")]
     money = "对认定的平台，按投入的30%给予支持，最高给予200万元资助"  # a grant is no aim, nor a share
     assert [q.comparator for q in aimed(find_quantities(money), money)] == [None, None]
+
+
+def _quantities(*ms):
+    return {m["id"]: [quantity(q.comparator, q.value, q.unit, q.object, q.raw) for q in find_quantities(m["text"])]
+            for m in ms}
+
+
+def test_an_increment_target_is_not_met_by_a_stock():
+    target = measure("m1", CITY, "2024-03-12", "target", "到2026年，全市新增社区助餐点200家。", deadline="2026",
+                     region="上海市", level="city", issuer="上海市人民政府")
+    stock = measure("m2", "dSUM", "2025-12-28", "progress", "全市社区助餐点累计达到1800家。", region="上海市",
+                    level="city", issuer="上海市民政局")
+    assert judge([target, stock], quantities=_quantities(target, stock))["m1"].status != "fulfilled"
+
+
+def test_every_place_needs_a_count_after_each_and_a_districts_figure_is_not_all():
+    assert not st.EVERY_PLACE.search("市数据局会同各区建成上海市公共数据开放平台")
+    assert not st.FOR_ALL.search("闵行区已全部建成，人均服务面积达到0.2平方米")
+    every = measure("m1", CITY, "2024-03-12", "target", "每个区至少建成2家认知障碍照护示范中心。", region="上海市",
+                    level="city", issuer="上海市人民政府")
+    one = measure("m2", REPLY, "2025-07-20", "progress", "闵行区已建成认知障碍照护示范中心2家。",
+                  region="闵行区", level="district", issuer="上海市闵行区民政局")
+    assert judge([every, one], quantities=_quantities(every, one))["m1"].status != "fulfilled"
+
+
+def test_a_milestone_completes_only_the_promises_last_step():
+    promise = measure("m1", REPLY, "2025-06-18", "commitment", "推动“天枢智算”总部项目年内开工，2026年建成投产。")
+    started = measure("m2", "dNEWS", "2025-10-09", "progress", "“天枢智算”总部项目已于今年3月开工建设。")
+    assert judge([promise, started], [["m1", "m2"]])["m1"].status != "fulfilled"
+
+
+def test_a_generic_metrics_owner_is_named_without_its_place_and_by_its_quoted_name():
+    fund = measure("m1", PLAN, "2025-04-10", "target", "设立嘉定区数字健康产业基金，规模不低于5亿元。")
+    report = measure("m2", REPLY, "2026-04-20", "progress", "区数字健康产业基金运行良好，规模达到6亿元。")
+    assert judge([fund, report], quantities=_quantities(fund, report))["m1"].status == "fulfilled"
+    named = measure("m1", PLAN, "2025-04-10", "target", "设立“浦江之光”科创基金，规模不低于10亿元。")
+    other = measure("m2", REPLY, "2026-04-20", "progress", "全区各类科创基金规模达到200亿元。")
+    assert judge([named, other], quantities=_quantities(named, other))["m1"].status != "fulfilled"

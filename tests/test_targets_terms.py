@@ -61,3 +61,15 @@ def test_terms_kinds():
 ])
 def test_norm_term_absorbs_variants(a, b):
     assert norm_term(a) == norm_term(b)
+
+
+@pytest.mark.parametrize("text", ["推动区内现有20家规上企业实施数字化转型", "建立由12个部门组成的联席会议制度"])
+def test_a_count_of_what_already_is_is_not_aimed_at(text):
+    from compare.targets import aimed
+
+    assert [q.comparator for q in aimed(find_quantities(text), text)] == [None]
+
+
+def test_an_ordinal_is_no_count_and_an_increment_stops_at_another_verb():
+    assert find_quantities("第三条 申请认定的孵化器应具备以下条件") == []
+    assert [q.comparator for q in find_quantities("新增养老床位覆盖街镇12个")] == [None]
