@@ -550,20 +550,50 @@ def _read_docx(data: bytes, name: str) -> str:
     except (zipfile.BadZipFile, KeyError, ValueError, Exception) as e:
         raise InputError(name, f"corrupt .docx ({type(e).__name__})",
                          "open and re-save it in Word/WPS, or export it as .txt") from None
+    from docx.oxml.ns import qn
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
     lines: list[str] = []
     numbering = _DocxNumbering(document)
     styles: dict[str | None, object] = {}
-    for para in document.paragraphs:
-        # para.style scans every style of the document each time: one lookup per style id
-        sid = para._p.style
-        if sid not in styles:
-            styles[sid] = para.style
-        style = styles[sid]
-        lines.append(numbering.label(para, style) + _docx_paragraph(para, style))
-    for table in document.tables:
-        for row in table.rows:
-            lines.append("\t".join(cell.text for cell in row.cells))
+    # paragraphs and tables in the order they stand: a table of work done under 一、工作进展 belongs
+    # there (read after every paragraph, it came after the signature and was cut off as its footer)
+    for child in document.element.body.iterchildren():
+        if child.tag == qn("w:p"):
+            para = Paragraph(child, document)
+            # para.style scans every style of the document each time: one lookup per style id
+            sid = para._p.style
+            if sid not in styles:
+                styles[sid] = para.style
+            style = styles[sid]
+            lines.append(numbering.label(para, style) + _docx_paragraph(para, style))
+        elif child.tag == qn("w:tbl"):
+            lines.extend(table_lines([[cell.text for cell in row.cells] for row in Table(child, document).rows]))
     return "\n".join(lines)
+
+
+def table_lines(rows: list[list[str]]) -> list[str]:
+    """A table's rows as lines, as a reader sees them: a row whose first cell is a short label reads
+    as label and value (引进首店：2024年引进…); a first row of short headings only (工作事项 | 进展情况)
+    names the columns and is left out; any other row, its cells side by side."""
+    out = []
+    for k, cells in enumerate(rows):
+        cells = [re.sub(r"\s+", " ", c).strip() for c in cells]
+        cells = [c for i, c in enumerate(cells) if c and (i == 0 or c != cells[i - 1])]  # merged cells repeat
+        if not cells:
+            continue
+        if k == 0 and len(cells) >= 2 and all(_short_label(c) for c in cells):
+            continue
+        if len(cells) >= 2 and _short_label(cells[0]) and not all(_short_label(c) for c in cells[1:]):
+            out.append(cells[0] + "：" + "；".join(cells[1:]))
+        else:
+            out.append("\t".join(cells))
+    return out
+
+
+def _short_label(text: str) -> bool:
+    return 2 <= len(text) <= ROW_LABEL and not re.search(r"[。；;，,！？!?：:\d]", text)
 
 
 def _docx_xml_parts(data: bytes, name: str) -> bytes:

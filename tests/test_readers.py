@@ -281,3 +281,21 @@ def test_a_table_row_reads_as_its_label_and_its_value_and_a_header_row_is_left_o
     assert html_to_text(page).splitlines() == ["关于区政协第0321号提案的答复",
                                                 "引进首店：2024年引进各类首店186家，其中全球首店12家。",
                                                 "首发活动：举办“首发季”活动，发布新品300余个。"]
+
+
+def test_a_docx_table_stands_where_it_is_and_reads_as_labels_and_values(tmp_path):
+    import docx
+
+    d = docx.Document()
+    for t in ["关于区政协第0321号提案的答复", "一、工作进展"]:
+        d.add_paragraph(t)
+    table = d.add_table(rows=3, cols=2)
+    for r, (a, b) in enumerate([("工作事项", "进展情况"), ("引进首店", "2024年引进各类首店186家。"),
+                                ("首发活动", "举办“首发季”活动，发布新品300余个。")]):
+        table.cell(r, 0).text, table.cell(r, 1).text = a, b
+    for t in ["二、下一步工作", "下一步，力争2025年引进首店不少于200家。"]:
+        d.add_paragraph(t)
+    d.save(tmp_path / "t.docx")
+    assert read_file(tmp_path / "t.docx").text.splitlines() == [
+        "关于区政协第0321号提案的答复", "一、工作进展", "引进首店：2024年引进各类首店186家。",
+        "首发活动：举办“首发季”活动，发布新品300余个。", "二、下一步工作", "下一步，力争2025年引进首店不少于200家。"]
