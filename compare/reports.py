@@ -130,6 +130,9 @@ def diff_documents(db: Database, doc_a: str, doc_b: str) -> dict:
 def diff(db: Database, ref_a: str, ref_b: str) -> tuple[dict, dict, dict]:
     """Two documents named by the user (id, prefix or file name) and their diff."""
     a, b = queries.resolve_document(db, ref_a), queries.resolve_document(db, ref_b)
+    if a["id"] == b["id"]:
+        raise CompareError(f"{ref_a} and {ref_b} are the same document ({a.get('title') or a['id']}); "
+                           "pass two documents, e.g. a plan and a later reply (compare docs lists them)")
     return a, b, diff_documents(db, a["id"], b["id"])
 
 

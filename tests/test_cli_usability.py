@@ -170,6 +170,12 @@ def test_thread_measures_and_diff_with_an_ambiguous_prefix_list_the_matches(run,
         assert sum(d in line for d, _ in docs) >= 2, line
 
 
+def test_diff_of_a_document_with_itself_is_refused_in_one_line(run, built):
+    doc = rows(built, "SELECT id FROM documents WHERE is_current = 1 ORDER BY id")[0][0]
+    line = one_line_error(run("diff", doc, doc[:8], "-d", built, ok=False).output)
+    assert "same document" in line and "pass two documents" in line, line
+
+
 # --- 5. text tables: a header, and columns that line up with Chinese text ------------------------
 
 def test_display_width_counts_wide_characters_twice():
