@@ -26,7 +26,9 @@ _INSIDE = {p.name: p.inside for p in VOCAB.places if p.inside}  # 宝山区 -> �
 _CITY_PREFIXES = VOCAB.city.short + _PLACES["levels"].tagged("issuer")  # 上海…, 市… (市科委)
 
 ORG_SUFFIX = rf"(?:{_ORGS['suffixes'].pattern()})"
-DOC_NUMBER = re.compile(r"([\u4e00-\u9fff]{1,12})\s*[〔\[［【(（]\s*(\d{4})\s*[〕\]］】)）]\s*(\d{1,4})\s*号")
+# 沪府办发〔2024〕9号, and with a word before the number: 沪浦科经委〔2025〕提字第88号, 沪科〔2024〕第15号
+DOC_NUMBER = re.compile(r"([\u4e00-\u9fff]{1,12})\s*[〔\[［【(（]\s*(\d{4})\s*[〕\]］】)）]\s*"
+                        r"((?:[\u4e00-\u9fff]{0,3}?第)?\s*\d{1,4})\s*号")
 DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(?:(\d{1,2})\s*日)?")
 _CN_DIGIT = dict(VOCAB.numerals.year)  # 〇 -> "0", 二 -> "2"
 CN_DATE = re.compile(rf"([{''.join(_CN_DIGIT)}]{{4}})\s*年\s*([{_CN}]{{1,2}})\s*月\s*(?:([{_CN}]{{1,3}})\s*日)?")
@@ -203,7 +205,7 @@ def _header_fields(md: Metadata, head: list[tuple[int, int, str]]) -> None:
     for _, _, t in head:
         m = DOC_NUMBER.search(t)
         if m and len(t) <= 40 and "《" not in t:
-            md.doc_number = f"{m.group(1)}〔{m.group(2)}〕{m.group(3)}号"
+            md.doc_number = f"{m.group(1)}〔{m.group(2)}〕{m.group(3).replace(' ', '')}号"
             break
 
 

@@ -267,3 +267,12 @@ def test_only_the_government_work_report_is_issued_by_the_government_of_its_occa
     md = extract_metadata(clean("上海市人民代表大会常务委员会工作报告\n——2025年1月15日在上海市第十六届人民代表大会第三次会议上\n\n"
                                 "各位代表：\n现在，我代表常委会报告工作，请予审议。\n一、过去一年的工作\n审议通过地方性法规12件。\n"))
     assert md.date == "2025-01-15" and md.issuer != "上海市人民政府"
+
+
+@pytest.mark.parametrize("line, number", [("沪浦科经委〔2025〕提字第88号", "沪浦科经委〔2025〕提字第88号"),
+                                          ("沪科〔2024〕第15号", "沪科〔2024〕第15号"),
+                                          ("闵府办发[2024]3号", "闵府办发〔2024〕3号")])
+def test_document_numbers_with_a_word_before_the_number(line, number):
+    md = extract_metadata(clean(f"上海市某区科学技术委员会\n\n{line}\n\n关于区政协第0088号提案的答复\n\n张委员：\n"
+                                "您的提案收悉，现答复如下：\n一是推进平台建设。\n"))
+    assert md.doc_number == number
