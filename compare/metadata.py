@@ -572,10 +572,13 @@ def _title_lead(title: str) -> str:
 
 def _order(md: Metadata) -> None:
     """The date the document is ordered by: its date, else (approximate) the year of its 文号
-    (…〔2022〕12号), else the first year of its period."""
+    (…〔2022〕12号), else the first year of its period, else the year its title opens with
+    (2025年普陀区科技创新工作要点)."""
     if md.date:
         md.sort_date = md.date
     elif md.doc_number and (m := DOC_NUMBER.search(md.doc_number)):
         md.sort_date, md.date_approximate, md.date_source = m.group(2), True, "doc_number"
     elif md.period_start:
         md.sort_date, md.date_approximate, md.date_source = str(md.period_start), True, "period"
+    elif md.title and (m := re.match(r"(20\d{2})\s*年", md.title)):
+        md.sort_date, md.date_approximate, md.date_source = m.group(1), True, "title"

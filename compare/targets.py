@@ -164,7 +164,7 @@ def find_quantities(text: str) -> list[Quantity]:
         if comp is None:
             comp = _comparator_before(t[max(0, m.start() - 8):m.start()])
             added = None if comp else _INCREMENT.search(t[:m.start()])
-            if added and _NOT_ONE_OBJECT.search(added.group("what")):
+            if added and not _one_object(added.group("what")):
                 added = None  # 新增养老床位覆盖街镇12个, 新增的企业中有3家: the count is of something else
             comp = "+" if added else comp
         obj = _object_after(t, m.end()) or (added.group("what") if added else _object_before(t, m.start()))
@@ -207,6 +207,12 @@ _INCREMENT = re.compile(rf"(?:{'|'.join(re.escape(w) for w, c in COMPARATORS.ite
 # between a verb and a count, what says the count is not of the verb's object: another verb (覆盖),
 # a 的-phrase or a part of it (中, 有), something that already is (现有, 已有, 由…组成)
 _NOT_ONE_OBJECT = re.compile(rf"的|中|有|由|已|(?:{VOCAB['verbs']['verbs'].pattern('action')})")
+# …and a kind of institution at its end is a noun, whatever verb it holds (孵化器)
+_KIND_END = re.compile(rf"(?:{VOCAB['terms']['institution suffixes'].pattern()})$")
+
+
+def _one_object(what: str) -> bool:
+    return not _NOT_ONE_OBJECT.search(_KIND_END.sub("", what))
 
 
 def _object_after(t: str, i: int) -> str | None:
@@ -235,7 +241,7 @@ def _object_before(t: str, i: int) -> str | None:
 _COUNT_UNITS = frozenset(_WORDS["units"].tagged("count"))  # 家, 个, 项: not 万元, %, 类
 # in a promise, a count after the verb that brings it about, in the same clause, is aimed at:
 # 引进数字健康企业20家, 打造3家平台, 培育专精特新企业100家
-_AIM_VERB = re.compile(rf"(?:{VOCAB['verbs']['verbs'].pattern('quantity', 'promised')})"
+_AIM_VERB = re.compile(rf".*(?:{VOCAB['verbs']['verbs'].pattern('quantity', 'promised')})"  # the last verb
                        r"(?P<what>[^\d，。；、,;：:（）()]{0,12})$")
 
 
@@ -247,8 +253,9 @@ def aimed(quantities: list[Quantity], text: str) -> list[Quantity]:
     for q in quantities:
         verb = _AIM_VERB.search(t[:q.start]) if q.comparator is None and q.unit in _COUNT_UNITS else None
         # 推动现有20家企业…, 由12个部门组成: a count of what is there, not of what is to be
-        if verb and not _NOT_ONE_OBJECT.search(verb.group("what")) and not t[q.end:q.end + 3].startswith("组成"):
-            q = dataclasses.replace(q, comparator=">=")
+        if verb and _one_object(verb.group("what")) and not t[q.end:q.end + 3].startswith("组成"):
+            what = verb.group("what")
+            q = dataclasses.replace(q, comparator=">=", object=what if len(what) >= 2 else q.object)
         out.append(q)
     return out
 

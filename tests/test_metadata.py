@@ -276,3 +276,16 @@ def test_document_numbers_with_a_word_before_the_number(line, number):
     md = extract_metadata(clean(f"上海市某区科学技术委员会\n\n{line}\n\n关于区政协第0088号提案的答复\n\n张委员：\n"
                                 "您的提案收悉，现答复如下：\n一是推进平台建设。\n"))
     assert md.doc_number == number
+
+
+def test_an_undated_yearly_plan_is_ordered_by_the_year_its_title_opens_with():
+    md = extract_metadata(clean("2025年普陀区科技创新工作要点\n\n一、强化创新主体培育\n1.新增高新技术企业60家。\n"))
+    assert (md.date, md.sort_date, md.date_approximate, md.date_source) == (None, "2025", True, "title")
+
+
+def test_a_public_notice_title_is_never_joined_to_the_line_after_it():
+    md = extract_metadata(clean("关于2025年普陀区科技小巨人企业拟认定名单的公示\n\n根据《普陀区科技小巨人企业认定管理办法》，"
+                                "经企业申报、专家评审，拟认定以下6家企业为2025年普陀区科技小巨人企业，现予以公示。\n"
+                                "公示期：2025年11月10日至11月16日。\n联系电话：021-12345678\n\n"
+                                "上海市普陀区科学技术委员会\n2025年11月10日\n"))
+    assert md.title == "关于2025年普陀区科技小巨人企业拟认定名单的公示"

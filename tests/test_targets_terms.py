@@ -73,3 +73,10 @@ def test_a_count_of_what_already_is_is_not_aimed_at(text):
 def test_an_ordinal_is_no_count_and_an_increment_stops_at_another_verb():
     assert find_quantities("第三条 申请认定的孵化器应具备以下条件") == []
     assert [q.comparator for q in find_quantities("新增养老床位覆盖街镇12个")] == [None]
+
+
+def test_an_aim_is_counted_after_the_last_verb_and_a_kind_of_institution_is_a_noun():
+    from compare.targets import aimed
+
+    text = "推动桃浦智创城建设市级孵化器2家"
+    assert [(q.comparator, q.object) for q in aimed(find_quantities(text), text)] == [(">=", "市级孵化器")]
