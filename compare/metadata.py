@@ -54,7 +54,10 @@ _NUMBERED = re.compile(rf"^(?:[{_CN}]+[是、]|[（(][{_CN}\d]+[）)]|\d{{1,2}}[
 # a web page's navigation left in the text: 首页 | 政务公开 | 互动交流
 NAV_LINE = re.compile(rf"^(?:{_FURNITURE['navigation'].pattern()}|[\s|｜/>》·•\-])+$")
 # a line giving where and when a page was published (来源：… 2025-04-19, 发布时间：2025年4月19日)
-PUBLISHED_LINE = re.compile(rf"^[（(]?(?:{_FURNITURE['labels'].pattern('published')})[：:]")
+# 发布时间：…, 【发布日期】2025年3月14日 【来源】…, and a date before its label: 2025-03-14 来源：…
+_DATE_FIRST = r"\d{4}\s*[-./年]\s*\d{1,2}\s*[-./月]\s*\d{1,2}\s*日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?\s*"
+PUBLISHED_LINE = re.compile(rf"^(?:{_DATE_FIRST})?[（(]?(?:{_FURNITURE['labels'].pattern('published')})[：:]"
+                            rf"|^【(?:{_FURNITURE['labels'].pattern('published')})】")
 # the opening of a news report: 4月18日，… / 近日，… / 本报讯 / 记者
 NEWS_LEAD = re.compile(rf"^(?:\d{{4}}年)?\d{{1,2}}月\d{{1,2}}日(?:上午|下午|晚)?[，,]"
                        rf"|^(?:{_DOCS['news leads'].pattern()})[，,]"
@@ -65,8 +68,8 @@ TRANSMITS = re.compile(r"印发[《〈](.+?)[》〉]的?通知")
 _CITED = re.compile(r"[《〈](.+?)[》〉]")
 _CONSULTATION = rf"(?:{_DOCS['consultation'].pattern()}).*(?:{_DOCS['nouns'].pattern('notice')})$"
 # who published a web page: 来源：中国科学报 (up to the next label, a separator, a space or a date)
-PUBLISHER = re.compile(rf"(?:{_FURNITURE['labels'].pattern('publisher')})[：:]\s*(.+?)"
-                       rf"(?=\s|[|｜丨/]|(?:{_FURNITURE['labels'].pattern()})[：:]|\d{{4}}\s*[-./年]|$)")
+PUBLISHER = re.compile(rf"(?:{_FURNITURE['labels'].pattern('publisher')})(?:[：:]|】)\s*(.+?)"
+                       rf"(?=\s|[|｜丨/【]|(?:{_FURNITURE['labels'].pattern()})[：:]|\d{{4}}\s*[-./年]|$)")
 _NAME = re.compile(r"[\u4e00-\u9fffA-Za-z（）()·]{2,30}")
 # a date standing alone in brackets under a title (a report's, a speech's): （2026年1月16日）
 DATE_IN_BRACKETS = re.compile(r"[（(]\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*[）)]")

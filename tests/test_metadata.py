@@ -289,3 +289,11 @@ def test_a_public_notice_title_is_never_joined_to_the_line_after_it():
                                 "公示期：2025年11月10日至11月16日。\n联系电话：021-12345678\n\n"
                                 "上海市普陀区科学技术委员会\n2025年11月10日\n"))
     assert md.title == "关于2025年普陀区科技小巨人企业拟认定名单的公示"
+
+
+@pytest.mark.parametrize("line, publisher", [("2025-03-14 来源：上海市科委", "上海市科委"),
+                                             ("【发布日期】2025年3月14日 【来源】杨浦区政府", "杨浦区政府")])
+def test_a_news_pages_dated_line_with_its_date_first_or_its_labels_in_brackets(line, publisher):
+    md = extract_metadata(clean(f"杨浦区召开2025年科技创新大会\n{line}\n\n3月13日，杨浦区召开2025年科技创新大会。\n"
+                                "会议提出，到2027年，全区高新技术企业达到1500家。\n"))
+    assert (md.title, md.genre, md.date, md.issuer) == ("杨浦区召开2025年科技创新大会", "news", "2025-03-14", publisher)
