@@ -310,8 +310,9 @@ _DATE_DIGIT = rf"[\d{''.join(VOCAB.numerals.year)}{_CN}]"  # 2026 or 二〇二�
 DATE_LINE = re.compile(rf"^\s*[（(]\s*{_DATE_DIGIT}{{4}}\s*年\s*{_DATE_DIGIT}{{1,2}}\s*月"
                        rf"\s*{_DATE_DIGIT}{{1,3}}\s*日\s*[）)]\s*$")
 # a web page's labelled line: 来源：…, 发布时间：…, 作者：…, 【发布日期】…, 2025-03-14 来源：…
-LABEL_LINE = re.compile(rf"^\s*(?:\d{{4}}[-./]\d{{1,2}}[-./]\d{{1,2}}\s*)?[（(]?(?:{VOCAB['furniture']['labels'].pattern()})[：:]"
-                        rf"|^\s*【(?:{VOCAB['furniture']['labels'].pattern()})】")
+_LABELS = VOCAB['furniture']['labels'].pattern()
+LABEL_LINE = re.compile(rf"^\s*(?:\d{{4}}[-./]\d{{1,2}}[-./]\d{{1,2}}\s*)?[（(]?(?:{_LABELS})[：:]"
+                        rf"|^\s*【(?:{_LABELS})】")
 ITEM_START = re.compile(rf"^\s*(?:[{_CN}]+是|第[{_CN}]+[，,、])")
 
 
