@@ -458,7 +458,7 @@ class _MainText(HTMLParser):
         label with a colon does: 引进首店：2024年引进各类首店186家."""
         self.row["cells"] += 1
         text = "".join(self.parts[self.cell_start:]).strip()
-        if self.row["cells"] == 1 and 2 <= len(text) <= ROW_LABEL and not re.search(r"[。；;，,！？!?：:\d]", text):
+        if self.row["cells"] == 1 and _short_label(text):
             self.row["colon"] = (len(self.parts), self._main_len())
             self._emit("：")
 

@@ -62,17 +62,21 @@ def _clauses(text: str) -> list[str]:
     return re.split(f"[{_CLAUSE_END}]", text)
 
 
+def _said_done(text: str, i: int) -> bool:
+    """Is the word at text[i] said as done: no future marker just before it in its clause (not
+    预计年底投入使用, 力争年内建成)?"""
+    return not NOT_YET.search(_clause_before(text, i)[-12:])
+
+
 def reports_completion(text: str, promise: str = "") -> bool:
     """Does the text report something done (建成, 印发, 揭牌…), not promise or expect it? A
     milestone (开工, 投产) counts only when the promise is of that very step."""
-    for m in COMPLETION.finditer(text):
-        if not NOT_YET.search(_clause_before(text, m.start())[-12:]):
-            return True
+    if any(_said_done(text, m.start()) for m in COMPLETION.finditer(text)):
+        return True
     # the promise's last step only: 年内开工，2026年建成投产 is not done when it has started
     steps = {m.group(0) for m in MILESTONE.finditer(promise)
              if not COMPLETION.search(promise[m.end():]) and not MILESTONE.search(promise[m.end():])}
-    return any(m.group(0) in steps and not NOT_YET.search(_clause_before(text, m.start())[-12:])
-               for m in MILESTONE.finditer(text))
+    return any(m.group(0) in steps and _said_done(text, m.start()) for m in MILESTONE.finditer(text))
 
 
 # promises of something to be made, whose completion a report can state; a promise to open up,
@@ -651,7 +655,7 @@ def _names_done(clause: str, start: int, end: int) -> bool:
     before it (建成了全国首个…平台, 为…孵化器揭牌 reads …揭牌 after it) or just after it?"""
     for m in COMPLETION.finditer(clause):
         near = 0 <= start - m.end() <= NAME_GAP[0] or 0 <= m.start() - end <= NAME_GAP[1]
-        if near and not NOT_YET.search(_clause_before(clause, m.start())[-12:]):
+        if near and _said_done(clause, m.start()):
             return True
     return False
 
@@ -923,9 +927,10 @@ def _completion_reported(c: dict, found: Found, target: dict | None) -> list[dic
     done = threads + found.done
     every = EVERY_PLACE.search(c["text"])
     if every and done:  # 每个区至少建成1家: a report of one district is work, one of all (全覆盖) completes it
-        if not any(FOR_ALL.search(e["text"]) for e in done):
+        of_all = [e for e in done if FOR_ALL.search(e["text"])]
+        if not of_all:
             found.notes.append(f"it is set for every place ({every.group(0)}): a report of one is not its completion")
-        done = [e for e in done if FOR_ALL.search(e["text"])]
+        return of_all
     return done
 
 
