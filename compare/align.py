@@ -3,8 +3,10 @@
 Signals for a pair of measures:
 - `cos`: semantic cosine of sentence embeddings (one encoder; vectors cached by model);
 - `tfidf`: cosine of character 2-4-gram TF-IDF vectors, digits kept (Chinese reuses terms
-  verbatim, and numbers matter); its weights come from the current corpus;
-- `rare`: how rare the rarest character n-gram both measures contain is in the corpus;
+  verbatim, and numbers matter); its weights are a fixed background idf (compare/background.py),
+  which no document changes;
+- `rare`: how rare the rarest character n-gram both measures contain is in the corpus, counted
+  only for n-grams in at most `rare_max_df` measures (0 beyond), against a fixed corpus size;
 - `term`: best fuzzy match between the measures' key terms (《titles》 must match nearly whole);
 - `level_conflict`: both state the level they speak for (区级 / 市级) and the levels differ;
 - `name_conflict`: both name programmes or policies (“…”, 《…》) and none of the names match;
@@ -22,7 +24,12 @@ Signals for a pair of measures:
 - `grant_conflict`: one measure grants money (a grant verb, vocab verbs.txt, with an amount:
   给予…最高200万元资助) and the other does not: funding a kind of platform is not building it;
 - `word`: the words (segmented) both measures hold, each weighted by how few measures of the
-  corpus use it (compare/words.py): 出海 in 支持新优药械出海开拓市场 and 编制创新产品出海行动方案.
+  corpus use it, 0 from `word_max_df` measures on (compare/words.py): 出海 in 支持新优药械出海开拓市场
+  and 编制创新产品出海行动方案.
+
+No statistic depends on the corpus's size: a document added changes the counts of its own
+n-grams and words, and so the signals of the pairs sharing one that is still rare, and no other
+(issue 15; docs/alignment.md, "Statistics one document leaves alone").
 
 Candidates are found by blocked matrix products over the semantic vectors and over a
 corpus-independent character-hashing encoder, kept where either cosine passes a floor; by
@@ -297,35 +304,33 @@ def l2_rows(X):
     return X
 
 
-def ngram_stats(texts: list[str]):
+def ngram_stats(texts: list[str], rare_max_df: int):
     """Character 2-4-gram statistics of the texts, counted once per distinct text.
 
-    Returns (T, Bn, rarity, df): T the row-normalised TF-IDF (sublinear tf, smooth idf, digits
-    kept), Bn the binary presence of n-grams that do not cross punctuation, with each such
-    n-gram's document frequency df and rarity = idf / log(N + 1), in 0..1 (1 for an n-gram in one
-    measure, 0 for one in all). Duplicate texts count as often as they occur, as if each were
-    counted on its own, but are split into n-grams once.
+    Returns (T, Bn, rarity, df): T the row-normalised TF-IDF (sublinear tf, background idf:
+    compare/background.py, digits kept), Bn the binary presence of n-grams that do not cross
+    punctuation, with each such n-gram's document frequency df and rarity (rarity_of: 0..1, 0 for
+    an n-gram in more than rare_max_df measures). Duplicate texts count as often as they occur, as
+    if each were counted on its own, but are split into n-grams once.
     """
     import scipy.sparse as sp
+
+    from .background import gram_idf
 
     first: dict[str, int] = {}
     row = np.array([first.setdefault(t, len(first)) for t in texts], dtype=np.int64)
     weight = np.bincount(row, minlength=len(first)).astype(np.float64)
     C, terms = char_ngram_counts(list(first))
-    n = len(texts)
     present = C.copy()
     present.data[:] = 1
     df_all = np.asarray(present.T @ weight).ravel()
-    # TF-IDF as sklearn's TfidfVectorizer(sublinear_tf=True) computes it
-    idf = np.log((1 + n) / (1 + df_all)) + 1
     T = C.astype(np.float64)
-    T.data = np.log(T.data) + 1
-    T = l2_rows(T @ sp.diags(idf)).astype(np.float32)
+    T.data = np.log(T.data) + 1  # sublinear tf, as sklearn's TfidfVectorizer(sublinear_tf=True)
+    T = l2_rows(T @ sp.diags(gram_idf(terms))).astype(np.float32)
     keep = np.flatnonzero(np.array(["|" not in g for g in terms], dtype=bool))
     Bn = present[:, keep].tocsr()
     df = df_all[keep]
-    rarity = (np.log((n + 1) / (df + 1)) + 1) / (np.log(max(1, n) + 1) + 1)
-    return T[row], Bn[row], rarity.astype(np.float32), df
+    return T[row], Bn[row], rarity_of(df, rare_max_df, len(texts)).astype(np.float32), df
 
 
 PAIR_CHUNK_ENTRIES = 10_000_000  # stored entries of the rows a chunk of pairs copies, at most (about)
@@ -366,15 +371,33 @@ def pair_rarity(Bn, rarity: np.ndarray, a: np.ndarray, b: np.ndarray, progress=N
     return out
 
 
-def rarity_of(df: int, n: int) -> float:
-    """The rarity of an n-gram found in df of n measures (see ngram_stats)."""
-    n = max(1, n)
-    return float((np.log((n + 1) / (df + 1)) + 1) / (np.log(n + 1) + 1))
+# The corpus size statistics are measured against: the corpus's own up to this many measures (a
+# handful of documents, where 举办 in 4 of 6 measures is common), this one from there on, so that
+# one more document changes only the statistics of its own n-grams and words (issue 15).
+REFERENCE_SIZE = 1000
 
 
-def effective_rare_floor(params: Params, n: int) -> float:
-    """Shared n-grams make candidates when at least this rare: the floor, or the df cap, whichever binds."""
-    return max(params.rare_floor, rarity_of(params.rare_max_df, n))
+def reference_size(n: int) -> int:
+    return max(1, min(n, REFERENCE_SIZE))
+
+
+def rarity_of(df: np.ndarray, max_df: int, n: int) -> np.ndarray:
+    """The rarity of n-grams found in df of n measures: the smooth idf of df measures in the
+    reference size, over that of one (1 for an n-gram in no other measure), and 0 for one in more
+    than max_df measures."""
+    df = np.asarray(df, dtype=np.float64)
+    ref = reference_size(n)
+    idf = np.log((ref + 1) / (df + 1)) + 1
+    return np.where(df <= max_df, idf / (np.log(ref + 1) + 1), 0.0)
+
+
+WORD_SHARE = 0.03  # in a small corpus, a word in this share of the reference size weighs 0 …
+WORD_MIN_MAX_DF = 3  # … but never under 3 measures: by the share alone no word would count under 67
+
+
+def word_cap(word_max_df: int, n: int) -> float:
+    """The measures from which a shared word weighs 0: word_max_df, or fewer in a small corpus."""
+    return min(word_max_df, max(WORD_SHARE * reference_size(n), WORD_MIN_MAX_DF))
 
 
 def rare_candidates(Bn, rarity: np.ndarray, df: np.ndarray, floor: float) -> set[tuple[int, int]]:
@@ -456,6 +479,17 @@ NAME_KINDS = ("title", "quoted")
 NAME_MATCH = 0.6  # names whose partial fuzzy ratio is under this are different names (春昇杯 ~ 嘉智杯: 0.5)
 
 
+NAMED_INSTITUTION_KINDS = ("event", "fund")  # institutions that are one of their name (vocab terms.txt kinds)
+
+
+def _named_institutions(terms: list[tuple[str, str, str]]) -> list[str]:
+    """The institution terms of a measure that name one contest or fund (4 characters or more)."""
+    from .terms import institution_kind
+
+    return [t[2] for t in terms if t[1] == "institution" and len(t[2]) >= 4
+            and institution_kind(t[2]) in NAMED_INSTITUTION_KINDS]
+
+
 # comparators of a quantity aimed at (不少于, 超, 力争, 新增, 不超过); 达到 (=) also states results
 AIM_COMPARATORS = (">=", ">", "~", "+", "<=")
 
@@ -472,6 +506,11 @@ def name_conflict(ta: list[tuple[str, str, str]], tb: list[tuple[str, str, str]]
     na = [t[2] for t in ta if t[1] in NAME_KINDS and len(t[2]) >= 2]
     nb = [t[2] for t in tb if t[1] in NAME_KINDS and len(t[2]) >= 2]
     if na and nb and max(fuzz.partial_ratio(x, y) for x in na for y in nb) / 100.0 < NAME_MATCH:
+        return 1.0
+    # a contest or a fund is one of its name: 生命健康科技概念验证大赛 is not “春昇杯”医学创新人才大赛,
+    # 浦东天使母基金 not 生物医药产业母基金 (unless some name of one matches some name of the other)
+    ea, eb = _named_institutions(ta), _named_institutions(tb)
+    if ea and eb and max(fuzz.partial_ratio(x, y) for x in na + ea for y in nb + eb) / 100.0 < NAME_MATCH:
         return 1.0
     # targets of the same unit whose objects differ: one object inside the other is the same
     # thing named more or less fully (孵化器 / 生物医药专业孵化器); otherwise whole-string ratio,
@@ -597,15 +636,8 @@ def industries(text: str) -> frozenset[str]:
     return frozenset(_INDUSTRY[m.group()] for m in _INDUSTRIES.finditer(text))
 
 
-# However small the corpus, a word two measures share counts if it is in fewer than 3 measures: a
-# share of the measures (word_max_share) falls under 2 below some 67 measures, where no word would
-# count, and two reports of one commitment in a handful of documents share only their words
-# (开工建设…度假区二期项目 / …度假区二期项目开工建设 scored 0.53 on cosine and n-grams alone).
-WORD_MIN_MAX_DF = 3
-
-
 def context_features(c: Corpus, A: np.ndarray, B: np.ndarray, progress=None,
-                     word_max_share: float = 0.03) -> np.ndarray:
+                     word_max_df: float = 28) -> np.ndarray:
     """One row of CONTEXT_FEATURES per pair (A[k], B[k]) of the corpus.
 
     Each measure's heads, place, level, industries, names and grant are found once; the pairs are
@@ -639,7 +671,7 @@ def context_features(c: Corpus, A: np.ndarray, B: np.ndarray, progress=None,
     # one cosine per pair of documents, not per pair of measures
     codes, inverse = np.unique(doc[A] * len(docs) + doc[B], return_inverse=True)
     out[:, 3] = np.round(pair_tfidf(centroids, codes // len(docs), codes % len(docs)), 5)[inverse]
-    out[:, 7] = shared_words(c.W, word_weights(c.wdf, max(word_max_share * c.n, WORD_MIN_MAX_DF)), A, B)
+    out[:, 7] = shared_words(c.W, word_weights(c.wdf, word_cap(word_max_df, c.n)), A, B)
     return out
 
 
@@ -738,10 +770,10 @@ class Corpus:
 
     @classmethod
     def of(cls, rows: list[dict], V: np.ndarray, H: np.ndarray,
-           terms: dict[str, list[tuple[str, str, str]]] | None = None) -> Corpus:
+           terms: dict[str, list[tuple[str, str, str]]] | None = None, rare_max_df: int = 15) -> Corpus:
         ids = [m["id"] for m in rows]
         texts = [measure_text(m) for m in rows]
-        stats = ngram_stats(texts) if texts else (None, None, None, None)
+        stats = ngram_stats(texts, rare_max_df) if texts else (None, None, None, None)
         grams = term_grams(ids, terms) if terms is not None and ids else (None, None)
         W, wdf = word_matrix(texts) if texts else (None, None)
         return cls(rows, ids, {mid: i for i, mid in enumerate(ids)}, texts, V, H, *stats, *grams, W, wdf)
@@ -843,7 +875,7 @@ def find_candidates(c: Corpus, params: Params, done: set[str], stored_lists: dic
         near.append(codes)
     if c.Bn is not None and n > 1:
         # rare shared n-grams: recomputed over the whole corpus, a pair's rarity only falls as it grows
-        cands |= rare_candidates(c.Bn, c.rarity, c.df, effective_rare_floor(params, n))
+        cands |= rare_candidates(c.Bn, c.rarity, c.df, params.rare_floor)
     if n > 1:
         cands |= term_candidates(c.K, c.kdf, params.term_max_df)  # recomputed too, from the current measures
     codes = np.fromiter((i * n + j for i, j in cands), dtype=np.int64, count=len(cands))
@@ -982,7 +1014,7 @@ def _scored(c: Corpus, params: Params, step: CandidateStep, A, B, cos, hcos, ter
     rare = np.round(pair_rarity(c.Bn, c.rarity, A, B, progress), 5)
     codes = A * n + B
     keep = (member(codes, step.near[0]) | member(codes, step.near[1])
-            | (rare >= effective_rare_floor(params, n) - 1e-6) | share_term(c.K, c.kdf, params.term_max_df, A, B))
+            | (rare >= params.rare_floor - 1e-6) | share_term(c.K, c.kdf, params.term_max_df, A, B))
     idx = np.flatnonzero(keep)
     if progress:
         progress(2 * (len(A) - len(idx)))
@@ -993,7 +1025,7 @@ def _scored(c: Corpus, params: Params, step: CandidateStep, A, B, cos, hcos, ter
     same = (doc[A] == doc[B]).astype(float)
     X = np.empty((len(A), len(FEATURES)))  # filled in place: no stacked copies of millions of rows
     X[:, :len(PAIR_FEATURES)] = features(cos, tf, rare, term, conflict, names, same)
-    X[:, len(PAIR_FEATURES):] = context_features(c, A, B, progress, params.word_max_share)
+    X[:, len(PAIR_FEATURES):] = context_features(c, A, B, progress, params.word_max_df)
     return X, A, B, hcos
 
 

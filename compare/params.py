@@ -22,12 +22,13 @@ class Params:
     secondary_threshold: float  # a measure also joins a thread it links to this much on average
     cos_floor: float = 0.35  # candidate floors
     hash_floor: float = 0.30
-    rare_floor: float = 0.60  # a shared 2-4-gram at least this rare makes a candidate…
-    rare_max_df: int = 20  # …and in at most this many measures (bounds the pairs one n-gram makes)
+    rare_floor: float = 0.60  # a shared 2-4-gram at least this rare makes a candidate
+    rare_max_df: int = 15  # an n-gram in more measures has no rarity (`rare` 0, no candidates): this
+    # bounds the pairs one n-gram makes and the pairs one more document can change
     max_candidates: int = 10  # per measure and signal
     term_max_df: int = 0  # a 4-character run of a key term (institution, title, quoted name) shared by
     # at most this many measures makes a candidate; 0: no key-term channel
-    word_max_share: float = 0.03  # a shared word weighs 1 in one measure, 0 in this share of them (`word`)
+    word_max_df: int = 28  # a shared word weighs 1 in one measure, 0 in this many measures and more (`word`)
     provenance: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -36,13 +37,13 @@ class Params:
         numbers = {f"weights.{k}": v for k, v in dict(self.weights).items()}
         numbers.update((k, getattr(self, k)) for k in ("bias", "link_threshold", "cluster_threshold",
                                                           "secondary_threshold", "cos_floor", "hash_floor",
-                                                          "rare_floor", "word_max_share"))
+                                                          "rare_floor", "rare_max_df", "word_max_df"))
         for name, value in numbers.items():
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
                 raise ValueError(f"{name} must be a finite number, not {value!r}")
-        if not 0 < self.word_max_share <= 1:
-            raise ValueError(f"word_max_share must be a share of the measures (0 < share <= 1), "
-                             f"not {self.word_max_share}")
+        for name in ("rare_max_df", "word_max_df"):
+            if getattr(self, name) < 2:
+                raise ValueError(f"{name} must be a number of measures of at least 2, not {getattr(self, name)!r}")
 
     @property
     def digest(self) -> str:
@@ -55,7 +56,7 @@ class Params:
         return {k: getattr(self, k) for k in ("weights", "bias", "link_threshold", "cluster_threshold",
                                               "secondary_threshold", "cos_floor", "hash_floor", "rare_floor",
                                               "rare_max_df", "max_candidates", "term_max_df",
-                                              "word_max_share")}
+                                              "word_max_df")}
 
 
 def params_text(path: str | None = None) -> str:

@@ -276,7 +276,7 @@ def candidates(db: Database, encoder: Encoder, params: Params, run_id: str,
     V, encoded = vectors(db, encoder, hashes, texts, progress, bar)
     H, _ = vectors(db, HashingEncoder(), hashes, texts)
     terms = queries.measure_terms(db)
-    corpus = Corpus.of(rows, V, H, terms)
+    corpus = Corpus.of(rows, V, H, terms, params.rare_max_df)
     done = queries.aligned_measure_ids(db, encoder.name)
     stored = queries.load_pair_columns(db, encoder.name, corpus.pos)
     lists = {channel: queries.load_neighbours(db, encoder.name, channel) for channel in CHANNELS}

@@ -281,11 +281,12 @@ def parse_args():
                          "'' keeps every signal)")
     ap.add_argument("--ablation", action="store_true",
                     help="also print the held-out figures without each signal in turn (slow)")
-    ap.add_argument("--rare-max-df", type=int, default=None, help="candidate n-grams in at most this many measures")
+    ap.add_argument("--rare-max-df", type=int, default=None,
+                    help="n-grams in more measures have no rarity and make no candidates")
     ap.add_argument("--term-max-df", type=int, default=None,
                     help="candidate key-term grams in at most this many measures (0: no key-term channel)")
-    ap.add_argument("--word-max-share", type=float, default=None,
-                    help="a shared word weighs 0 in this share of the measures (the `word` signal)")
+    ap.add_argument("--word-max-df", type=int, default=None,
+                    help="a shared word weighs 0 in this many measures and more (the `word` signal)")
     ap.add_argument("--rare-floor", type=float, default=None, help="candidate n-grams at least this rare")
     ap.add_argument("--max-candidates", type=int, default=None, help="nearest neighbours kept per measure")
     ap.add_argument("--out", default=str(ROOT / "compare" / "alignment.json"))
@@ -301,7 +302,7 @@ def main():
                                                          ("rare_floor", args.rare_floor),
                                                          ("max_candidates", args.max_candidates),
                                                          ("term_max_df", args.term_max_df),
-                                                         ("word_max_share", args.word_max_share)) if v is not None})
+                                                         ("word_max_df", args.word_max_df)) if v is not None})
     d, model, _ = build(sets, base, args.model)
     features = tuple(f for f in al.FEATURES if f not in set(filter(None, args.drop.split(","))))
     recall = {}

@@ -63,8 +63,8 @@ def test_align_still_creates_the_database(run, tmp_path):
     assert run("docs", "-d", "new.db").exit_code == 0
 
 
-@pytest.mark.parametrize("change", [{"weights": {"cos": float("nan")}}, {"word_max_share": 0}],
-                         ids=["NaN weight", "share 0"])
+@pytest.mark.parametrize("change", [{"weights": {"cos": float("nan")}}, {"word_max_df": 0}],
+                         ids=["NaN weight", "word_max_df 0"])
 def test_a_bad_parameters_file_is_one_line_and_nothing_is_created_or_stored(run, tmp_path, change):
     from compare.params import params_text
 

@@ -129,28 +129,34 @@ def test_a_rare_shared_word_weighs_more_than_a_common_one():
     assert list(word_weights(np.array([1, 2, 5, 9]), 5)) == [1.0, pytest.approx(1 - np.log(2) / np.log(5)), 0.0, 0.0]
 
 
-def test_the_word_signal_is_a_context_feature_from_the_current_corpus():
-    # weights are a share of the corpus (word_max_share): 100 other measures make it 3 % of 103
-    filler = [{"text": f"第{i}项工作", "document_id": "d0", "region": "上海市"} for i in range(100)]
+def test_the_word_signal_counts_words_by_measures_and_past_the_reference_size_not_by_its_size():
     rows = [{"text": "支持药械出海", "document_id": "d1", "region": "上海市"},
             {"text": "编制产品出海方案", "document_id": "d2", "region": "上海市"},
             {"text": "编制产品目录", "document_id": "d3", "region": "上海市"}]
-    X, _ = context(rows + filler)
+    filler = [{"text": f"第{i}项工作", "document_id": "d0", "region": "上海市"} for i in range(al.REFERENCE_SIZE + 100)]
     col = al.CONTEXT_FEATURES.index("word")
+    X, _ = context(rows + filler[:al.REFERENCE_SIZE])
     assert X[(0, 1)][col] > 0 and X[(0, 2)][col] == 0.0
+    # 100 measures more that do not use 出海 leave its weight as it was (word_max_df measures, not a share)
+    X_big, _ = context(rows + filler)
+    assert X_big[(0, 1)][col] == X[(0, 1)][col]
     # one more measure holding 出海 makes it commoner: its weight falls
-    X2, _ = context(rows + [{"text": "举办药械出海活动", "document_id": "d4", "region": "上海市"}] + filler)
+    X2, _ = context(rows + [{"text": "举办药械出海活动", "document_id": "d4", "region": "上海市"}]
+                    + filler[:al.REFERENCE_SIZE])
     assert 0 < X2[(0, 1)][col] < X[(0, 1)][col]
-    # however small the corpus, a word in fewer than WORD_MIN_MAX_DF (3) measures counts, one in 3 does not
-    # (3 % of three measures is a tenth of one: by the share alone no word would ever count)
+    # in word_max_df (28) measures it counts no more
+    many = [{"text": f"推进第{i}批药械出海", "document_id": f"e{i}", "region": "上海市"} for i in range(26)]
+    X3, _ = context(rows + many + filler[:al.REFERENCE_SIZE])
+    assert X3[(0, 1)][col] == 0.0
+    # a small corpus counts against its own size: in 3 measures of 3, 出海 is common
     small = [{"text": t, "document_id": f"d{i}", "region": "上海市"}
              for i, t in enumerate(["支持药械出海", "编制产品出海方案", "推进药械出海"])]
-    X3, _ = context(small)
-    assert X3[(0, 1)][col] == 0.0 and X3[(0, 2)][col] > 0  # 出海 is in all three, 药械 in two
+    X4, _ = context(small)
+    assert X4[(0, 1)][col] == 0.0 and X4[(0, 2)][col] > 0  # 出海 is in all three, 药械 in two
 
 
-@pytest.mark.parametrize("field, value", [("word_max_share", float("nan")), ("word_max_share", 0.0),
-                                          ("word_max_share", 1.5), ("bias", float("inf")), ("weights", {"cos": float("nan")})])
+@pytest.mark.parametrize("field, value", [("word_max_df", float("nan")), ("word_max_df", 1),
+                                          ("rare_max_df", 0), ("bias", float("inf")), ("weights", {"cos": float("nan")})])
 def test_parameters_that_are_not_finite_numbers_are_refused(field, value):
     import json
 

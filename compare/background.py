@@ -1,0 +1,132 @@
+"""How common a character n-gram is in Chinese at large, from a fixed table: the weights of `tfidf`.
+
+The `tfidf` signal weighed each 2-4-gram by its idf in the current corpus, so one more document
+moved every weight, every pair's score, every link and thread (issue 15). Its weights now come
+from a background table that no document changes: jieba's keyword-extraction idf
+(`jieba/analyse/idf.txt`, jieba 0.42.1, MIT licence: 270,131 words with their idf, computed by
+jieba's authors on a large general corpus). A run of 2-4 characters weighs the lowest idf of the
+dictionary words holding it (推进 inside 推进, 加快推进: common; 概念验证, 春昇杯: not in the table,
+so the highest idf, 13.9, like any rare name). The table is built once (about 1 s) and cached as
+two numpy arrays in the user's cache folder, named by the hash of the idf file, loaded without
+pickles.
+
+Pure apart from reading the table and its cache: n-grams in, weights out.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+from pathlib import Path
+
+import numpy as np
+
+GRAM_LENGTHS = (2, 3, 4)  # as align.char_ngram_counts
+
+
+def idf_path() -> Path:
+    import jieba.analyse
+
+    return Path(jieba.analyse.__file__).with_name("idf.txt")
+
+
+def read_idf(data: bytes) -> dict[str, float]:
+    """word → idf from the idf file's bytes (one `word idf` a line; other lines are skipped)."""
+    out: dict[str, float] = {}
+    for line in data.decode("utf-8", errors="replace").splitlines():
+        word, _, value = line.strip().rpartition(" ")
+        try:
+            v = float(value)
+        except ValueError:
+            continue
+        if word and np.isfinite(v) and v >= 0:
+            out[word] = v
+    return out
+
+
+def gram_table(idf: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
+    """Every 2-4-character run of the words, sorted, with the lowest idf of the words holding it."""
+    low: dict[str, float] = {}
+    for word, v in idf.items():
+        for n in GRAM_LENGTHS:
+            for i in range(len(word) - n + 1):
+                g = word[i:i + n]
+                if v < low.get(g, np.inf):
+                    low[g] = v
+    keys = sorted(low)
+    return np.array(keys, dtype=f"<U{max(GRAM_LENGTHS)}"), np.array([low[k] for k in keys], dtype=np.float64)
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "compare"
+
+
+def word_table(idf: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
+    """The words of at most 4 characters, sorted, with their own idf."""
+    keys = sorted(w for w in idf if len(w) <= max(GRAM_LENGTHS))
+    return np.array(keys, dtype=f"<U{max(GRAM_LENGTHS)}"), np.array([idf[k] for k in keys], dtype=np.float64)
+
+
+CACHE_VERSION = 2  # of the cached arrays' meaning: a new one is built when it changes
+
+
+@functools.lru_cache(1)
+def table() -> tuple[np.ndarray, np.ndarray, float, np.ndarray, np.ndarray]:
+    """(sorted n-grams, their idf, the highest idf, sorted short words, their idf), from the cache
+    when it holds this idf file's."""
+    data = idf_path().read_bytes()
+    digest = hashlib.sha256(data).hexdigest()[:16]
+    files = [_cache_dir() / f"background-v{CACHE_VERSION}-{digest}-{part}.npy"
+             for part in ("grams", "gram-idf", "words", "word-idf")]
+    try:
+        arrays = [np.load(f, allow_pickle=False) for f in files]
+        if all(len(a) and a.dtype == d for a, d in zip(arrays, ("<U4", np.float64, "<U4", np.float64))) \
+                and arrays[0].shape == arrays[1].shape and arrays[2].shape == arrays[3].shape:
+            return arrays[0], arrays[1], float(arrays[1].max()), arrays[2], arrays[3]
+    except (OSError, ValueError):
+        pass
+    idf = read_idf(data)
+    arrays = [*gram_table(idf), *word_table(idf)]
+    for f, a in zip(files, arrays):
+        _store(f, a)
+    return arrays[0], arrays[1], max(idf.values()), arrays[2], arrays[3]
+
+
+def _lookup(keys: np.ndarray, values: np.ndarray, items: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    at = np.clip(np.searchsorted(keys, items), 0, max(0, len(keys) - 1))
+    found = keys[at] == items if len(keys) else np.zeros(len(items), dtype=bool)
+    return found, values[at] if len(keys) else np.zeros(len(items))
+
+
+def _store(path: Path, array: np.ndarray) -> None:
+    """Written to a temporary name and renamed: a reader never sees half a file. A cache that cannot
+    be written is no error (the table is rebuilt next time)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        with open(tmp, "wb") as f:
+            np.save(f, array, allow_pickle=False)
+        os.replace(tmp, path)
+    except OSError:
+        pass
+
+
+def gram_idf(grams: list[str]) -> np.ndarray:
+    """The background idf of each n-gram: the lowest of the dictionary words holding it; else, for a
+    run across words that are all in the dictionary (持续举办 = 持续 + 举办), the highest of theirs (a
+    phrase is as rare as its rarest word, no rarer); else the table's highest (a name: 春昇杯)."""
+    import rjieba
+
+    keys, values, top, words, word_idf = table()
+    g = np.array(grams, dtype=f"<U{max(GRAM_LENGTHS)}") if grams else np.zeros(0, dtype=f"<U{max(GRAM_LENGTHS)}")
+    found, out = _lookup(keys, values, g)
+    out = np.where(found, out, top)
+    for k in np.flatnonzero(~found).tolist():
+        pieces = [p for p in rjieba.cut(grams[k]) if p.strip()]
+        if len(pieces) < 2:
+            continue
+        known, idf = _lookup(words, word_idf, np.array(pieces, dtype=f"<U{max(GRAM_LENGTHS)}"))
+        if known.all():
+            out[k] = idf.max()
+    return out
