@@ -307,11 +307,11 @@ def l2_rows(X):
 def ngram_stats(texts: list[str], rare_max_df: int):
     """Character 2-4-gram statistics of the texts, counted once per distinct text.
 
-    Returns (T, Bn, rarity, df): T the row-normalised TF-IDF (sublinear tf, background idf:
+    Returns (T, Bn, rarity, df, hashes): T the row-normalised TF-IDF (sublinear tf, background idf:
     compare/background.py, digits kept), Bn the binary presence of n-grams that do not cross
-    punctuation, with each such n-gram's document frequency df and rarity (rarity_of: 0..1, 0 for
-    an n-gram in more than rare_max_df measures). Duplicate texts count as often as they occur, as
-    if each were counted on its own, but are split into n-grams once.
+    punctuation, with each such n-gram's document frequency df, rarity (rarity_of: 0..1, 0 for
+    an n-gram in more than rare_max_df measures) and 64-bit hash (string_hashes). Duplicate texts
+    count as often as they occur, as if each were counted on its own, but are split into n-grams once.
     """
     import scipy.sparse as sp
 
@@ -330,7 +330,88 @@ def ngram_stats(texts: list[str], rare_max_df: int):
     keep = np.flatnonzero(np.array(["|" not in g for g in terms], dtype=bool))
     Bn = present[:, keep].tocsr()
     df = df_all[keep]
-    return T[row], Bn[row], rarity_of(df, rare_max_df, len(texts)).astype(np.float32), df
+    return T[row], Bn[row], rarity_of(df, rare_max_df, len(texts)).astype(np.float32), df, \
+        string_hashes([terms[k] for k in keep])
+
+
+def string_hashes(strings: list[str]) -> np.ndarray:
+    """A 64-bit hash of each string (two CRC-32s), the same in every run and process."""
+    import zlib
+
+    out = np.empty(len(strings), dtype=np.uint64)
+    for k, t in enumerate(strings):
+        b = t.encode("utf-8", "surrogatepass")
+        out[k] = (zlib.crc32(b) << 32) | zlib.crc32(b, 0x9E3779B9)
+    return out
+
+
+# --- what a pair's signals read, as keys: signals cached by pair are reused while their key holds ---
+
+# A new one whenever a signal's definition changes (cached signals computed before are not reused).
+FEATURE_CACHE_VERSION = 1
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _row_sums(M, values: np.ndarray) -> np.ndarray:
+    """Per row of a CSR matrix: the sum (modulo 2**64) of values over the row's columns."""
+    M = M.tocsr()
+    out = np.zeros(M.shape[0], dtype=np.uint64)
+    if M.nnz:
+        v = values[M.indices]
+        ends = M.indptr[1:]
+        cum = np.cumsum(v, dtype=np.uint64)  # wraps modulo 2**64, as the sums should
+        before = np.concatenate([np.zeros(1, dtype=np.uint64), cum])
+        out = before[ends] - before[M.indptr[:-1]]
+    return out
+
+
+def measure_keys(c: Corpus, salt: str) -> np.ndarray:
+    """Per measure, a 64-bit key of everything its pairs' signals read besides the pair's stored
+    columns: its id (its text), its document and region, its document's current measures (the
+    document's centroid: `doc_sim`), the rarity of each of its n-grams and the weight of each of
+    its words in the current corpus, and the salt (the statistics' caps and reference size, the
+    background table, FEATURE_CACHE_VERSION). Two pairs of the same measures with the same keys
+    have the same signals, so signals cached under a pair's key (pair_keys) are reused as long as
+    it holds: a new document changes the keys of the measures sharing its still-rare n-grams or
+    words, and of no other."""
+    import hashlib
+
+    if not c.n:
+        return np.zeros(0, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        rare = c.gram_hash ^ (c.rarity.astype(np.float64).view(np.uint64) * _MIX)
+        rare[c.rarity == 0] = 0  # an n-gram that is not rare weighs nothing: its count is not read
+        weights = word_weights(c.wdf, c.word_cap)
+        word = c.word_hash ^ (weights.astype(np.float64).view(np.uint64) * _MIX)
+        word[weights == 0] = 0
+        gram_sums, word_sums = _row_sums(c.Bn, rare), _row_sums(c.W, word)
+    docs: dict[str, list[str]] = {}
+    for m in c.rows:
+        docs.setdefault(m["document_id"], []).append(m["id"])
+    doc_key = {d: hashlib.blake2b(" ".join(sorted(ms)).encode(), digest_size=8).hexdigest() for d, ms in docs.items()}
+    out = np.empty(c.n, dtype=np.uint64)
+    for i, m in enumerate(c.rows):
+        text = "\x1f".join((salt, m["id"], m["document_id"], doc_key[m["document_id"]], str(m.get("region")),
+                            c.texts[i], str(int(gram_sums[i])), str(int(word_sums[i]))))
+        digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+        out[i] = int.from_bytes(digest, "little")
+    return out
+
+
+def pair_keys(keys: np.ndarray, A: np.ndarray, B: np.ndarray) -> np.ndarray:
+    """The key of each pair (A[k], B[k]) from its measures' keys, as a signed 64-bit integer (what
+    SQLite stores)."""
+    with np.errstate(over="ignore"):
+        k = (keys[A] * _MIX) ^ (keys[B] + np.uint64(0x632BE59BD9B4E019)) * np.uint64(0xD6E8FEB86659FD93)
+    return k.view(np.int64)
+
+
+def feature_salt(params: Params, n: int) -> str:
+    """What every signal of a corpus reads besides its measures (see measure_keys)."""
+    from .background import digest
+
+    return json.dumps([FEATURE_CACHE_VERSION, FEATURES, params.rare_max_df, params.word_max_df,
+                       reference_size(n), word_cap(params.word_max_df, n), digest()])
 
 
 PAIR_CHUNK_ENTRIES = 10_000_000  # stored entries of the rows a chunk of pairs copies, at most (about)
@@ -636,8 +717,7 @@ def industries(text: str) -> frozenset[str]:
     return frozenset(_INDUSTRY[m.group()] for m in _INDUSTRIES.finditer(text))
 
 
-def context_features(c: Corpus, A: np.ndarray, B: np.ndarray, progress=None,
-                     word_max_df: float = 28) -> np.ndarray:
+def context_features(c: Corpus, A: np.ndarray, B: np.ndarray, progress=None) -> np.ndarray:
     """One row of CONTEXT_FEATURES per pair (A[k], B[k]) of the corpus.
 
     Each measure's heads, place, level, industries, names and grant are found once; the pairs are
@@ -671,7 +751,7 @@ def context_features(c: Corpus, A: np.ndarray, B: np.ndarray, progress=None,
     # one cosine per pair of documents, not per pair of measures
     codes, inverse = np.unique(doc[A] * len(docs) + doc[B], return_inverse=True)
     out[:, 3] = np.round(pair_tfidf(centroids, codes // len(docs), codes % len(docs)), 5)[inverse]
-    out[:, 7] = shared_words(c.W, word_weights(c.wdf, word_cap(word_max_df, c.n)), A, B)
+    out[:, 7] = shared_words(c.W, word_weights(c.wdf, c.word_cap), A, B)
     return out
 
 
@@ -767,16 +847,22 @@ class Corpus:
     kdf: np.ndarray | None = None
     W: object = None  # the words of each measure (words.word_matrix), None for an empty corpus
     wdf: np.ndarray | None = None
+    gram_hash: np.ndarray | None = None  # per column of Bn, per column of W: 64-bit hashes of the
+    word_hash: np.ndarray | None = None  # n-grams and words (string_hashes), for measure_keys
+    word_cap: float = 0.0  # the measures from which a shared word weighs 0 (word_cap)
 
     @classmethod
     def of(cls, rows: list[dict], V: np.ndarray, H: np.ndarray,
-           terms: dict[str, list[tuple[str, str, str]]] | None = None, rare_max_df: int = 15) -> Corpus:
+           terms: dict[str, list[tuple[str, str, str]]] | None = None, rare_max_df: int = 15,
+           word_max_df: int = 28) -> Corpus:
         ids = [m["id"] for m in rows]
         texts = [measure_text(m) for m in rows]
-        stats = ngram_stats(texts, rare_max_df) if texts else (None, None, None, None)
+        T, Bn, rarity, df, gram_hash = ngram_stats(texts, rare_max_df) if texts else (None,) * 5
         grams = term_grams(ids, terms) if terms is not None and ids else (None, None)
-        W, wdf = word_matrix(texts) if texts else (None, None)
-        return cls(rows, ids, {mid: i for i, mid in enumerate(ids)}, texts, V, H, *stats, *grams, W, wdf)
+        words: list[str] = []
+        W, wdf = word_matrix(texts, words) if texts else (None, None)
+        return cls(rows, ids, {mid: i for i, mid in enumerate(ids)}, texts, V, H, T, Bn, rarity, df, *grams, W, wdf,
+                   gram_hash, string_hashes(words), word_cap(word_max_df, len(ids)))
 
     @property
     def n(self) -> int:
@@ -972,17 +1058,33 @@ class PairFeatures:
     encoded: int
     new_measures: int
     new_pairs: int
+    keys: np.ndarray | None = None  # per pair: its key (pair_keys), what its signals were computed under
+    computed: np.ndarray | None = None  # positions of the pairs whose signals were computed (not cached)
+
+
+@dataclass
+class FeatureCache:
+    """Signals stored by pair (db.queries.load_pair_features): pair codes (a * n + b, sorted), the
+    key each row was computed under, and the rows of FEATURES."""
+    codes: np.ndarray
+    keys: np.ndarray
+    X: np.ndarray
+
+    @classmethod
+    def empty(cls) -> FeatureCache:
+        return cls(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros((0, len(FEATURES))))
 
 
 PAIR_COLUMNS = ("cos", "hash_cos", "term_sim", "level_conflict", "name_conflict")
 
 
-def pair_features(cands: Candidates, params: Params, bar=None) -> PairFeatures:
+def pair_features(cands: Candidates, params: Params, bar=None, cache: FeatureCache | None = None) -> PairFeatures:
     """Every stored pair of current measures and every new one, scored with current corpus statistics.
 
     A pair counts only while it passes a candidate floor on the current corpus (among the k nearest
     of one of its measures now, or sharing a rare n-gram), so the set does not depend on the order
-    documents came in.
+    documents came in. A pair whose signals the cache holds under its current key (pair_keys) takes
+    them from there; the others are computed (`computed`), with the same values.
     """
     c, stored, step, new = cands.corpus, cands.stored, cands.step, cands.new_pairs
     n = c.n
@@ -996,10 +1098,23 @@ def pair_features(cands: Candidates, params: Params, bar=None) -> PairFeatures:
     order = np.argsort(A * n + B, kind="stable")  # canonical: by measure ids
     A, B, cos, hcos, term, conflict, names = (x[order] for x in (A, B, cos, hcos, term, conflict, names))
     X = np.zeros((0, len(FEATURES)))
+    keys = pair_keys(measure_keys(c, feature_salt(params, n)), A, B)
+    computed = np.zeros(0, dtype=np.int64)
     if len(A):
-        with (bar or _no_bar)("scoring", 3 * len(A)) as progress:
-            X, A, B, hcos = _scored(c, params, step, A, B, cos, hcos, term, conflict, names, progress)
-    return PairFeatures(c.ids, c.rows, A, B, X, hcos, match, cands.encoded, len(step.new_rows), len(new))
+        cached = _cached_rows(cache or FeatureCache.empty(), A * n + B, keys)
+        with (bar or _no_bar)("scoring", 3 * int((cached < 0).sum())) as progress:
+            X, A, B, hcos, keys, computed = _scored(c, params, step, A, B, cos, hcos, term, conflict, names,
+                                                    keys, cached, cache, progress)
+    return PairFeatures(c.ids, c.rows, A, B, X, hcos, match, cands.encoded, len(step.new_rows), len(new),
+                        keys, computed)
+
+
+def _cached_rows(cache: FeatureCache, codes: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Per pair, the row of the cache holding its signals under its key, else -1."""
+    at, found = locate(codes, cache.codes)
+    ok = found.copy()
+    ok[found] &= cache.keys[at[found]] == keys[found]
+    return np.where(ok, at, -1)
 
 
 def _no_bar(label: str, length: int):
@@ -1008,25 +1123,37 @@ def _no_bar(label: str, length: int):
     return contextlib.nullcontext(None)
 
 
-def _scored(c: Corpus, params: Params, step: CandidateStep, A, B, cos, hcos, term, conflict, names, progress):
-    """The features of the pairs that pass a candidate floor on the current corpus, with those pairs."""
+_RARE = FEATURES.index("rare")
+
+
+def _scored(c: Corpus, params: Params, step: CandidateStep, A, B, cos, hcos, term, conflict, names, keys, cached,
+            cache, progress):
+    """The features of the pairs that pass a candidate floor on the current corpus, with those pairs,
+    their keys and the positions of those computed (the others come from the cache's rows `cached`)."""
     n = c.n
-    rare = np.round(pair_rarity(c.Bn, c.rarity, A, B, progress), 5)
+    fresh = np.flatnonzero(cached < 0)
+    rare = np.empty(len(A))
+    rare[cached >= 0] = cache.X[cached[cached >= 0], _RARE]
+    rare[fresh] = np.round(pair_rarity(c.Bn, c.rarity, A[fresh], B[fresh], progress), 5)
     codes = A * n + B
     keep = (member(codes, step.near[0]) | member(codes, step.near[1])
             | (rare >= params.rare_floor - 1e-6) | share_term(c.K, c.kdf, params.term_max_df, A, B))
     idx = np.flatnonzero(keep)
-    if progress:
-        progress(2 * (len(A) - len(idx)))
-    A, B, cos, hcos, term, conflict, names, rare = (x[idx] for x in (A, B, cos, hcos, term, conflict, names,
-                                                                      rare))
-    tf = np.round(pair_tfidf(c.T, A, B, progress), 5)
-    doc = np.array([m["document_id"] for m in c.rows])
-    same = (doc[A] == doc[B]).astype(float)
+    A, B, cos, hcos, term, conflict, names, rare, keys, cached = (
+        x[idx] for x in (A, B, cos, hcos, term, conflict, names, rare, keys, cached))
     X = np.empty((len(A), len(FEATURES)))  # filled in place: no stacked copies of millions of rows
-    X[:, :len(PAIR_FEATURES)] = features(cos, tf, rare, term, conflict, names, same)
-    X[:, len(PAIR_FEATURES):] = context_features(c, A, B, progress, params.word_max_df)
-    return X, A, B, hcos
+    hit = np.flatnonzero(cached >= 0)
+    X[hit] = cache.X[cached[hit]]
+    todo = np.flatnonzero(cached < 0)
+    if progress:
+        progress(2 * (len(fresh) - len(todo)))
+    a, b = A[todo], B[todo]
+    tf = np.round(pair_tfidf(c.T, a, b, progress), 5)
+    doc = np.array([m["document_id"] for m in c.rows])
+    same = (doc[a] == doc[b]).astype(float)
+    X[todo, :len(PAIR_FEATURES)] = features(cos[todo], tf, rare[todo], term[todo], conflict[todo], names[todo], same)
+    X[todo, len(PAIR_FEATURES):] = context_features(c, a, b, progress)
+    return X, A, B, hcos, keys, todo
 
 
 @dataclass
@@ -1140,4 +1267,5 @@ def link(pf: PairFeatures, params: Params, model: str, run_id: str) -> tuple[Lin
     links = Links(pf, P, np.flatnonzero(P >= params.link_threshold), "logistic:" + model, run_id)
     result = AlignResult(model, len(pf.ids), pf.encoded, pf.new_measures, pf.new_pairs, len(pf.a),
                          len(links), 0, pf.ids, scores, pf.rows)
+    result.touched["pairs computed"] = len(pf.computed) if pf.computed is not None else len(pf.a)
     return links, result

@@ -72,12 +72,17 @@ CACHE_VERSION = 2  # of the cached arrays' meaning: a new one is built when it c
 
 
 @functools.lru_cache(1)
+def digest() -> str:
+    """The idf file's hash: what the table is derived from."""
+    return hashlib.sha256(idf_path().read_bytes()).hexdigest()[:16]
+
+
+@functools.lru_cache(1)
 def table() -> tuple[np.ndarray, np.ndarray, float, np.ndarray, np.ndarray]:
     """(sorted n-grams, their idf, the highest idf, sorted short words, their idf), from the cache
     when it holds this idf file's."""
     data = idf_path().read_bytes()
-    digest = hashlib.sha256(data).hexdigest()[:16]
-    files = [_cache_dir() / f"background-v{CACHE_VERSION}-{digest}-{part}.npy"
+    files = [_cache_dir() / f"background-v{CACHE_VERSION}-{hashlib.sha256(data).hexdigest()[:16]}-{part}.npy"
              for part in ("grams", "gram-idf", "words", "word-idf")]
     try:
         arrays = [np.load(f, allow_pickle=False) for f in files]

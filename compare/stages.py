@@ -276,7 +276,7 @@ def candidates(db: Database, encoder: Encoder, params: Params, run_id: str,
     V, encoded = vectors(db, encoder, hashes, texts, progress, bar)
     H, _ = vectors(db, HashingEncoder(), hashes, texts)
     terms = queries.measure_terms(db)
-    corpus = Corpus.of(rows, V, H, terms, params.rare_max_df)
+    corpus = Corpus.of(rows, V, H, terms, params.rare_max_df, params.word_max_df)
     done = queries.aligned_measure_ids(db, encoder.name)
     stored = queries.load_pair_columns(db, encoder.name, corpus.pos)
     lists = {channel: queries.load_neighbours(db, encoder.name, channel) for channel in CHANNELS}
@@ -290,10 +290,20 @@ def candidates(db: Database, encoder: Encoder, params: Params, run_id: str,
 
 def pair_features(db: Database, encoder: Encoder, params: Params, run_id: str,
                   progress: Progress | None = None, bar: Bar = no_bar) -> PairFeatures:
-    """The candidate stage, then the features of every pair (what the link model scores)."""
+    """The candidate stage, then the features of every pair (what the link model scores): those
+    stored under the pair's current key are read, the others computed and stored (one transaction)."""
+    from .align import FEATURES, FeatureCache
     from .align import pair_features as features
 
-    return features(candidates(db, encoder, params, run_id, progress, bar), params, bar)
+    cands = candidates(db, encoder, params, run_id, progress, bar)
+    cache = FeatureCache(*queries.load_pair_features(db, encoder.name, cands.corpus.pos, len(FEATURES)))
+    pf = features(cands, params, bar, cache)
+    if pf.computed is not None and len(pf.computed):
+        ids, k = pf.ids, pf.computed
+        queries.store_pair_features(db, encoder.name, (
+            (ids[a], ids[b], key, x.astype("<f8").tobytes())
+            for a, b, key, x in zip(pf.a[k].tolist(), pf.b[k].tolist(), pf.keys[k].tolist(), pf.X[k])))
+    return pf
 
 
 def link(db: Database, encoder: Encoder, params: Params, run_id: str,
@@ -357,7 +367,8 @@ def align_corpus(db: Database, encoder: Encoder, params: Params, run_id: str, pr
     fingerprint = queries.alignment_fingerprint(db, params.digest)
     links, result = timed("vectors, candidates and scores", lambda out: (
         f"{out[1].measures:,} measures, {out[1].encoded:,} embedded, {out[1].new_measures:,} new; "
-        f"{out[1].new_pairs:,} new pairs, {out[1].pairs:,} pairs scored"), link, db, encoder, params, run_id,
+        f"{out[1].new_pairs:,} new pairs, {out[1].pairs:,} pairs scored, "
+        f"{out[1].touched.get('pairs computed', 0):,} computed"), link, db, encoder, params, run_id,
         progress, bar)
     result.threads = timed("threads", lambda out: (
         f"{len(links):,} links, {result.touched.get('links written', 0):,} written, "

@@ -37,9 +37,10 @@ def words(text: str) -> list[str]:
     return list(seen)
 
 
-def presence_matrix(rows: Iterable[Iterable[str]]):
+def presence_matrix(rows: Iterable[Iterable[str]], keys_out: list[str] | None = None):
     """A binary CSR matrix, one row per set of keys, one column per key (in order of first use),
-    and each key's document frequency: how many rows hold it."""
+    and each key's document frequency: how many rows hold it. keys_out, if given, receives the
+    keys in column order."""
     import scipy.sparse as sp
 
     vocab: dict[str, int] = {}
@@ -47,14 +48,16 @@ def presence_matrix(rows: Iterable[Iterable[str]]):
     for keys in rows:
         indices.extend(sorted({vocab.setdefault(k, len(vocab)) for k in keys}))
         indptr.append(len(indices))
+    if keys_out is not None:
+        keys_out.extend(vocab)
     M = sp.csr_matrix((np.ones(len(indices), dtype=np.float32), indices, indptr),
                       shape=(len(indptr) - 1, len(vocab)))
     return M, np.asarray(M.sum(axis=0)).ravel().astype(np.int64)
 
 
-def word_matrix(texts: list[str]):
+def word_matrix(texts: list[str], keys_out: list[str] | None = None):
     """The words of each text (presence_matrix) and each word's document frequency."""
-    return presence_matrix(words(t) for t in texts)
+    return presence_matrix((words(t) for t in texts), keys_out)
 
 
 def word_weights(df: np.ndarray, max_df: float) -> np.ndarray:

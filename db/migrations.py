@@ -454,3 +454,21 @@ def m009_flag_scopes(db: Database) -> None:
         SELECT effective_status, text, deadline, issuer, region, year, thread_id, reason, computed_status,
                flagged_status, level, date, document_id, measure_id, status_rank
           FROM commitments WHERE effective_status IN ('overdue', 'unfulfilled', 'no_evidence')""")
+
+
+
+@migrations()
+def m010_pair_features(db: Database) -> None:
+    # Every signal of a candidate pair, kept with the key of what they were computed from
+    # (compare.align.measure_keys): a new document changes the keys of the measures sharing its
+    # still-rare n-grams and words, and only their pairs are scored again. Derived data: a row
+    # whose key no longer holds is recomputed and replaced.
+    db.execute("""
+        CREATE TABLE pair_features (
+            model TEXT NOT NULL,
+            a TEXT NOT NULL,               -- measure ids, a < b, as in pairs
+            b TEXT NOT NULL,
+            key INTEGER NOT NULL,          -- what the signals were computed from (a 64-bit hash)
+            x BLOB NOT NULL,               -- the signals: float64 values in compare.align.FEATURES order
+            PRIMARY KEY (model, a, b)
+        )""")

@@ -204,6 +204,7 @@ def remove_document(db: Database, document_id: str, run_id: str) -> dict:
             ("thread_members", f"measure_id IN {gone}"),
             ("links", f"measure_id IN {gone} OR measure_id2 IN {gone}"),
             ("pairs", f"a IN {gone} OR b IN {gone}"),
+            ("pair_features", f"a IN {gone} OR b IN {gone}"),
             ("neighbours", f"measure_id IN {gone}"),
             ("aligned", f"measure_id IN {gone}"),
         ):
@@ -382,6 +383,33 @@ def current_threads(db: Database) -> dict[str, set[str]]:
     for tid, mid in db.execute("SELECT thread_id, measure_id FROM thread_members"):
         out.setdefault(tid, set()).add(mid)
     return out
+
+
+def load_pair_features(db: Database, model: str, pos: dict[str, int], width: int):
+    """The signals stored by pair for the measures in pos: (codes a * n + b sorted, keys, rows)."""
+    import numpy as np
+
+    n = len(pos)
+    codes, keys, blobs = [], [], []
+    cur = db.conn.execute("SELECT a, b, key, x FROM pair_features NOT INDEXED WHERE model = ?", [model])
+    while rows := cur.fetchmany(50000):
+        for a, b, key, x in rows:
+            i, j = pos.get(a), pos.get(b)
+            if i is not None and j is not None and len(x) == 8 * width:
+                codes.append(i * n + j)
+                keys.append(key)
+                blobs.append(x)
+    codes_a = np.array(codes, dtype=np.int64)
+    order = np.argsort(codes_a, kind="stable")
+    X = np.frombuffer(b"".join(blobs), dtype="<f8").reshape(-1, width) if blobs else np.zeros((0, width))
+    return codes_a[order], np.array(keys, dtype=np.int64)[order], X[order]
+
+
+def store_pair_features(db: Database, model: str, rows: Iterable[tuple[str, str, int, bytes]]) -> None:
+    """Signals of pairs (a, b, key, x) stored, replacing what was stored for the pair, in one transaction."""
+    with write_tx(db):
+        db.conn.executemany("INSERT OR REPLACE INTO pair_features (model, a, b, key, x) VALUES (?, ?, ?, ?, ?)",
+                            ((model, *r) for r in rows))
 
 
 def stored_links(db: Database) -> Iterator[tuple[str, str, float, str]]:
