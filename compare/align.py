@@ -1168,13 +1168,17 @@ class Links:
     def __len__(self) -> int:
         return len(self.idx)
 
-    def changes(self, stored, signals_of=None, chunk: int = 50000) -> tuple[list[tuple[str, str]], np.ndarray]:
+    def changes(self, stored, signals_of=None, chunk: int = 50000,
+                recheck: np.ndarray | None = None) -> tuple[list[tuple[str, str]], np.ndarray]:
         """Against the stored links (rows of measure_id, measure_id2, score, method, read in chunks):
         the keys to delete, and the links to write (new, or with another score, method or signals)
         as indices into pf's pairs, in the order they are written (`rows` builds them then).
 
         signals_of(keys): the stored signals (JSON) of links whose score and method did not change,
-        by key: a score saturated near 1 can stay while its signals (tfidf, rare…) move."""
+        by key: a score saturated near 1 can stay while its signals (tfidf, rare…) move.
+        recheck: positions of the pairs whose signals were computed this run; only their links'
+        signals are compared (None: every link's). A pair whose signals came from the store has the
+        signals its stored link was written with (stages.cluster writes both in one transaction)."""
         ids, n = self.pf.ids, len(self.pf.ids)
         pos = {mid: i for i, mid in enumerate(ids)}
         codes = self.pf.a[self.idx] * n + self.pf.b[self.idx]
@@ -1196,6 +1200,11 @@ class Links:
             same_at.append(k[same])
             gone.extend((rows[x][0], rows[x][1]) for x in np.flatnonzero(~found))
         written = [order[np.flatnonzero(~kept)]]
+        if signals_of is not None and recheck is not None:
+            computed = np.zeros(len(self.pf.a), dtype=bool)
+            computed[recheck] = True
+            # positions into codes whose pair was computed: codes[x] is the link self.idx[order[x]]
+            same_at = [at[computed[self.idx[order[at]]]] for at in same_at]
         if signals_of is not None:
             for at in (at for at in same_at if len(at)):
                 keys = [(ids[c // n], ids[c % n]) for c in codes[at].tolist()]

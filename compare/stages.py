@@ -291,19 +291,14 @@ def candidates(db: Database, encoder: Encoder, params: Params, run_id: str,
 def pair_features(db: Database, encoder: Encoder, params: Params, run_id: str,
                   progress: Progress | None = None, bar: Bar = no_bar) -> PairFeatures:
     """The candidate stage, then the features of every pair (what the link model scores): those
-    stored under the pair's current key are read, the others computed and stored (one transaction)."""
+    stored under the pair's current key are read, the others computed (`cluster` stores them, with
+    the links they give)."""
     from .align import FEATURES, FeatureCache
     from .align import pair_features as features
 
     cands = candidates(db, encoder, params, run_id, progress, bar)
     cache = FeatureCache(*queries.load_pair_features(db, encoder.name, cands.corpus.pos, len(FEATURES)))
-    pf = features(cands, params, bar, cache)
-    if pf.computed is not None and len(pf.computed):
-        ids, k = pf.ids, pf.computed
-        queries.store_pair_features(db, encoder.name, (
-            (ids[a], ids[b], key, x.astype("<f8").tobytes())
-            for a, b, key, x in zip(pf.a[k].tolist(), pf.b[k].tolist(), pf.keys[k].tolist(), pf.X[k])))
-    return pf
+    return features(cands, params, bar, cache)
 
 
 def link(db: Database, encoder: Encoder, params: Params, run_id: str,
@@ -319,15 +314,25 @@ def link(db: Database, encoder: Encoder, params: Params, run_id: str,
 
 def cluster(db: Database, links: Links, result: AlignResult, params: Params, run_id: str, bar: Bar = no_bar) -> int:
     """Inputs: the links' scores, the aligned measures and their terms, the stored threads.
-    Outputs (one transaction): links written by difference from the stored ones, threads, members,
-    aliases and events. Returns the number of threads."""
+    Outputs (one transaction): the signals computed this run, by pair; links written by difference
+    from the stored ones; threads, members, aliases and events. Returns the number of threads.
+
+    A link whose pair's signals came from the store keeps its stored row when its score and method
+    are the same: its signals are those the row was written with, in the same transaction."""
     from .threads import build_threads
 
     measures = {m["id"]: m for m in (result.rows or queries.alignable_measures(db))}
     rows = build_threads(result.ids, result.scores, measures, queries.measure_terms(db), queries.current_threads(db),
                          queries.thread_created_runs(db), params, run_id, queries.now(), bar)
+    pf = links.pf
     with write_tx(db):
-        gone, written = links.changes(queries.stored_links(db), lambda keys: queries.link_signals(db, keys))
+        if pf.computed is not None and len(pf.computed):
+            ids, k = pf.ids, pf.computed
+            queries.store_pair_features(db, result.model, (
+                (ids[a], ids[b], key, x.astype("<f8").tobytes())
+                for a, b, key, x in zip(pf.a[k].tolist(), pf.b[k].tolist(), pf.keys[k].tolist(), pf.X[k])))
+        gone, written = links.changes(queries.stored_links(db), lambda keys: queries.link_signals(db, keys),
+                                      recheck=pf.computed)
         queries.replace_alignment(db, gone, links.rows(written), *rows)
     result.touched.update({"links written": len(written), "links deleted": len(gone)})
     return len(rows.threads)

@@ -107,6 +107,9 @@ def test_a_link_whose_score_stays_but_whose_signals_moved_is_rewritten(aligned_l
     moved = json.loads(signals)
     moved["tfidf"] = round(moved["tfidf"] / 2, 5)  # as if stored before the statistics moved
     db.execute("UPDATE links SET signals = ? WHERE measure_id = ? AND measure_id2 = ?", [json.dumps(moved), a, b])
+    # the statistics moved: the pair's stored signals no longer hold, and it is scored again (a
+    # pair whose signals still hold keeps its link's row: both were written in one transaction)
+    db.execute("UPDATE pair_features SET key = key + 1 WHERE a = ? AND b = ?", [a, b])
     db.conn.commit()
     second = realign()
     assert [r[:5] for r in second] == [r[:5] for r in first]
