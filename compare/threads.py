@@ -341,7 +341,9 @@ def distinct_labels(labels: dict[str, str], members: dict[str, list[str]], texts
         for t in tids:
             out[t] = f"{label} ({spans[t]})" if spans.get(t) else label
     for label, tids in _same(out).items():
-        for k, t in enumerate(sorted(tids, key=lambda t: (-len(members[t]), t))):
+        # numbered by size, then by their first measure: never by id, which depends on the order
+        # documents came in (a thread keeps the id it was first given)
+        for k, t in enumerate(sorted(tids, key=lambda t: (-len(members[t]), min(members[t]), t))):
             out[t] = f"{label} #{k + 1}"
     return out
 

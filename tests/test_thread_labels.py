@@ -50,6 +50,16 @@ def test_threads_nothing_sets_apart_get_their_years_then_a_number():
     assert sorted(out.values()) == ["平台 (2025) #1", "平台 (2025) #2"]
 
 
+def test_the_numbers_follow_the_members_not_the_thread_ids():
+    # a thread keeps the id it was first given, so the same threads have other ids when the
+    # documents came in another order: their numbers must not change with the ids
+    texts = {m: "推进平台建设" for m in ("a", "b", "c", "d")}
+    spans = {"t1": "2025", "t2": "2025"}
+    one = th.distinct_labels({"t1": "平台", "t2": "平台"}, {"t1": ["a", "b"], "t2": ["c", "d"]}, texts, spans, {})
+    other = th.distinct_labels({"t1": "平台", "t2": "平台"}, {"t1": ["c", "d"], "t2": ["a", "b"]}, texts, spans, {})
+    assert one["t1"] == other["t2"] == "平台 (2025) #1" and one["t2"] == other["t1"] == "平台 (2025) #2"
+
+
 def _measure(mid, doc, date, text):
     return {"id": mid, "document_id": doc, "sort_date": date, "date_approximate": 0, "region": "上海市",
             "level": "city", "analysis_text": text, "text": text}
