@@ -21,6 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .words import _SURROGATE
+
 GRAM_LENGTHS = (2, 3, 4)  # as align.char_ngram_counts
 
 
@@ -128,6 +130,8 @@ def gram_idf(grams: list[str]) -> np.ndarray:
     found, out = _lookup(keys, values, g)
     out = np.where(found, out, top)
     for k in np.flatnonzero(~found).tolist():
+        if _SURROGATE.search(grams[k]):
+            continue  # no UTF-8 for a lone surrogate: rjieba would raise (a hostile file can hold one)
         pieces = [p for p in rjieba.cut(grams[k]) if p.strip()]
         if len(pieces) < 2:
             continue

@@ -110,3 +110,9 @@ def test_differently_named_contests_and_funds_are_different_things(a, b, conflic
 
     ta, tb = (al.own_names([(t.text, t.kind, t.norm) for t in extract_terms(x)]) for x in (a, b))
     assert al.name_conflict(ta, tb) == conflict
+
+
+def test_a_lone_surrogate_in_a_text_is_weighed_not_a_crash():
+    # a file can decode to text holding one (rjieba raises on it): the n-gram is as rare as any
+    got = background.gram_idf(["a\ud800", "推进"])
+    assert got[0] == background.table()[2] and got[1] < 7
