@@ -407,11 +407,15 @@ def pair_keys(keys: np.ndarray, A: np.ndarray, B: np.ndarray) -> np.ndarray:
 
 
 def feature_salt(params: Params, n: int) -> str:
-    """What every signal of a corpus reads besides its measures (see measure_keys)."""
+    """What every signal of a corpus reads besides its measures (see measure_keys): the caps, the
+    reference size, the background table, the vocabularies (industries, institution kinds, places…)
+    and the code (its version and FEATURE_CACHE_VERSION)."""
+    from . import __version__
     from .background import digest
+    from .vocabulary import digest as vocabulary_digest
 
-    return json.dumps([FEATURE_CACHE_VERSION, FEATURES, params.rare_max_df, params.word_max_df,
-                       reference_size(n), word_cap(params.word_max_df, n), digest()])
+    return json.dumps([FEATURE_CACHE_VERSION, __version__, FEATURES, params.rare_max_df, params.word_max_df,
+                       reference_size(n), word_cap(params.word_max_df, n), digest(), vocabulary_digest()])
 
 
 PAIR_CHUNK_ENTRIES = 10_000_000  # stored entries of the rows a chunk of pairs copies, at most (about)

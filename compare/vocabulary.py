@@ -209,6 +209,20 @@ def _statuses(f: VocabFile) -> tuple[Status, ...]:
                         "listed" in e.fields, "#" + e.fields[2]) for e in f["statuses"].entries)
 
 
+def digest(directory: str | None = None) -> str:
+    """A hash of the vocabulary files' bytes: what signals read from them were computed under."""
+    import hashlib
+
+    root = Path(directory) if directory else resources.files("compare") / "vocab"
+    h = hashlib.sha256()
+    for name in FILES:
+        try:
+            h.update(name.encode() + b"\0" + (root / f"{name}.txt").read_bytes() + b"\0")
+        except OSError:
+            h.update(name.encode() + b"\0unreadable\0")
+    return h.hexdigest()[:16]
+
+
 @cache
 def load(directory: str | None = None) -> Vocabulary:
     """The vocabularies, read once: from compare/vocab/ (the package's), or from `directory`."""

@@ -116,3 +116,19 @@ def test_a_lone_surrogate_in_a_text_is_weighed_not_a_crash():
     # a file can decode to text holding one (rjieba raises on it): the n-gram is as rare as any
     got = background.gram_idf(["a\ud800", "推进"])
     assert got[0] == background.table()[2] and got[1] < 7
+
+
+def test_the_signals_cached_by_pair_are_keyed_by_the_vocabularies_too(tmp_path):
+    # an industry or institution kind added to compare/vocab changes signals: stored ones must not be reused
+    import shutil
+    from importlib import resources
+
+    from compare import vocabulary
+
+    src = resources.files("compare") / "vocab"
+    copy = tmp_path / "vocab"
+    shutil.copytree(str(src), copy)
+    assert vocabulary.digest(str(copy)) == vocabulary.digest()
+    (copy / "terms.txt").write_text((copy / "terms.txt").read_text(encoding="utf-8") + "\n示范园    general\n",
+                                    encoding="utf-8")
+    assert vocabulary.digest(str(copy)) != vocabulary.digest()
