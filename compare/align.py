@@ -348,8 +348,18 @@ def string_hashes(strings: list[str]) -> np.ndarray:
 # --- what a pair's signals read, as keys: signals cached by pair are reused while their key holds ---
 
 # A new one whenever a signal's definition changes (cached signals computed before are not reused).
-FEATURE_CACHE_VERSION = 1
-_MIX = np.uint64(0x9E3779B97F4A7C15)
+FEATURE_CACHE_VERSION = 2
+
+
+def mix64(x: np.ndarray) -> np.ndarray:
+    """splitmix64's finaliser over uint64 values: every input bit moves about half the output bits,
+    so sums of mixed values do not cancel by design (a document cannot be written to make two
+    measures' keys hold while their signals change)."""
+    with np.errstate(over="ignore"):
+        z = np.asarray(x, dtype=np.uint64) + np.uint64(0x9E3779B97F4A7C15)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return z ^ (z >> np.uint64(31))
 
 
 def _row_sums(M, values: np.ndarray) -> np.ndarray:
@@ -378,13 +388,14 @@ def measure_keys(c: Corpus, salt: str) -> np.ndarray:
 
     if not c.n:
         return np.zeros(0, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        rare = c.gram_hash ^ (c.rarity.astype(np.float64).view(np.uint64) * _MIX)
-        rare[c.rarity == 0] = 0  # an n-gram that is not rare weighs nothing: its count is not read
-        weights = word_weights(c.wdf, c.word_cap)
-        word = c.word_hash ^ (weights.astype(np.float64).view(np.uint64) * _MIX)
-        word[weights == 0] = 0
-        gram_sums, word_sums = _row_sums(c.Bn, rare), _row_sums(c.W, word)
+    # each n-gram's (hash, rarity) and each word's (hash, weight) mixed into one value, summed per
+    # measure: the sum changes when any of them does
+    rare = mix64(c.gram_hash ^ mix64(c.rarity.astype(np.float64).view(np.uint64)))
+    rare[c.rarity == 0] = 0  # an n-gram that is not rare weighs nothing: its count is not read
+    weights = word_weights(c.wdf, c.word_cap)
+    word = mix64(c.word_hash ^ mix64(weights.astype(np.float64).view(np.uint64)))
+    word[weights == 0] = 0
+    gram_sums, word_sums = _row_sums(c.Bn, rare), _row_sums(c.W, word)
     docs: dict[str, list[str]] = {}
     for m in c.rows:
         docs.setdefault(m["document_id"], []).append(m["id"])
@@ -401,21 +412,23 @@ def measure_keys(c: Corpus, salt: str) -> np.ndarray:
 def pair_keys(keys: np.ndarray, A: np.ndarray, B: np.ndarray) -> np.ndarray:
     """The key of each pair (A[k], B[k]) from its measures' keys, as a signed 64-bit integer (what
     SQLite stores)."""
-    with np.errstate(over="ignore"):
-        k = (keys[A] * _MIX) ^ (keys[B] + np.uint64(0x632BE59BD9B4E019)) * np.uint64(0xD6E8FEB86659FD93)
-    return k.view(np.int64)
+    return mix64(keys[A] ^ mix64(keys[B])).view(np.int64)
 
 
 def feature_salt(params: Params, n: int) -> str:
     """What every signal of a corpus reads besides its measures (see measure_keys): the caps, the
     reference size, the background table, the vocabularies (industries, institution kinds, places…)
-    and the code (its version and FEATURE_CACHE_VERSION)."""
+    the segmenter (rjieba's version: it splits the runs the background table does not hold) and the
+    code (its version, the background table's and FEATURE_CACHE_VERSION)."""
+    from importlib.metadata import version
+
     from . import __version__
-    from .background import digest
+    from .background import CACHE_VERSION, digest
     from .vocabulary import digest as vocabulary_digest
 
     return json.dumps([FEATURE_CACHE_VERSION, __version__, FEATURES, params.rare_max_df, params.word_max_df,
-                       reference_size(n), word_cap(params.word_max_df, n), digest(), vocabulary_digest()])
+                       reference_size(n), word_cap(params.word_max_df, n), digest(), CACHE_VERSION,
+                       version("rjieba"), vocabulary_digest()])
 
 
 PAIR_CHUNK_ENTRIES = 10_000_000  # stored entries of the rows a chunk of pairs copies, at most (about)
@@ -865,6 +878,11 @@ class Corpus:
         grams = term_grams(ids, terms) if terms is not None and ids else (None, None)
         words: list[str] = []
         W, wdf = word_matrix(texts, words) if texts else (None, None)
+        if words:
+            # columns in the words' order, not in order of first use: a pair's shared words are then
+            # summed in the same order whatever else the corpus holds (its cached `word` is a batch's)
+            order = np.argsort(np.array(words, dtype=object), kind="stable")
+            W, wdf, words = W[:, order].tocsr(), wdf[order], [words[k] for k in order.tolist()]
         return cls(rows, ids, {mid: i for i, mid in enumerate(ids)}, texts, V, H, T, Bn, rarity, df, *grams, W, wdf,
                    gram_hash, string_hashes(words), word_cap(word_max_df, len(ids)))
 

@@ -60,7 +60,9 @@ def gram_table(idf: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):  # unset, empty or relative: ignored, as the XDG spec says
+        base = os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "compare"
 
 
@@ -88,16 +90,25 @@ def table() -> tuple[np.ndarray, np.ndarray, float, np.ndarray, np.ndarray]:
              for part in ("grams", "gram-idf", "words", "word-idf")]
     try:
         arrays = [np.load(f, allow_pickle=False) for f in files]
-        if all(len(a) and a.dtype == d for a, d in zip(arrays, ("<U4", np.float64, "<U4", np.float64))) \
-                and arrays[0].shape == arrays[1].shape and arrays[2].shape == arrays[3].shape:
+        if _valid(arrays):
             return arrays[0], arrays[1], float(arrays[1].max()), arrays[2], arrays[3]
-    except (OSError, ValueError):
+    except Exception:  # noqa: BLE001 - a cache that cannot be read (empty, truncated, a forged header) is rebuilt
         pass
     idf = read_idf(data)
     arrays = [*gram_table(idf), *word_table(idf)]
     for f, a in zip(files, arrays):
         _store(f, a)
-    return arrays[0], arrays[1], max(idf.values()), arrays[2], arrays[3]
+    return arrays[0], arrays[1], float(arrays[1].max()), arrays[2], arrays[3]
+
+
+def _valid(arrays: list[np.ndarray]) -> bool:
+    """Cached arrays as table() writes them: strings sorted without repeats, finite values beside them."""
+    keys, values, words, word_idf = arrays
+    return (all(a.ndim == 1 and len(a) for a in arrays) and keys.dtype == words.dtype == np.dtype("<U4")
+            and values.dtype == word_idf.dtype == np.float64 and keys.shape == values.shape
+            and words.shape == word_idf.shape and bool(np.all(keys[1:] > keys[:-1]))
+            and bool(np.all(words[1:] > words[:-1])) and bool(np.isfinite(values).all())
+            and bool(np.isfinite(word_idf).all()))
 
 
 def _lookup(keys: np.ndarray, values: np.ndarray, items: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -109,14 +120,21 @@ def _lookup(keys: np.ndarray, values: np.ndarray, items: np.ndarray) -> tuple[np
 def _store(path: Path, array: np.ndarray) -> None:
     """Written to a temporary name and renamed: a reader never sees half a file. A cache that cannot
     be written is no error (the table is rebuilt next time)."""
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        with open(tmp, "wb") as f:
+        # a new file of our own (never through a link left at that name), on disk before it is renamed
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o644)
+        with os.fdopen(fd, "wb") as f:
             np.save(f, array, allow_pickle=False)
+            f.flush()
+            os.fsync(f.fileno())
         os.replace(tmp, path)
     except OSError:
-        pass
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
 
 
 def gram_idf(grams: list[str]) -> np.ndarray:

@@ -341,9 +341,9 @@ def distinct_labels(labels: dict[str, str], members: dict[str, list[str]], texts
         for t in tids:
             out[t] = f"{label} ({spans[t]})" if spans.get(t) else label
     for label, tids in _same(out).items():
-        # numbered by size, then by their first measure: never by id, which depends on the order
+        # numbered by size, then by their measures: never by id, which depends on the order
         # documents came in (a thread keeps the id it was first given)
-        for k, t in enumerate(sorted(tids, key=lambda t: (-len(members[t]), min(members[t]), t))):
+        for k, t in enumerate(sorted(tids, key=lambda t: (-len(members[t]), sorted(members[t]), t))):
             out[t] = f"{label} #{k + 1}"
     return out
 

@@ -463,6 +463,13 @@ def m010_pair_features(db: Database) -> None:
     # (compare.align.measure_keys): a new document changes the keys of the measures sharing its
     # still-rare n-grams and words, and only their pairs are scored again. Derived data: a row
     # whose key no longer holds is recomputed and replaced.
+    # `name_conflict`, a column of each stored pair, was redefined in the same change (contests and
+    # funds named differently): candidate pairs, best-k lists and "aligned" marks are cleared, as
+    # m008 did, and the next `compare align` recomputes them (vectors stay cached); links, threads,
+    # statuses and flags stay until then. A migration that clears `pairs` must clear
+    # `pair_features` too: the cached rows hold copies of the pairs' columns.
+    for table in ("pairs", "neighbours", "aligned", "alignment_state"):
+        db.execute(f"DELETE FROM {table}")
     db.execute("""
         CREATE TABLE pair_features (
             model TEXT NOT NULL,

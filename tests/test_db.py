@@ -42,3 +42,22 @@ def test_cli_reports_newer_database_cleanly(run, db_path):
     assert "newer version of compare" in r.output
     conn = sqlite3.connect(db_path)
     assert conn.execute("SELECT count(*) FROM _sqlite_migrations WHERE name='m999_future'").fetchone()[0] == 1
+
+
+def test_upgrading_to_cached_signals_clears_the_pairs_stored_under_the_old_name_conflict(db_path):
+    # m010 redefined a stored column of each pair (contests and funds named differently conflict):
+    # pairs found before must be found and described again, or a database aligned before the
+    # upgrade would keep links a batch run does not make
+    db = open_db(db_path)
+    db.execute("INSERT INTO pairs (model, a, b, cos, hash_cos, term_sim, level_conflict, name_conflict) "
+               "VALUES ('m', 'a', 'b', 0.5, 0.5, 0.2, 0, 0)")
+    db.execute("INSERT INTO aligned (model, measure_id) VALUES ('m', 'a')")
+    # as it was before m010
+    db.execute("DROP TABLE pair_features")
+    db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm010_pair_features'")
+    db.conn.commit()
+    db.conn.close()
+    db = open_db(db_path)
+    assert db.execute("SELECT count(*) FROM pairs").fetchone()[0] == 0
+    assert db.execute("SELECT count(*) FROM aligned").fetchone()[0] == 0
+    assert "pair_features" in db.table_names()

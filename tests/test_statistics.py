@@ -132,3 +132,58 @@ def test_the_signals_cached_by_pair_are_keyed_by_the_vocabularies_too(tmp_path):
     (copy / "terms.txt").write_text((copy / "terms.txt").read_text(encoding="utf-8") + "\n示范园    general\n",
                                     encoding="utf-8")
     assert vocabulary.digest(str(copy)) != vocabulary.digest()
+
+
+def test_a_measures_key_changes_when_the_rarity_of_its_ngrams_does_even_when_two_change_alike():
+    # two bigrams whose changes cancelled out in a sum of hash ^ (rarity × constant) (found by a
+    # review): with each (hash, rarity) mixed before summing, the key moves with the signal
+    m1, m2 = "逄邆，魎錍", "魎錍，逄邆"
+    filler = [f"推进第{i}批老旧小区加装电梯，完善社区养老服务设施" for i in range(al.REFERENCE_SIZE + 10)]
+    docs = {k: "dx" for k in range(3, al.REFERENCE_SIZE + 13)}
+    before = corpus([m1, m2, "占位"] + filler, docs=docs)
+    after = corpus([m1, m2, "逄邆。魎錍。另"] + filler, docs=docs)
+    A, B = np.array([0]), np.array([1])
+    assert al.pair_rarity(after.Bn, after.rarity, A, B)[0] < al.pair_rarity(before.Bn, before.rarity, A, B)[0]
+    kb, ka = al.measure_keys(before, "salt"), al.measure_keys(after, "salt")
+    assert kb[0] != ka[0] and kb[1] != ka[1]
+    assert al.pair_keys(kb, A, B)[0] != al.pair_keys(ka, A, B)[0]
+
+
+def test_the_salt_holds_the_vocabularies_and_the_segmenter(monkeypatch):
+    from compare import vocabulary
+    from compare.params import load_params
+
+    params = load_params()
+    salt = al.feature_salt(params, 5000)
+    monkeypatch.setattr(vocabulary, "digest", lambda directory=None: "another vocabulary")
+    assert al.feature_salt(params, 5000) != salt
+    monkeypatch.undo()
+    import importlib.metadata as md
+
+    real = md.version
+    monkeypatch.setattr(md, "version", lambda name: "9.9" if name == "rjieba" else real(name))
+    assert al.feature_salt(params, 5000) != salt
+
+
+def test_an_empty_or_forged_cache_file_is_rebuilt_and_a_good_one_is_read(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    background.table.cache_clear()
+    try:
+        first = background.table()
+        files = sorted((tmp_path / "compare").iterdir())
+        # read from the cache: building it again would need the idf file's words
+        monkeypatch.setattr(background, "read_idf", lambda data: (_ for _ in ()).throw(AssertionError("rebuilt")))
+        background.table.cache_clear()
+        assert np.array_equal(background.table()[0], first[0])
+        monkeypatch.undo()
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+        files[0].write_bytes(b"")  # a crash before the data reached the disk
+        background.table.cache_clear()
+        assert np.array_equal(background.table()[1], first[1]) and background.table()[2] == first[2]
+        # a header claiming an array larger than memory
+        np.save(files[0], np.zeros(3, dtype="<U4"))
+        files[0].write_bytes(files[0].read_bytes().replace(b"(3,)", b"(10**12,)"[:4]))
+        background.table.cache_clear()
+        assert np.array_equal(background.table()[1], first[1])
+    finally:
+        background.table.cache_clear()

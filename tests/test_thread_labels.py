@@ -58,6 +58,11 @@ def test_the_numbers_follow_the_members_not_the_thread_ids():
     one = th.distinct_labels({"t1": "平台", "t2": "平台"}, {"t1": ["a", "b"], "t2": ["c", "d"]}, texts, spans, {})
     other = th.distinct_labels({"t1": "平台", "t2": "平台"}, {"t1": ["c", "d"], "t2": ["a", "b"]}, texts, spans, {})
     assert one["t1"] == other["t2"] == "平台 (2025) #1" and one["t2"] == other["t1"] == "平台 (2025) #2"
+    # a measure in both (core in one, secondary in the other) is no tie-break: the rest of them is
+    texts["e"] = "推进平台建设"
+    one = th.distinct_labels({"t1": "平台", "t2": "平台"}, {"t1": ["a", "e"], "t2": ["a", "d"]}, texts, spans, {})
+    other = th.distinct_labels({"t1": "平台", "t2": "平台"}, {"t1": ["a", "d"], "t2": ["a", "e"]}, texts, spans, {})
+    assert one["t2"] == other["t1"] == "平台 (2025) #1" and one["t1"] == other["t2"] == "平台 (2025) #2"
 
 
 def _measure(mid, doc, date, text):
