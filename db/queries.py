@@ -316,7 +316,8 @@ def store_candidates(db: Database, model: str, run_id: str, pairs: Iterable[tupl
     """One alignment step in one transaction: best-k lists per channel, new pairs, aligned marks.
 
     left: measures no longer current; their marks and best-k lists go (should they come back,
-    they are aligned as new). Their pairs stay: a pair's own features do not change.
+    they are aligned as new), and so do their pairs' cached signals (every run would read them
+    again; recomputed should they come back). Their pairs stay: a pair's own features do not change.
     """
     with write_tx(db):
         for channel, rows in neighbours.items():
@@ -324,6 +325,10 @@ def store_candidates(db: Database, model: str, run_id: str, pairs: Iterable[tupl
         store_pairs(db, model, run_id, pairs, measure_ids)
         db.conn.executemany("DELETE FROM aligned WHERE model = ? AND measure_id = ?", [(model, m) for m in left])
         db.conn.executemany("DELETE FROM neighbours WHERE model = ? AND measure_id = ?", [(model, m) for m in left])
+        if left:  # one pass over the table (it has no index by b)
+            gone = json.dumps(list(left))
+            db.conn.execute("DELETE FROM pair_features WHERE model = ? AND (a IN (SELECT value FROM json_each(?)) "
+                            "OR b IN (SELECT value FROM json_each(?)))", [model, gone, gone])
 
 
 def load_pair_columns(db: Database, model: str, pos: dict[str, int]) -> dict:

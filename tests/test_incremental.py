@@ -135,3 +135,21 @@ def test_k_nearest_lists_do_not_depend_on_the_shape_of_the_products():
     got = {**known, **updated}
     assert all(np.array_equal(got[i][0], want[i][0]) and np.array_equal(got[i][1], want[i][1]) for i in range(n))
     assert pairs <= want_pairs and pairs
+
+
+def test_the_cached_signals_of_measures_a_new_version_superseded_go(run, tmp_path):
+    # they would be read on every run and never used again
+    draft = tmp_path / "plan.txt"
+    text = FILES[0].read_bytes()
+    lines = text.split(b"\n")
+    draft.write_bytes(b"\n".join(lines[:len(lines) * 2 // 3]))
+    db = tmp_path / "v.db"
+    run("align", "--model", "hashing", "-d", db, draft, *FILES[1:])
+    old = {r[0] for r in rows(str(db), "SELECT id FROM measures")}
+    draft.write_bytes(text)  # the final text: a new version of the same document
+    run("align", "--model", "hashing", "-d", db, draft, *FILES[1:])
+    superseded = {r[0] for r in rows(str(db), "SELECT m.id FROM measures m JOIN documents d ON d.id = m.document_id "
+                                              "WHERE d.is_current = 0")}
+    assert superseded and superseded <= old
+    cached = rows(str(db), "SELECT a, b FROM pair_features")
+    assert cached and not any(a in superseded or b in superseded for a, b in cached)
