@@ -85,8 +85,7 @@ def digest() -> str:
 def table() -> tuple[np.ndarray, np.ndarray, float, np.ndarray, np.ndarray]:
     """(sorted n-grams, their idf, the highest idf, sorted short words, their idf), from the cache
     when it holds this idf file's."""
-    data = idf_path().read_bytes()
-    files = [_cache_dir() / f"background-v{CACHE_VERSION}-{hashlib.sha256(data).hexdigest()[:16]}-{part}.npy"
+    files = [_cache_dir() / f"background-v{CACHE_VERSION}-{digest()}-{part}.npy"
              for part in ("grams", "gram-idf", "words", "word-idf")]
     try:
         arrays = [np.load(f, allow_pickle=False) for f in files]
@@ -94,7 +93,7 @@ def table() -> tuple[np.ndarray, np.ndarray, float, np.ndarray, np.ndarray]:
             return arrays[0], arrays[1], float(arrays[1].max()), arrays[2], arrays[3]
     except Exception:  # noqa: BLE001 - a cache that cannot be read (empty, truncated, a forged header) is rebuilt
         pass
-    idf = read_idf(data)
+    idf = read_idf(idf_path().read_bytes())
     arrays = [*gram_table(idf), *word_table(idf)]
     for f, a in zip(files, arrays):
         _store(f, a)
@@ -109,12 +108,6 @@ def _valid(arrays: list[np.ndarray]) -> bool:
             and words.shape == word_idf.shape and bool(np.all(keys[1:] > keys[:-1]))
             and bool(np.all(words[1:] > words[:-1])) and bool(np.isfinite(values).all())
             and bool(np.isfinite(word_idf).all()))
-
-
-def _lookup(keys: np.ndarray, values: np.ndarray, items: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    at = np.clip(np.searchsorted(keys, items), 0, max(0, len(keys) - 1))
-    found = keys[at] == items if len(keys) else np.zeros(len(items), dtype=bool)
-    return found, values[at] if len(keys) else np.zeros(len(items))
 
 
 def _store(path: Path, array: np.ndarray) -> None:
@@ -143,17 +136,19 @@ def gram_idf(grams: list[str]) -> np.ndarray:
     phrase is as rare as its rarest word, no rarer); else the table's highest (a name: 春昇杯)."""
     import rjieba
 
+    from .align import locate
+
     keys, values, top, words, word_idf = table()
     g = np.array(grams, dtype=f"<U{max(GRAM_LENGTHS)}") if grams else np.zeros(0, dtype=f"<U{max(GRAM_LENGTHS)}")
-    found, out = _lookup(keys, values, g)
-    out = np.where(found, out, top)
+    at, found = locate(g, keys)
+    out = np.where(found, values[at], top)
     for k in np.flatnonzero(~found).tolist():
         if _SURROGATE.search(grams[k]):
             continue  # no UTF-8 for a lone surrogate: rjieba would raise (a hostile file can hold one)
         pieces = [p for p in rjieba.cut(grams[k]) if p.strip()]
         if len(pieces) < 2:
             continue
-        known, idf = _lookup(words, word_idf, np.array(pieces, dtype=f"<U{max(GRAM_LENGTHS)}"))
+        at, known = locate(np.array(pieces, dtype=f"<U{max(GRAM_LENGTHS)}"), words)
         if known.all():
-            out[k] = idf.max()
+            out[k] = word_idf[at].max()
     return out
