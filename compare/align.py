@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -1082,6 +1083,27 @@ class PairFeatures:
     new_pairs: int
     keys: np.ndarray | None = None  # per pair: its key (pair_keys), what its signals were computed under
     computed: np.ndarray | None = None  # positions of the pairs whose signals were computed (not cached)
+    # the pairs read from the store (not new this run), and where their matched key terms are read:
+    # stored_matches([(a id, b id)]) -> {(a id, b id): terms} for those that matched some
+    from_store: np.ndarray | None = None
+    stored_matches: Callable[[list[tuple[str, str]]], dict[tuple[str, str], str]] | None = None
+
+    def matches(self, ks: list[int]) -> dict[int, str]:
+        """The key terms matched by the pairs ks (positions), for those that matched some: new pairs'
+        from term_match, stored ones' read through stored_matches."""
+        out, ask = {}, []
+        for k in ks:
+            m = self.term_match.get((int(self.a[k]), int(self.b[k])))
+            if m:
+                out[k] = m
+            elif self.from_store is not None and self.from_store[k]:
+                ask.append(k)
+        if ask and self.stored_matches is not None:
+            ids = self.ids
+            keys = [(ids[int(self.a[k])], ids[int(self.b[k])]) for k in ask]
+            got = self.stored_matches(keys)
+            out.update((k, got[key]) for k, key in zip(ask, keys) if key in got)
+        return out
 
 
 @dataclass
@@ -1100,18 +1122,19 @@ class FeatureCache:
 PAIR_COLUMNS = ("cos", "hash_cos", "term_sim", "level_conflict", "name_conflict")
 
 
-def pair_features(cands: Candidates, params: Params, bar=None, cache: FeatureCache | None = None) -> PairFeatures:
+def pair_features(cands: Candidates, params: Params, bar=None, cache: FeatureCache | None = None,
+                  stored_matches: Callable[[list[tuple[str, str]]], dict[tuple[str, str], str]] | None = None
+                  ) -> PairFeatures:
     """Every stored pair of current measures and every new one, scored with current corpus statistics.
 
     A pair counts only while it passes a candidate floor on the current corpus (among the k nearest
     of one of its measures now, or sharing a rare n-gram), so the set does not depend on the order
     documents came in. A pair whose signals the cache holds under its current key (pair_keys) takes
-    them from there; the others are computed (`computed`), with the same values.
+    them from there; the others are computed (`computed`), with the same values. The key terms
+    stored pairs matched are read through stored_matches when a link's signals are written.
     """
     c, stored, step, new = cands.corpus, cands.stored, cands.step, cands.new_pairs
     n = c.n
-    match = stored["term_match"]
-    match.update(new.term_match)
     A = np.concatenate([np.frombuffer(stored["a"], dtype=np.int64), new.a])
     B = np.concatenate([np.frombuffer(stored["b"], dtype=np.int64), new.b])
     cos, hcos, term, conflict, names = (
@@ -1127,8 +1150,9 @@ def pair_features(cands: Candidates, params: Params, bar=None, cache: FeatureCac
         with (bar or _no_bar)("scoring", 3 * int((cached < 0).sum())) as progress:
             X, A, B, hcos, keys, computed = _scored(c, params, step, A, B, cos, hcos, term, conflict, names,
                                                     keys, cached, cache, progress)
-    return PairFeatures(c.ids, c.rows, A, B, X, hcos, match, cands.encoded, len(step.new_rows), len(new),
-                        keys, computed)
+    from_store = ~member(A * n + B, np.sort(new.a * n + new.b))
+    return PairFeatures(c.ids, c.rows, A, B, X, hcos, dict(new.term_match), cands.encoded, len(step.new_rows),
+                        len(new), keys, computed, from_store, stored_matches)
 
 
 def _cached_rows(cache: FeatureCache, codes: np.ndarray, keys: np.ndarray) -> np.ndarray:
@@ -1231,8 +1255,8 @@ class Links:
             for at in (at for at in same_at if len(at)):
                 keys = [(ids[c // n], ids[c % n]) for c in codes[at].tolist()]
                 stored_signals = signals_of(keys)
-                moved = [x for x, key in zip(order[at].tolist(), keys)
-                         if stored_signals.get(key) != self.signals(int(self.idx[x]))]
+                mine = self.signals_of(self.idx[order[at]])
+                moved = [x for x, key, s in zip(order[at].tolist(), keys, mine) if stored_signals.get(key) != s]
                 written.append(np.asarray(moved, dtype=np.int64))
         return gone, self.idx[np.concatenate(written)]
 
@@ -1251,24 +1275,26 @@ class Links:
         or holds a term match, goes through json.dumps)."""
         pf = self.pf
         X = pf.X[ks]
+        matches = pf.matches(ks.tolist())
         if not (np.isfinite(X).all() and np.isfinite(pf.hash_cos[ks]).all()):
-            return [self.signals(k) for k in ks.tolist()]
+            return [self.signals(k, matches.get(k)) for k in ks.tolist()]
         cols = [(X[:, n] + 0.0).tolist() if f != "same_doc" else X[:, n].astype(np.int64).tolist()
                 for n, f in enumerate(FEATURES) if f != "cos_x_tfidf"]  # + 0.0: no -0.0
         cols.append((pf.hash_cos[ks] + 0.0).tolist())
         out = [_SIGNALS % values for values in zip(*cols)]
         for x, k in enumerate(ks.tolist()):
-            if (int(pf.a[k]), int(pf.b[k])) in pf.term_match:
-                out[x] = self.signals(k)
+            if k in matches:
+                out[x] = self.signals(k, matches[k])
         return out
 
-    def signals(self, k: int) -> str:
-        """The signals of pair k, as stored (JSON)."""
+    def signals(self, k: int, match: str | None | bool = False) -> str:
+        """The signals of pair k, as stored (JSON); match: its matched key terms when already known."""
         pf = self.pf
         sig = {f: float(pf.X[k, n]) + 0.0 for n, f in enumerate(FEATURES) if f != "cos_x_tfidf"}  # no -0.0
         sig["same_doc"] = int(sig["same_doc"])
         sig["hash_cos"] = float(pf.hash_cos[k]) + 0.0
-        match = pf.term_match.get((int(pf.a[k]), int(pf.b[k])))
+        if match is False:
+            match = pf.matches([k]).get(k)
         if match:
             sig["term_match"] = match
         return json.dumps(sig, ensure_ascii=False)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gc
 import hashlib
 import os
 import time
@@ -298,7 +299,7 @@ def pair_features(db: Database, encoder: Encoder, params: Params, run_id: str,
 
     cands = candidates(db, encoder, params, run_id, progress, bar)
     cache = FeatureCache(*queries.load_pair_features(db, encoder.name, cands.corpus.pos, len(FEATURES)))
-    return features(cands, params, bar, cache)
+    return features(cands, params, bar, cache, lambda pairs: queries.term_matches(db, encoder.name, pairs))
 
 
 def link(db: Database, encoder: Encoder, params: Params, run_id: str,
@@ -354,6 +355,21 @@ def judge(db: Database, run_id: str, as_of: dt.date | None = None, state: dict |
     return statuses
 
 
+@contextlib.contextmanager
+def collector_paused():
+    """Python's cyclic garbage collector paused for the block. An alignment builds millions of
+    objects that live to its end (rows, tuples, dicts of neighbours) and makes few cycles; each
+    full collection walks all of them again: 11 of 78 s when one document is added to 1,000
+    (docs/performance.md). What it would have freed is freed when it runs again."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def align_corpus(db: Database, encoder: Encoder, params: Params, run_id: str, progress: Progress | None = None,
                  as_of: dt.date | None = None, on_stage: Callable[[str, float], None] | None = None,
                  bar: Bar = no_bar) -> AlignResult:
@@ -362,6 +378,12 @@ def align_corpus(db: Database, encoder: Encoder, params: Params, run_id: str, pr
     on_stage(name, seconds) hears when each stage ends (for progress output); bar(label, length)
     shows the long steps: embedding, scoring, clustering.
     """
+    with collector_paused():
+        return _align_corpus(db, encoder, params, run_id, progress, as_of, on_stage, bar)
+
+
+def _align_corpus(db: Database, encoder: Encoder, params: Params, run_id: str, progress: Progress | None,
+                  as_of: dt.date | None, on_stage: Callable[[str, float], None] | None, bar: Bar) -> AlignResult:
     def timed(name, rows, fn, *args):
         t = time.perf_counter()
         out = fn(*args)

@@ -335,10 +335,16 @@ def _title_entries(documents: list[dict], measures: list[dict], first_measure: d
 
 @dataclass
 class TitleIndex:
-    """Every 《title》 the corpus holds, by date: what a promise to issue a policy is checked against."""
+    """Every 《title》 the corpus holds, by date: what a promise to issue a policy is checked against.
+
+    Looked up by key rather than tried against every title: the titles of one document noun
+    (方案, 意见…) by their keys, for titles_match; the titles holding each bigram, for a described
+    policy (_description_covered). The same titles answer as when each is tried in turn."""
     entries: list[TitleEntry]
     dates: list[str]
     positions: dict[str, list[int]]  # each distinct title -> its entries, in date order
+    by_noun: dict[str, tuple[list[str], list[list[str]]]] = field(default_factory=dict)  # noun -> keys, titles
+    bigrams: dict[str, set[str]] = field(default_factory=dict)  # bigram of a title's norm_term -> titles
 
     @classmethod
     def index(cls, documents: list[dict], measures: list[dict], first_measure: dict[str, str]) -> TitleIndex:
@@ -346,15 +352,52 @@ class TitleIndex:
         positions: dict[str, list[int]] = {}
         for i, e in enumerate(entries):
             positions.setdefault(e.title, []).append(i)
-        return cls(entries, [e.date for e in entries], positions)
+        keyed: dict[str, dict[str, list[str]]] = {}
+        bigrams: dict[str, set[str]] = {}
+        for t in positions:
+            k = title_key(t)
+            if k:
+                keyed.setdefault(_noun(k), {}).setdefault(k, []).append(t)
+            n = norm_term(t)
+            for g in {n[i:i + 2] for i in range(len(n) - 1)}:
+                bigrams.setdefault(g, set()).add(t)
+        by_noun = {noun: (list(ks), list(ks.values())) for noun, ks in keyed.items()}
+        return cls(entries, [e.date for e in entries], positions, by_noun, bigrams)
+
+    def matching(self, title: str) -> set[str]:
+        """The indexed titles t with titles_match(title, t)."""
+        from rapidfuzz import fuzz, process
+
+        k = title_key(title)
+        if not k or _noun(k) not in self.by_noun:
+            return set()
+        keys, titles = self.by_noun[_noun(k)]
+        place = _title_place(title)
+        hits = process.extract(k, keys, scorer=fuzz.ratio, processor=None, score_cutoff=85, limit=None)
+        # an equal key scores 100: the keys equal or nearly so, of one noun, as titles_match asks
+        return {t for _, _, x in hits for t in titles[x]
+                if not (place and _title_place(t) and _title_place(t) != place)}
+
+    def described(self, description: str) -> set[str]:
+        """The indexed titles covering at least 0.6 of a described policy's bigrams (_description_covered)."""
+        d = _NOUN.sub("", GENERIC.sub("", description))
+        grams = {d[i:i + 2] for i in range(len(d) - 1)}
+        if len(grams) < 4:
+            return set()
+        counts: dict[str, int] = {}
+        for g in grams:
+            for t in self.bigrams.get(g, ()):
+                counts[t] = counts.get(t, 0) + 1
+        return {t for t, n in counts.items() if n / len(grams) >= 0.6}
 
     def later(self, c: dict, titles: list[str], described: str | None) -> list[TitleEntry]:
         """Entries of later documents holding a title that answers the promise (by name or description)."""
         if not c.get("sort_date"):
             return []
         first = bisect.bisect_right(self.dates, str(c["sort_date"]))
-        answers = [t for t in self.positions if any(titles_match(p, t) for p in titles)
-                   or (described and _description_covered(described, t) >= 0.6)]
+        answers = set().union(*(self.matching(p) for p in titles)) if titles else set()
+        if described:
+            answers |= self.described(described)
         found = sorted(i for t in answers for i in self.positions[t] if i >= first)
         return [self.entries[i] for i in found if self.entries[i].document_id != c["document_id"]
                 and (titles or self.entries[i].how != PROMISED)]
@@ -512,22 +555,33 @@ def _nearly_in(key: str, window: str) -> bool:
 
 @dataclass
 class FigureIndex:
-    """Every reported figure of the corpus, by unit and date."""
+    """Every reported figure of the corpus, by unit and date; by unit, the figures whose window holds
+    each bigram (a metric's head is looked up there rather than tried against every figure)."""
     by_unit: dict[str, tuple[list[str], list[Figure]]]
+    heads: dict[str, dict[str, list[int]]] = field(default_factory=dict)  # unit -> bigram -> positions
 
     @classmethod
     def index(cls, measures: list[dict], quantities: dict[str, list[dict]]) -> FigureIndex:
+        return cls.of([f for m in measures
+                       if m["kind"] not in FUTURE_KINDS and m.get("sort_date") and quantities.get(m["id"])
+                       for f in _figures(m, quantities[m["id"]])])
+
+    @classmethod
+    def of(cls, found: list[Figure]) -> FigureIndex:
+        """The index of these figures (in corpus order: figures of one date keep it)."""
         by_unit: dict[str, list[Figure]] = {}
-        for m in measures:
-            if m["kind"] in FUTURE_KINDS or not m.get("sort_date") or not quantities.get(m["id"]):
-                continue
-            for f in _figures(m, quantities[m["id"]]):
-                by_unit.setdefault(f.unit, []).append(f)
-        out = {}
+        for f in found:
+            by_unit.setdefault(f.unit, []).append(f)
+        out, heads = {}, {}
         for unit, figures in by_unit.items():
             figures.sort(key=lambda f: f.date)
             out[unit] = ([f.date for f in figures], figures)
-        return cls(out)
+            grams: dict[str, list[int]] = {}
+            for i, f in enumerate(figures):
+                for g in dict.fromkeys(f.window[k:k + 2] for k in range(len(f.window) - 1)):
+                    grams.setdefault(g, []).append(i)
+            heads[unit] = grams
+        return cls(out, heads)
 
     def later(self, c: dict, target: dict) -> list[Figure]:
         """Figures of later documents counting the target's metric, in the target's unit."""
@@ -539,10 +593,16 @@ class FigureIndex:
         owner = _owner(c["text"], target) if key in GENERIC_METRICS else ""
         if owner is None:
             return []
-        # the metric's head (its last two characters) is in the window of a figure counting it: tested first
-        return [f for f in figures[bisect.bisect_right(dates, since):]
-                if key[-2:] in f.window and f.document_id != c["document_id"] and counts_metric(key, f)
-                and owner in f.before + f.window]
+        # the metric's head (its last two characters) is in the window of a figure counting it: looked up
+        first = bisect.bisect_right(dates, since)
+        head = key[-2:]
+        if len(head) == 2 and target["unit"] in self.heads:
+            held = self.heads[target["unit"]].get(head, [])
+            candidates = [figures[i] for i in held[bisect.bisect_left(held, first):]]
+        else:
+            candidates = [f for f in figures[first:] if head in f.window]
+        return [f for f in candidates
+                if f.document_id != c["document_id"] and counts_metric(key, f) and owner in f.before + f.window]
 
 
 def _owner(text: str, target: dict) -> str | None:

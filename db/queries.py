@@ -336,44 +336,42 @@ def load_pair_columns(db: Database, model: str, pos: dict[str, int]) -> dict:
 
     Millions of pairs held as tuples of strings and floats cost gigabytes; as typed arrays,
     48 bytes a pair. Keys: a, b (array 'q'), cos, hash_cos, term_sim, level_conflict, name_conflict
-    (array 'd'), term_match {(a, b): matched terms} for the few pairs that have one.
+    (array 'd'). The key terms a pair matched are read only for the links written (term_matches):
+    on a dense corpus half the pairs have some, and a dict of them cost seconds a run.
     """
     from array import array
 
     cols = {"a": array("q"), "b": array("q"), "cos": array("d"), "hash_cos": array("d"),
-            "term_sim": array("d"), "level_conflict": array("d"), "name_conflict": array("d"), "term_match": {}}
+            "term_sim": array("d"), "level_conflict": array("d"), "name_conflict": array("d")}
     # a scan in table order (NOT INDEXED): through the (model, a, b) key every row is a random
     # read of the table, two to three times slower; callers sort the pairs themselves
-    cur = db.conn.execute("SELECT a, b, cos, hash_cos, term_sim, term_match, level_conflict, name_conflict "
+    cur = db.conn.execute("SELECT a, b, cos, hash_cos, term_sim, level_conflict, name_conflict "
                           "FROM pairs NOT INDEXED WHERE model = ?", [model])
-    a, b, cos, hcos, term, conflict, names, match = (cols[k] for k in ("a", "b", "cos", "hash_cos", "term_sim",
-                                                                       "level_conflict", "name_conflict",
-                                                                       "term_match"))
+    a, b = cols["a"], cols["b"]
+    values = [cols[k] for k in ("cos", "hash_cos", "term_sim", "level_conflict", "name_conflict")]
     while rows := cur.fetchmany(50000):
-        ra, rb, *values = zip(*rows)
+        ra, rb, *vs = zip(*rows)
         i, j = list(map(pos.get, ra)), list(map(pos.get, rb))
-        if None not in i and None not in j:  # every pair of current measures: by columns
-            a.extend(i)
-            b.extend(j)
-            for col, v in zip((cos, hcos, term, None, conflict, names), values):
-                if col is not None:
-                    col.extend(v)
-            match.update(((i[k], j[k]), m) for k, m in enumerate(values[3]) if m)
-            continue
-        for ra, rb, c, h, t, m, lc, nc in rows:
-            i, j = pos.get(ra), pos.get(rb)
-            if i is None or j is None:
-                continue
-            a.append(i)
-            b.append(j)
-            cos.append(c)
-            hcos.append(h)
-            term.append(t)
-            conflict.append(lc)
-            names.append(nc)
-            if m:
-                match[(i, j)] = m
+        if None in i or None in j:  # pairs of measures no longer current: left out
+            keep = [k for k, (x, y) in enumerate(zip(i, j)) if x is not None and y is not None]
+            i, j, vs = [i[k] for k in keep], [j[k] for k in keep], [[v[k] for k in keep] for v in vs]
+        a.extend(i)
+        b.extend(j)
+        for col, v in zip(values, vs):
+            col.extend(v)
     return cols
+
+
+def term_matches(db: Database, model: str, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """The key terms each stored pair (a, b) matched, for those that matched some."""
+    out: dict[tuple[str, str], str] = {}
+    for s in range(0, len(pairs), 20000):
+        part = json.dumps(pairs[s:s + 20000])
+        out.update(((a, b), m) for a, b, m in db.conn.execute(
+            "SELECT p.a, p.b, p.term_match FROM json_each(?) AS j CROSS JOIN pairs AS p ON p.model = ? "
+            "AND p.a = json_extract(j.value, '$[0]') AND p.b = json_extract(j.value, '$[1]') "
+            "WHERE p.term_match IS NOT NULL", [part, model]))
+    return out
 
 
 def measure_terms(db: Database) -> dict[str, list[tuple[str, str, str]]]:
@@ -394,17 +392,20 @@ def load_pair_features(db: Database, model: str, pos: dict[str, int], width: int
     """The signals stored by pair for the measures in pos: (codes a * n + b sorted, keys, rows)."""
     import numpy as np
 
-    n = len(pos)
+    n, size = len(pos), 8 * width
     codes, keys, blobs = [], [], []
     cur = db.conn.execute("SELECT a, b, key, x FROM pair_features NOT INDEXED WHERE model = ?", [model])
     while rows := cur.fetchmany(50000):
-        for a, b, key, x in rows:
-            i, j = pos.get(a), pos.get(b)
-            if i is not None and j is not None and len(x) == 8 * width:
-                codes.append(i * n + j)
-                keys.append(key)
-                blobs.append(x)
-    codes_a = np.array(codes, dtype=np.int64)
+        ra, rb, rk, rx = zip(*rows)
+        i, j = list(map(pos.get, ra)), list(map(pos.get, rb))
+        if None in i or None in j or any(len(x) != size for x in rx):  # rows of other measures or widths: out
+            keep = [k for k, (x, y, v) in enumerate(zip(i, j, rx)) if x is not None and y is not None
+                    and len(v) == size]
+            i, j, rk, rx = ([c[k] for k in keep] for c in (i, j, rk, rx))
+        codes.append(np.array(i, dtype=np.int64) * n + np.array(j, dtype=np.int64))
+        keys.extend(rk)
+        blobs.extend(rx)
+    codes_a = np.concatenate(codes) if codes else np.zeros(0, dtype=np.int64)
     order = np.argsort(codes_a, kind="stable")
     X = np.frombuffer(b"".join(blobs), dtype="<f8").reshape(-1, width) if blobs else np.zeros((0, width))
     return codes_a[order], np.array(keys, dtype=np.int64)[order], X[order]

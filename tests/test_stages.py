@@ -80,3 +80,28 @@ def test_the_store_says_what_it_does_not_find(db_path):
         reports.diff(db, "nope", "nada")
     with pytest.raises(NotFound, match="no thread 'tnope'"):
         reports.timeline(db, "tnope")
+
+
+def test_the_collector_is_paused_during_an_alignment_and_back_after_it_even_when_it_fails(db_path, monkeypatch):
+    import gc
+
+    seen = []
+    judge = stages.judge
+
+    def spy(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return judge(*args, **kwargs)
+
+    monkeypatch.setattr(stages, "judge", spy)
+    assert gc.isenabled()
+    stages.run(open_db(db_path), [EXAMPLES], model="hashing")
+    assert seen == [False] and gc.isenabled()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk gone")
+
+    monkeypatch.setattr(stages, "judge", broken)
+    monkeypatch.setattr(stages.queries, "alignment_is_current", lambda *a: False)
+    with pytest.raises(RuntimeError):
+        stages.run(open_db(db_path), [EXAMPLES], model="hashing")
+    assert gc.isenabled()
