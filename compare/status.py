@@ -559,6 +559,7 @@ class FigureIndex:
     each bigram (a metric's head is looked up there rather than tried against every figure)."""
     by_unit: dict[str, tuple[list[str], list[Figure]]]
     heads: dict[str, dict[str, list[int]]] = field(default_factory=dict)  # unit -> bigram -> positions
+    counted: dict[tuple[str, str, int], bool] = field(default_factory=dict)  # (metric, unit, position) -> counts it
 
     @classmethod
     def index(cls, measures: list[dict], quantities: dict[str, list[dict]]) -> FigureIndex:
@@ -594,15 +595,23 @@ class FigureIndex:
         if owner is None:
             return []
         # the metric's head (its last two characters) is in the window of a figure counting it: looked up
-        first = bisect.bisect_right(dates, since)
+        first, unit = bisect.bisect_right(dates, since), target["unit"]
         head = key[-2:]
-        if len(head) == 2 and target["unit"] in self.heads:
-            held = self.heads[target["unit"]].get(head, [])
-            candidates = [figures[i] for i in held[bisect.bisect_left(held, first):]]
+        if len(head) == 2 and unit in self.heads:
+            held = self.heads[unit].get(head, [])
+            candidates = held[bisect.bisect_left(held, first):]
         else:
-            candidates = [f for f in figures[first:] if head in f.window]
-        return [f for f in candidates
-                if f.document_id != c["document_id"] and counts_metric(key, f) and owner in f.before + f.window]
+            candidates = [i for i in range(first, len(figures)) if head in figures[i].window]
+        return [figures[i] for i in candidates if figures[i].document_id != c["document_id"]
+                and self._counts(key, unit, i) and owner in figures[i].before + figures[i].window]
+
+    def _counts(self, key: str, unit: str, i: int) -> bool:
+        """counts_metric(key, the unit's figure i), once per metric and figure: commitments of one
+        metric (孵化器, 概念验证中心) ask it of the same figures."""
+        at = (key, unit, i)
+        if at not in self.counted:
+            self.counted[at] = counts_metric(key, self.by_unit[unit][1][i])
+        return self.counted[at]
 
 
 def _owner(text: str, target: dict) -> str | None:
