@@ -1084,7 +1084,8 @@ class PairFeatures:
     keys: np.ndarray | None = None  # per pair: its key (pair_keys), what its signals were computed under
     computed: np.ndarray | None = None  # positions of the pairs whose signals were computed (not cached)
     # the pairs read from the store (not new this run), and where their matched key terms are read:
-    # stored_matches([(a id, b id)]) -> {(a id, b id): terms} for those that matched some
+    # stored_matches([(a id, b id)]) -> {(a id, b id): terms} for those that matched some. It reads
+    # the store when links are written: the run holds the database's lock until then (cli: db_lock)
     from_store: np.ndarray | None = None
     stored_matches: Callable[[list[tuple[str, str]]], dict[tuple[str, str], str]] | None = None
 

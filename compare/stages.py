@@ -339,10 +339,12 @@ def cluster(db: Database, links: Links, result: AlignResult, params: Params, run
     return len(rows.threads)
 
 
-def judge(db: Database, run_id: str, as_of: dt.date | None = None, state: dict | None = None) -> list[Status]:
+def judge(db: Database, run_id: str, as_of: dt.date | None = None, state: dict | None = None,
+          touched: dict[str, int] | None = None) -> list[Status]:
     """Inputs: measures of current documents, thread memberships, quantities, documents; the as-of
-    date (default today). Output: every status, replaced as a whole; with `state` (model,
-    fingerprint, run), the alignment is marked complete in the same transaction."""
+    date (default today). Output: every status, stored by difference (touched["statuses written"]:
+    rows written or deleted); with `state` (model, fingerprint, run), the alignment is marked
+    complete in the same transaction."""
     from .status import Evidence, status_rows
     from .status import judge as rules
 
@@ -351,7 +353,9 @@ def judge(db: Database, run_id: str, as_of: dt.date | None = None, state: dict |
     evidence = Evidence.index(measures, queries.thread_memberships(db), queries.quantities_by_measure(db),
                               queries.list_documents(db))
     statuses = rules(measures, evidence, as_of)
-    queries.replace_statuses(db, status_rows(statuses, as_of, run_id), state)
+    written = queries.replace_statuses(db, status_rows(statuses, as_of, run_id), state)
+    if touched is not None:
+        touched["statuses written"] = written
     return statuses
 
 
@@ -401,8 +405,9 @@ def _align_corpus(db: Database, encoder: Encoder, params: Params, run_id: str, p
         f"{len(links):,} links, {result.touched.get('links written', 0):,} written, "
         f"{result.touched.get('links deleted', 0):,} deleted; {out:,} threads"),
         cluster, db, links, result, params, run_id, bar)
-    timed("statuses", lambda out: f"{len(out):,} statuses", judge, db, run_id, as_of,
-          {"model": encoder.name, "fingerprint": fingerprint, "run_id": run_id})
+    timed("statuses", lambda out: f"{len(out):,} statuses, {result.touched.get('statuses written', 0):,} written",
+          judge, db, run_id, as_of, {"model": encoder.name, "fingerprint": fingerprint, "run_id": run_id},
+          result.touched)
     return result
 
 

@@ -1034,7 +1034,7 @@ def _regions(ms: list[dict]) -> str:
 
 
 def status_rows(statuses: list[Status], as_of: dt.date, run_id: str) -> list[dict]:
-    """Statuses as stored (derived data, replaced as a whole)."""
+    """Statuses as stored (derived data, written by difference: db.queries.replace_statuses)."""
     return [{"measure_id": s.measure_id, "status": s.status, "rule": s.rule, "reason": s.reason,
              "evidence_measure_ids": json.dumps(s.evidence), "deadline": s.deadline, "as_of": as_of.isoformat(),
              "run_id": run_id} for s in statuses]

@@ -41,7 +41,8 @@ def average_linkage(n: int, scores: dict[tuple[int, int], float], threshold: flo
     the entries pushed again go on a heap, and the next entry is the smaller of the two heads: the
     same order as one heap of all entries, without a million pops.
 
-    progress(k): k more of the first entries were taken off the heap (for a progress bar).
+    progress(k): k more of the first entries were taken off the heap (for a progress bar). Scores
+    are finite (align.link keeps those at or over SCORE_FLOOR): a NaN orders no heap.
     """
     nbr: list[dict[int, float]] = [{} for _ in range(n)]
     for (a, b), s in scores.items():

@@ -552,15 +552,26 @@ def thread_memberships(db: Database) -> dict[str, list[str]]:
     return out
 
 
-def replace_statuses(db: Database, rows: list[dict], state: dict | None = None) -> None:
-    """Statuses are derived data: replaced as a whole; with them, what the alignment was built from."""
+STATUS_VALUES = ("status", "rule", "reason", "evidence_measure_ids", "deadline", "as_of")
+
+
+def replace_statuses(db: Database, rows: list[dict], state: dict | None = None) -> int:
+    """Statuses are derived data: the stored ones made these rows, by difference (a row whose values
+    are the same keeps its run_id: the run that last changed it); with them, what the alignment
+    was built from. Returns how many rows were written or deleted."""
     with write_tx(db):
-        db.execute("DELETE FROM statuses")
-        if rows:
-            db["statuses"].insert_all(rows, pk="measure_id")
+        stored = {r[0]: tuple(r[1:]) for r in db.conn.execute(
+            f"SELECT measure_id, {', '.join(STATUS_VALUES)} FROM statuses")}
+        wanted = {r["measure_id"] for r in rows}
+        gone = [(m,) for m in stored if m not in wanted]
+        changed = [r for r in rows if stored.get(r["measure_id"]) != tuple(r[k] for k in STATUS_VALUES)]
+        db.conn.executemany("DELETE FROM statuses WHERE measure_id = ?", gone)
+        if changed:
+            db["statuses"].insert_all(changed, pk="measure_id", replace=True)
         if state:
             db.execute("INSERT OR REPLACE INTO alignment_state (id, model, fingerprint, run_id, at) "
                        "VALUES (1, ?, ?, ?, ?)", [state["model"], state["fingerprint"], state["run_id"], now()])
+    return len(gone) + len(changed)
 
 
 def alignment_fingerprint(db: Database, params_digest: str = "") -> str:

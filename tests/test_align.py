@@ -295,6 +295,67 @@ def test_average_linkage_matches_a_plain_greedy_implementation(seed):
     assert th.average_linkage(n, scores, 0.55) == _reference_average_linkage(n, scores, 0.55)
 
 
+def _one_heap_average_linkage(n, scores, threshold):
+    """average_linkage as it was before its first entries became a sorted stream: one heap of every
+    entry (-score, a, b), popped in tuple order, so ties go to the lower indices."""
+    import heapq
+
+    nbr = [{} for _ in range(n)]
+    for (a, b), s in scores.items():
+        nbr[a][b] = s
+        nbr[b][a] = s
+    size, members, alive = [1] * n, {i: [i] for i in range(n)}, [True] * n
+    heap = [(-s, a, b) for (a, b), s in scores.items() if s >= threshold]
+    heapq.heapify(heap)
+    while heap:
+        neg, a, b = heapq.heappop(heap)
+        if not (alive[a] and alive[b]):
+            continue
+        avg = nbr[a].get(b, 0.0) / (size[a] * size[b])
+        if abs(avg + neg) > 1e-12:
+            if avg < -neg and avg >= threshold:
+                heapq.heappush(heap, (-avg, a, b))
+            continue
+        keep, gone = (a, b) if len(nbr[a]) >= len(nbr[b]) else (b, a)
+        alive[gone] = False
+        kept_size = size[keep]
+        size[keep] += size[gone]
+        members[keep] += members.pop(gone)
+        mine = nbr[keep]
+        mine.pop(gone, None)
+        for o, s in nbr[gone].items():
+            if o == keep:
+                continue
+            del nbr[o][gone]
+            before = mine.get(o)
+            total = (before or 0.0) + s
+            mine[o] = nbr[o][keep] = total
+            mean = total / (size[keep] * size[o])
+            if mean < threshold:
+                continue
+            kept_mean = before / (kept_size * size[o]) if before is not None else None
+            if kept_mean is None or kept_mean < threshold or mean > kept_mean:
+                heapq.heappush(heap, (-mean, min(keep, o), max(keep, o)))
+        nbr[gone] = {}
+    return sorted((sorted(m) for m in members.values() if len(m) > 1), key=lambda m: m[0])
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_average_linkage_breaks_ties_as_one_heap_of_every_entry_would(seed):
+    # few distinct scores (many ties), keys either way round, a threshold among the scores: the
+    # sorted stream of first entries and the heap of entries pushed again give the one heap's order
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(4, 30))
+    pairs = [(a, b) if rng.random() < 0.5 else (b, a) for a in range(n) for b in range(a + 1, n)
+             if rng.random() < 0.4]
+    scores = {p: float(rng.choice([0.5, 0.6, 0.7, 0.8, 0.9, 1.0])) for p in pairs}
+    for threshold in (0.6, 0.7):
+        got = th.average_linkage(n, scores, threshold)
+        assert got == _one_heap_average_linkage(n, scores, threshold)
+        arrays = al.PairScores(*(np.array(x) for x in zip(*((a, b, s) for (a, b), s in scores.items()))))
+        assert th.average_linkage(n, arrays, threshold) == got
+
+
 def test_secondary_membership_lets_a_measure_speak_of_two_commitments():
     scores = {(0, 1): 0.9, (2, 3): 0.9, (1, 4): 0.8, (0, 4): 0.8, (2, 4): 0.85, (3, 4): 0.8}
     clusters = th.average_linkage(5, scores, 0.7)
@@ -688,6 +749,24 @@ def test_link_signals_formatted_a_chunk_at_a_time_are_json_dumps_of_each_link(db
     assert [json.loads(s) for s in got] == [json.loads(s) for s in want]
     links.pf.X[0, 1] = np.nan  # what JSON cannot write as a number goes through json.dumps
     assert links.signals_of(ks[:3]) == [links.signals(k) for k in range(3)]
+
+
+def test_the_key_terms_of_stored_pairs_are_read_by_pair(db_path):
+    from db import open_db, queries
+
+    db = open_db(db_path)
+    rows = [(f"m{i:05d}", f"m{i + 1:05d}", f"术语{i}|术语{i}" if i % 3 else None) for i in range(25000)]
+    with db.conn:
+        db.conn.executemany("INSERT INTO pairs (model, a, b, cos, hash_cos, term_sim, term_match) "
+                            "VALUES ('m', ?, ?, 0.5, 0.5, 0.0, ?)", rows)
+        db.conn.execute("INSERT INTO pairs (model, a, b, cos, hash_cos, term_sim, term_match) "
+                        "VALUES ('other', 'm00001', 'm00002', 0.5, 0.5, 0.0, 'x|x')")
+    asked = [(a, b) for a, b, _ in rows] + [("m99999", "m99998"), ("m00002", "m00001")]
+    got = queries.term_matches(db, "m", asked)  # past one chunk of 20,000
+    assert got == {(a, b): m for a, b, m in rows if m}
+    assert queries.term_matches(db, "other", [("m00000", "m00001"), ("m00001", "m00002")]) == {
+        ("m00001", "m00002"): "x|x"}
+    assert queries.term_matches(db, "m", []) == {}
 
 
 @pytest.mark.parametrize("block", [256, 5])

@@ -153,3 +153,28 @@ def test_the_cached_signals_of_measures_a_new_version_superseded_go(run, tmp_pat
     assert superseded and superseded <= old
     cached = rows(str(db), "SELECT a, b FROM pair_features")
     assert cached and not any(a in superseded or b in superseded for a, b in cached)
+
+
+def test_statuses_are_stored_by_difference_a_run_rewrites_only_those_that_changed(run, tmp_path):
+    db = tmp_path / "s.db"
+    run("align", "--model", "hashing", "--as-of", AS_OF, "-d", db, *FILES[:-1])
+    values = "SELECT measure_id, status, rule, reason, evidence_measure_ids, deadline FROM statuses"
+    before = dict(rows(str(db), "SELECT measure_id, run_id FROM statuses"))
+    before_values = {r[0]: r[1:] for r in rows(str(db), values)}
+    # the last document is later than the others: some of their commitments gain evidence
+    out = run("align", "--model", "hashing", "--as-of", AS_OF, "-d", db, FILES[-1]).output
+    after = dict(rows(str(db), "SELECT measure_id, run_id FROM statuses"))
+    (latest,) = {r[0] for r in rows(str(db), "SELECT run_id FROM alignment_state")}
+    written = {m for m, r in after.items() if r == latest}
+    kept = {m for m, r in after.items() if r != latest}
+    assert kept and all(before[m] == after[m] for m in kept)  # untouched rows keep the run that wrote them
+    assert written - set(before)  # the new document's commitments
+    changed = written & set(before)
+    assert f"{len(after):,} statuses, {len(written) + len(set(before) - set(after)):,} written" in out
+    after_values = {r[0]: r[1:] for r in rows(str(db), values)}
+    assert changed and all(after_values[m] != before_values[m] for m in changed)
+    assert all(after_values[m] == before_values[m] for m in kept)
+    # and the same corpus aligned at once has the same statuses (the comparison of the tests above)
+    batch = tmp_path / "b.db"
+    run("align", "--model", "hashing", "--as-of", AS_OF, "-d", batch, *FILES)
+    assert state(str(db))["statuses"] == state(str(batch))["statuses"]

@@ -29,7 +29,8 @@ def test_run_chains_the_stages_and_says_what_it_does(db_path):
         ("ingested", 4), ("stage", "vectors, candidates and scores"), ("stage", "threads"), ("stage", "statuses")]
     links = rows(db_path, "SELECT count(*) FROM links")[0][0]
     assert f"{links:,} links, {links:,} written, 0 deleted" in said[2][1]
-    assert said[3][1].endswith(f"({rows(db_path, 'SELECT count(*) FROM statuses')[0][0]:,} statuses)")
+    statuses = rows(db_path, "SELECT count(*) FROM statuses")[0][0]
+    assert said[3][1].endswith(f"({statuses:,} statuses, {statuses:,} written)")
     assert ("bar", "reading", 4) in heard and any(h[:2] == ("bar", "embedding") for h in heard)
     # nothing changed: every alignment stage is skipped
     again = stages.run(open_db(db_path), [EXAMPLES], model="hashing")

@@ -82,7 +82,8 @@ asked = hs.tuples(hs.sampled_from(OBJECTS), hs.sampled_from(["家", "个"]),
 @given(figures(), hs.lists(asked, min_size=1, max_size=6))
 def test_later_figures_looked_up_by_the_metric_head_are_those_tried_in_turn(found, questions):
     index = st.FigureIndex.of(list(found))  # one index asked in turn: what it remembers must not leak
-    for obj, unit, since, doc in questions:
+    # each question in both units: a figure's position means another figure in the other unit
+    for obj, unit, since, doc in [q for o, u, s, d in questions for q in ((o, u, s, d), (o, "家个"[u == "家"], s, d))]:
         c = {"id": "c", "document_id": doc, "sort_date": since, "text": f"到2027年，新增{obj}10{unit}"}
         target = {"unit": unit, "object": obj, "raw": f"10{unit}", "value": 10.0}
         assert index.later(c, target) == brute_later(found, c, target)
