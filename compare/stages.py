@@ -425,13 +425,15 @@ def load_params(path: str | None = None) -> Params:
 def align(db: Database, model: str | None, params: Params, run_id: str, as_of: dt.date | None = None,
           hooks: Hooks = QUIET) -> AlignResult | None:
     """The alignment stages, skipped when the stored alignment was built from the current measures
-    with this model and these parameters; then only `--as-of` re-judges. None when skipped."""
+    with this model and these parameters; then only `--as-of` re-judges, when the statuses were
+    judged at another date (at the same date, from the same inputs, they would be the same). None
+    when skipped."""
     from .encoders import model_name
 
     if not queries.count_alignable(db):
         return None
     if queries.alignment_is_current(db, model_name(model), params.digest):
-        if as_of:  # nothing new to align, but deadlines are judged at another date
+        if as_of and queries.statuses_as_of(db) != {as_of.isoformat()}:  # deadlines judged at another date
             judge(db, run_id, as_of)
         return None
     from .encoders import get_encoder

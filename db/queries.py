@@ -274,6 +274,11 @@ def alignable_measures(db: Database) -> list[dict]:
         "WHERE d.is_current = 1 AND m.kind != 'other' ORDER BY m.id"))
 
 
+def statuses_as_of(db: Database) -> set[str]:
+    """The dates the stored statuses were judged at (one, or none, after a complete alignment)."""
+    return {r[0] for r in db.execute("SELECT DISTINCT as_of FROM statuses")}
+
+
 def count_alignable(db: Database) -> int:
     return db.execute("SELECT count(*) FROM measures m JOIN documents d ON d.id = m.document_id "
                       "WHERE d.is_current = 1 AND m.kind != 'other'").fetchone()[0]

@@ -106,3 +106,17 @@ def test_the_collector_is_paused_during_an_alignment_and_back_after_it_even_when
     with pytest.raises(RuntimeError):
         stages.run(open_db(db_path), [EXAMPLES], model="hashing")
     assert gc.isenabled()
+
+
+def test_a_no_op_at_the_date_the_statuses_were_judged_at_does_not_judge_them_again(db_path, monkeypatch):
+    stages.run(open_db(db_path), [EXAMPLES], model="hashing", as_of=dt.date(2026, 11, 30))
+    judged = []
+    judge = stages.judge
+    monkeypatch.setattr(stages, "judge", lambda *a, **k: judged.append(a[2]) or judge(*a, **k))
+    stages.run(open_db(db_path), [EXAMPLES], model="hashing", as_of=dt.date(2026, 11, 30))
+    assert judged == []  # same measures, model, parameters and date: the stored statuses stand
+    stages.run(open_db(db_path), [EXAMPLES], model="hashing", as_of=dt.date(2027, 6, 1))
+    assert judged == [dt.date(2027, 6, 1)]
+    assert {r[0] for r in rows(db_path, "SELECT DISTINCT as_of FROM statuses")} == {"2027-06-01"}
+    stages.run(open_db(db_path), [EXAMPLES], model="hashing")  # no date: nothing judged
+    assert judged == [dt.date(2027, 6, 1)]
