@@ -29,7 +29,7 @@ STEPS = {
                       "ngram_stats", "_scored", "pair_rarity", "pair_tfidf", "context_features"),
     "compare.stages": ("candidates", "pair_features", "link", "cluster", "judge", "vectors"),
     "compare.threads": ("average_linkage", "neighbours", "build_threads"),
-    "db.queries": ("store_candidates", "load_pair_columns", "replace_alignment", "replace_statuses"),
+    "db.queries": ("store_candidates", "load_pairs", "replace_alignment", "replace_statuses"),
 }
 open_steps: list[list] = []  # [name, peak] of the steps running now
 peak = [0]

@@ -918,10 +918,11 @@ class CandidateStep:
 class Candidates:
     """The candidate stage's output: the corpus, the stored pairs' columns, the new pairs."""
     corpus: Corpus
-    stored: dict  # columns of the stored pairs of current measures (db.queries.load_pair_columns)
+    stored: dict  # columns of the stored pairs of current measures (db.queries.load_pairs)
     step: CandidateStep
     new_pairs: NewPairs
     encoded: int  # texts encoded (not found in the vector cache)
+    cache: FeatureCache | None = None  # the signals stored with those pairs, under their keys
 
 
 def pair_codes(columns: dict, n: int) -> np.ndarray:
@@ -1109,7 +1110,7 @@ class PairFeatures:
 
 @dataclass
 class FeatureCache:
-    """Signals stored by pair (db.queries.load_pair_features): pair codes (a * n + b, sorted), the
+    """Signals stored by pair (db.queries.load_pairs): pair codes (a * n + b, sorted), the
     key each row was computed under, and the rows of FEATURES."""
     codes: np.ndarray
     keys: np.ndarray

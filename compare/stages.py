@@ -269,7 +269,17 @@ def candidates(db: Database, encoder: Encoder, params: Params, run_id: str,
     Best-k lists, pairs and "aligned" marks go in together: lists that already hold the new rows,
     stored without those rows marked aligned, would count them twice on the next run.
     """
-    from .align import CHANNELS, Candidates, Corpus, describe_pairs, find_candidates, measure_text, pair_codes
+    from .align import (
+        CHANNELS,
+        FEATURES,
+        Candidates,
+        Corpus,
+        FeatureCache,
+        describe_pairs,
+        find_candidates,
+        measure_text,
+        pair_codes,
+    )
     from .encoders import HashingEncoder
 
     rows = queries.alignable_measures(db)
@@ -279,27 +289,25 @@ def candidates(db: Database, encoder: Encoder, params: Params, run_id: str,
     terms = queries.measure_terms(db)
     corpus = Corpus.of(rows, V, H, terms, params.rare_max_df, params.word_max_df)
     done = queries.aligned_measure_ids(db, encoder.name)
-    stored = queries.load_pair_columns(db, encoder.name, corpus.pos)
+    stored, cache = queries.load_pairs(db, encoder.name, corpus.pos, len(FEATURES))
     lists = {channel: queries.load_neighbours(db, encoder.name, channel) for channel in CHANNELS}
     step = find_candidates(corpus, params, done, lists, pair_codes(stored, corpus.n))
     new_pairs = describe_pairs(corpus, step.fresh, terms, queries.quantities_by_measure(db) if len(step.fresh) else {})
     if step.new_rows or new_pairs or step.lists or step.left:
         queries.store_candidates(db, encoder.name, run_id, new_pairs, [corpus.ids[i] for i in step.new_rows],
                                  step.lists, step.left)
-    return Candidates(corpus, stored, step, new_pairs, encoded)
+    return Candidates(corpus, stored, step, new_pairs, encoded, FeatureCache(*cache))
 
 
 def pair_features(db: Database, encoder: Encoder, params: Params, run_id: str,
                   progress: Progress | None = None, bar: Bar = no_bar) -> PairFeatures:
     """The candidate stage, then the features of every pair (what the link model scores): those
-    stored under the pair's current key are read, the others computed (`cluster` stores them, with
-    the links they give)."""
-    from .align import FEATURES, FeatureCache
+    stored under the pair's current key (read with the pairs) are taken, the others computed
+    (`cluster` stores them, with the links they give)."""
     from .align import pair_features as features
 
     cands = candidates(db, encoder, params, run_id, progress, bar)
-    cache = FeatureCache(*queries.load_pair_features(db, encoder.name, cands.corpus.pos, len(FEATURES)))
-    return features(cands, params, bar, cache, lambda pairs: queries.term_matches(db, encoder.name, pairs))
+    return features(cands, params, bar, cands.cache, lambda pairs: queries.term_matches(db, encoder.name, pairs))
 
 
 def link(db: Database, encoder: Encoder, params: Params, run_id: str,

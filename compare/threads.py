@@ -71,30 +71,36 @@ def average_linkage(n: int, scores: dict[tuple[int, int], float], threshold: flo
             continue
         keep, gone = (a, b) if len(nbr[a]) >= len(nbr[b]) else (b, a)
         alive[gone] = False
-        kept_size = size[keep]
-        size[keep] += size[gone]
         members[keep] += members.pop(gone)
-        mine = nbr[keep]
-        mine.pop(gone, None)
-        for o, s in nbr[gone].items():
-            if o == keep:
-                continue
-            theirs = nbr[o]
-            del theirs[gone]
-            before = mine.get(o)
-            total = (before or 0.0) + s
-            mine[o] = total
-            theirs[keep] = total
-            mean = total / (size[keep] * size[o])
-            if mean < threshold:
-                continue
-            # the kept side's mean with o, if at or over the threshold, has an entry >= it
-            kept_mean = before / (kept_size * size[o]) if before is not None else None
-            if kept_mean is None or kept_mean < threshold or mean > kept_mean:
-                heapq.heappush(heap, (-mean, min(keep, o), max(keep, o)))
-        nbr[gone] = {}
+        _merge(nbr, size, heap, keep, gone, threshold)
     tick(end=True)
     return sorted((sorted(m) for m in members.values() if len(m) > 1), key=lambda m: m[0])
+
+
+def _merge(nbr: list[dict[int, float]], size: list[int], heap: list, keep: int, gone: int, threshold: float) -> None:
+    """Cluster `gone` merged into `keep`: its neighbours' summed scores move to keep, and the means
+    that may now come first are pushed (see average_linkage)."""
+    kept_size = size[keep]
+    size[keep] += size[gone]
+    mine = nbr[keep]
+    mine.pop(gone, None)
+    for o, s in nbr[gone].items():
+        if o == keep:
+            continue
+        theirs = nbr[o]
+        del theirs[gone]
+        before = mine.get(o)
+        total = (before or 0.0) + s
+        mine[o] = total
+        theirs[keep] = total
+        mean = total / (size[keep] * size[o])
+        if mean < threshold:
+            continue
+        # the kept side's mean with o, if at or over the threshold, has an entry >= it
+        kept_mean = before / (kept_size * size[o]) if before is not None else None
+        if kept_mean is None or kept_mean < threshold or mean > kept_mean:
+            heapq.heappush(heap, (-mean, min(keep, o), max(keep, o)))
+    nbr[gone] = {}
 
 
 def _first_entries(scores, threshold: float, chunk: int = 65536):

@@ -204,7 +204,6 @@ def remove_document(db: Database, document_id: str, run_id: str) -> dict:
             ("thread_members", f"measure_id IN {gone}"),
             ("links", f"measure_id IN {gone} OR measure_id2 IN {gone}"),
             ("pairs", f"a IN {gone} OR b IN {gone}"),
-            ("pair_features", f"a IN {gone} OR b IN {gone}"),
             ("neighbours", f"measure_id IN {gone}"),
             ("aligned", f"measure_id IN {gone}"),
         ):
@@ -321,8 +320,8 @@ def store_candidates(db: Database, model: str, run_id: str, pairs: Iterable[tupl
     """One alignment step in one transaction: best-k lists per channel, new pairs, aligned marks.
 
     left: measures no longer current; their marks and best-k lists go (should they come back,
-    they are aligned as new), and so do their pairs' cached signals (every run would read them
-    again; recomputed should they come back). Their pairs stay: a pair's own features do not change.
+    they are aligned as new), and so do their pairs' cached signals (recomputed should they come
+    back). Their pairs stay: a pair's own features do not change.
     """
     with write_tx(db):
         for channel, rows in neighbours.items():
@@ -330,41 +329,57 @@ def store_candidates(db: Database, model: str, run_id: str, pairs: Iterable[tupl
         store_pairs(db, model, run_id, pairs, measure_ids)
         db.conn.executemany("DELETE FROM aligned WHERE model = ? AND measure_id = ?", [(model, m) for m in left])
         db.conn.executemany("DELETE FROM neighbours WHERE model = ? AND measure_id = ?", [(model, m) for m in left])
-        if left:  # one pass over the table (it has no index by b)
+        if left:  # one pass over the table
             gone = json.dumps(list(left))
-            db.conn.execute("DELETE FROM pair_features WHERE model = ? AND (a IN (SELECT value FROM json_each(?)) "
-                            "OR b IN (SELECT value FROM json_each(?)))", [model, gone, gone])
+            db.conn.execute("UPDATE pairs SET key = NULL, x = NULL WHERE model = ? AND x IS NOT NULL AND "
+                            "(a IN (SELECT value FROM json_each(?)) OR b IN (SELECT value FROM json_each(?)))",
+                            [model, gone, gone])
 
 
-def load_pair_columns(db: Database, model: str, pos: dict[str, int]) -> dict:
-    """Stored pairs of the measures in pos, as compact columns (indices from pos).
+def load_pairs(db: Database, model: str, pos: dict[str, int], width: int) -> tuple[dict, tuple]:
+    """Stored pairs of the measures in pos, as compact columns (indices from pos), and the signals
+    cached with them: (columns, (codes a * n + b sorted, keys, rows of `width` signals)).
 
     Millions of pairs held as tuples of strings and floats cost gigabytes; as typed arrays,
-    48 bytes a pair. Keys: a, b (array 'q'), cos, hash_cos, term_sim, level_conflict, name_conflict
-    (array 'd'). The key terms a pair matched are read only for the links written (term_matches):
-    on a dense corpus half the pairs have some, and a dict of them cost seconds a run.
+    48 bytes a pair. Column keys: a, b (array 'q'), cos, hash_cos, term_sim, level_conflict,
+    name_conflict (array 'd'). The key terms a pair matched are read only for the links written
+    (term_matches): on a dense corpus half the pairs have some, and a dict of them cost seconds.
     """
     from array import array
 
+    import numpy as np
+
+    n, size = len(pos), 8 * width
     cols = {"a": array("q"), "b": array("q"), "cos": array("d"), "hash_cos": array("d"),
             "term_sim": array("d"), "level_conflict": array("d"), "name_conflict": array("d")}
-    # a scan in table order (NOT INDEXED): through the (model, a, b) key every row is a random
-    # read of the table, two to three times slower; callers sort the pairs themselves
-    cur = db.conn.execute("SELECT a, b, cos, hash_cos, term_sim, level_conflict, name_conflict "
-                          "FROM pairs NOT INDEXED WHERE model = ?", [model])
     a, b = cols["a"], cols["b"]
     values = [cols[k] for k in ("cos", "hash_cos", "term_sim", "level_conflict", "name_conflict")]
+    codes, keys, blobs = [], [], []
+    # a scan in table order (NOT INDEXED): through the (model, a, b) key every row is a random
+    # read of the table, two to three times slower; callers sort the pairs themselves
+    cur = db.conn.execute("SELECT a, b, cos, hash_cos, term_sim, level_conflict, name_conflict, key, x "
+                          "FROM pairs NOT INDEXED WHERE model = ?", [model])
     while rows := cur.fetchmany(50000):
-        ra, rb, *vs = zip(*rows)
+        ra, rb, *vs, rk, rx = zip(*rows)
         i, j = list(map(pos.get, ra)), list(map(pos.get, rb))
         if None in i or None in j:  # pairs of measures no longer current: left out
             keep = [k for k, (x, y) in enumerate(zip(i, j)) if x is not None and y is not None]
-            i, j, vs = [i[k] for k in keep], [j[k] for k in keep], [[v[k] for k in keep] for v in vs]
+            i, j, rk, rx = ([c[k] for k in keep] for c in (i, j, rk, rx))
+            vs = [[v[k] for k in keep] for v in vs]
         a.extend(i)
         b.extend(j)
         for col, v in zip(values, vs):
             col.extend(v)
-    return cols
+        held = [k for k, (key, x) in enumerate(zip(rk, rx)) if key is not None and x is not None and len(x) == size]
+        if len(held) < len(rk):  # signals not computed yet (or of another width): not cached
+            i, j, rk, rx = ([c[k] for k in held] for c in (i, j, rk, rx))
+        codes.append(np.array(i, dtype=np.int64) * n + np.array(j, dtype=np.int64))
+        keys.extend(rk)
+        blobs.extend(rx)
+    codes_a = np.concatenate(codes) if codes else np.zeros(0, dtype=np.int64)
+    order = np.argsort(codes_a, kind="stable")
+    X = np.frombuffer(b"".join(blobs), dtype="<f8").reshape(-1, width) if blobs else np.zeros((0, width))
+    return cols, (codes_a[order], np.array(keys, dtype=np.int64)[order], X[order])
 
 
 def term_matches(db: Database, model: str, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
@@ -393,34 +408,11 @@ def current_threads(db: Database) -> dict[str, set[str]]:
     return out
 
 
-def load_pair_features(db: Database, model: str, pos: dict[str, int], width: int):
-    """The signals stored by pair for the measures in pos: (codes a * n + b sorted, keys, rows)."""
-    import numpy as np
-
-    n, size = len(pos), 8 * width
-    codes, keys, blobs = [], [], []
-    cur = db.conn.execute("SELECT a, b, key, x FROM pair_features NOT INDEXED WHERE model = ?", [model])
-    while rows := cur.fetchmany(50000):
-        ra, rb, rk, rx = zip(*rows)
-        i, j = list(map(pos.get, ra)), list(map(pos.get, rb))
-        if None in i or None in j or any(len(x) != size for x in rx):  # rows of other measures or widths: out
-            keep = [k for k, (x, y, v) in enumerate(zip(i, j, rx)) if x is not None and y is not None
-                    and len(v) == size]
-            i, j, rk, rx = ([c[k] for k in keep] for c in (i, j, rk, rx))
-        codes.append(np.array(i, dtype=np.int64) * n + np.array(j, dtype=np.int64))
-        keys.extend(rk)
-        blobs.extend(rx)
-    codes_a = np.concatenate(codes) if codes else np.zeros(0, dtype=np.int64)
-    order = np.argsort(codes_a, kind="stable")
-    X = np.frombuffer(b"".join(blobs), dtype="<f8").reshape(-1, width) if blobs else np.zeros((0, width))
-    return codes_a[order], np.array(keys, dtype=np.int64)[order], X[order]
-
-
 def store_pair_features(db: Database, model: str, rows: Iterable[tuple[str, str, int, bytes]]) -> None:
-    """Signals of pairs (a, b, key, x) stored, replacing what was stored for the pair, in one transaction."""
+    """Signals of stored pairs (a, b, key, x) kept in their rows, replacing what was kept, in one transaction."""
     with write_tx(db):
-        db.conn.executemany("INSERT OR REPLACE INTO pair_features (model, a, b, key, x) VALUES (?, ?, ?, ?, ?)",
-                            ((model, *r) for r in rows))
+        db.conn.executemany("UPDATE pairs SET key = ?, x = ? WHERE model = ? AND a = ? AND b = ?",
+                            ((key, x, model, a, b) for a, b, key, x in rows))
 
 
 def stored_links(db: Database) -> Iterator[tuple[str, str, float, str]]:

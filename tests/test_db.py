@@ -52,12 +52,35 @@ def test_upgrading_to_cached_signals_clears_the_pairs_stored_under_the_old_name_
     db.execute("INSERT INTO pairs (model, a, b, cos, hash_cos, term_sim, level_conflict, name_conflict) "
                "VALUES ('m', 'a', 'b', 0.5, 0.5, 0.2, 0, 0)")
     db.execute("INSERT INTO aligned (model, measure_id) VALUES ('m', 'a')")
-    # as it was before m010
-    db.execute("DROP TABLE pair_features")
-    db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm010_pair_features'")
+    # as it was before m010 (and m011, which moved the cached signals into `pairs`)
+    db.execute("ALTER TABLE pairs DROP COLUMN key")
+    db.execute("ALTER TABLE pairs DROP COLUMN x")
+    db.execute("DELETE FROM _sqlite_migrations WHERE name IN ('m010_pair_features', 'm011_signals_in_pairs')")
     db.conn.commit()
     db.conn.close()
     db = open_db(db_path)
     assert db.execute("SELECT count(*) FROM pairs").fetchone()[0] == 0
     assert db.execute("SELECT count(*) FROM aligned").fetchone()[0] == 0
-    assert "pair_features" in db.table_names()
+    assert {"key", "x"} <= set(db["pairs"].columns_dict) and "pair_features" not in db.table_names()
+
+
+def test_upgrading_to_signals_in_pairs_keeps_the_signals_cached_by_pair(db_path):
+    # m011 moves pair_features' rows into their pairs: nothing is computed again after the upgrade
+    db = open_db(db_path)
+    db.execute("ALTER TABLE pairs DROP COLUMN key")  # as it was at m010
+    db.execute("ALTER TABLE pairs DROP COLUMN x")
+    db.execute("CREATE TABLE pair_features (model TEXT NOT NULL, a TEXT NOT NULL, b TEXT NOT NULL, "
+               "key INTEGER NOT NULL, x BLOB NOT NULL, PRIMARY KEY (model, a, b))")
+    for a, b in (("a", "b"), ("a", "c"), ("b", "c")):
+        db.execute("INSERT INTO pairs (model, a, b, cos, hash_cos, term_sim, level_conflict, name_conflict) "
+                   "VALUES ('m', ?, ?, 0.5, 0.5, 0.2, 0, 0)", [a, b])
+    db.execute("INSERT INTO pair_features VALUES ('m', 'a', 'b', 7, x'0102')")
+    db.execute("INSERT INTO pair_features VALUES ('m', 'b', 'c', -9, x'0304')")
+    db.execute("INSERT INTO pair_features VALUES ('other', 'a', 'c', 5, x'05')")  # another model's pair
+    db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm011_signals_in_pairs'")
+    db.conn.commit()
+    db.conn.close()
+    db = open_db(db_path)
+    got = db.execute("SELECT a, b, key, x FROM pairs ORDER BY a, b").fetchall()
+    assert got == [("a", "b", 7, b"\x01\x02"), ("a", "c", None, None), ("b", "c", -9, b"\x03\x04")]
+    assert "pair_features" not in db.table_names()

@@ -109,7 +109,7 @@ def test_a_link_whose_score_stays_but_whose_signals_moved_is_rewritten(aligned_l
     db.execute("UPDATE links SET signals = ? WHERE measure_id = ? AND measure_id2 = ?", [json.dumps(moved), a, b])
     # the statistics moved: the pair's stored signals no longer hold, and it is scored again (a
     # pair whose signals still hold keeps its link's row: both were written in one transaction)
-    db.execute("UPDATE pair_features SET key = key + 1 WHERE a = ? AND b = ?", [a, b])
+    db.execute("UPDATE pairs SET key = key + 1 WHERE a = ? AND b = ?", [a, b])
     db.conn.commit()
     second = realign()
     assert [r[:5] for r in second] == [r[:5] for r in first]
@@ -151,7 +151,7 @@ def test_the_cached_signals_of_measures_a_new_version_superseded_go(run, tmp_pat
     superseded = {r[0] for r in rows(str(db), "SELECT m.id FROM measures m JOIN documents d ON d.id = m.document_id "
                                               "WHERE d.is_current = 0")}
     assert superseded and superseded <= old
-    cached = rows(str(db), "SELECT a, b FROM pair_features")
+    cached = rows(str(db), "SELECT a, b FROM pairs WHERE x IS NOT NULL")
     assert cached and not any(a in superseded or b in superseded for a, b in cached)
 
 
