@@ -142,13 +142,20 @@ def gram_idf(grams: list[str]) -> np.ndarray:
     g = np.array(grams, dtype=f"<U{max(GRAM_LENGTHS)}") if grams else np.zeros(0, dtype=f"<U{max(GRAM_LENGTHS)}")
     at, found = locate(g, keys)
     out = np.where(found, values[at], top)
+    # the runs the table lacks, cut into words, and all their words looked up at once
+    runs, pieces = [], []
     for k in np.flatnonzero(~found).tolist():
         if _SURROGATE.search(grams[k]):
             continue  # no UTF-8 for a lone surrogate: rjieba would raise (a hostile file can hold one)
-        pieces = [p for p in rjieba.cut(grams[k]) if p.strip()]
-        if len(pieces) < 2:
-            continue
-        at, known = locate(np.array(pieces, dtype=f"<U{max(GRAM_LENGTHS)}"), words)
-        if known.all():
-            out[k] = word_idf[at].max()
+        cut = [p for p in rjieba.cut(grams[k]) if p.strip()]
+        if len(cut) >= 2:
+            runs.append(k)
+            pieces.append(cut)
+    if runs:
+        flat = np.array([p for cut in pieces for p in cut], dtype=f"<U{max(GRAM_LENGTHS)}")
+        starts = np.cumsum([0] + [len(cut) for cut in pieces[:-1]])
+        at, known = locate(flat, words)
+        idf = np.where(known, word_idf[at], -np.inf)
+        every = np.logical_and.reduceat(known, starts)  # all of a run's words in the dictionary
+        out[np.array(runs)[every]] = np.maximum.reduceat(idf, starts)[every]
     return out

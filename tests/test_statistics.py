@@ -187,3 +187,15 @@ def test_an_empty_or_forged_cache_file_is_rebuilt_and_a_good_one_is_read(tmp_pat
         assert np.array_equal(background.table()[1], first[1])
     finally:
         background.table.cache_clear()
+
+
+def test_the_background_idf_of_many_n_grams_at_once_is_that_of_each_on_its_own():
+    # the runs the table lacks are cut into words and looked up together: each run's words must
+    # stay its own (a run of unknown words, one of known words, a name, a lone surrogate, digits)
+    # runs of two, three and four words, in turn: each run's words are counted from where it starts
+    grams = ["持续举办", "的了在是", "概念验证", "我和你", "春昇杯", "了和", "推进", "a\ud800", "和在的", "2025",
+             "|推进", "举办大赛", "一是推进", "验证中心", "在于其", "昇杯赛", "新优药械"]
+    together = background.gram_idf(grams * 3)
+    alone = np.concatenate([background.gram_idf([g]) for g in grams * 3])
+    assert together.tolist() == alone.tolist()
+    assert len(set(together.tolist())) > 3  # the grams do not all take one value
