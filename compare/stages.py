@@ -357,11 +357,12 @@ def judge(db: Database, run_id: str, as_of: dt.date | None = None, state: dict |
     from .status import judge as rules
 
     as_of = as_of or dt.date.today()
+    judged = queries.documents_digest(db)
     measures = queries.status_inputs(db)
     evidence = Evidence.index(measures, queries.thread_memberships(db), queries.quantities_by_measure(db),
                               queries.list_documents(db))
     statuses = rules(measures, evidence, as_of)
-    written = queries.replace_statuses(db, status_rows(statuses, as_of, run_id), state)
+    written = queries.replace_statuses(db, status_rows(statuses, as_of, run_id), state, judged)
     if touched is not None:
         touched["statuses written"] = written
     return statuses
@@ -433,15 +434,17 @@ def load_params(path: str | None = None) -> Params:
 def align(db: Database, model: str | None, params: Params, run_id: str, as_of: dt.date | None = None,
           hooks: Hooks = QUIET) -> AlignResult | None:
     """The alignment stages, skipped when the stored alignment was built from the current measures
-    with this model and these parameters; then only `--as-of` re-judges, when the statuses were
-    judged at another date (at the same date, from the same inputs, they would be the same). None
-    when skipped."""
+    with this model and these parameters. Then the statuses are judged again only when they were
+    judged from other documents (one without alignable measures leaves the alignment as it was:
+    an issued policy's title can still fulfil a promise), or at another date than `--as-of` (from
+    the same inputs at the same date they would be the same). None when skipped."""
     from .encoders import model_name
 
     if not queries.count_alignable(db):
         return None
     if queries.alignment_is_current(db, model_name(model), params.digest):
-        if as_of and queries.statuses_as_of(db) != {as_of.isoformat()}:  # deadlines judged at another date
+        if queries.judged_documents(db) != queries.documents_digest(db) or (
+                as_of and queries.statuses_as_of(db) != {as_of.isoformat()}):  # deadlines judged at another date
             judge(db, run_id, as_of)
         return None
     from .encoders import get_encoder

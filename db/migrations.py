@@ -487,8 +487,21 @@ def m011_signals_in_pairs(db: Database) -> None:
     # computed): one scan of one table reads every stored pair with its signals, instead of two
     # scans of 2.7 million rows each at 1,000 documents, and the pair's ids are stored once. The
     # rows of pair_features are copied over, so nothing is computed again.
+    # A cache: where the table is missing there is nothing to copy. Row values (SQLite 3.15), not
+    # UPDATE … FROM (3.33): Python's sqlite3 is the system's SQLite, older on some Linux releases.
     db.execute("ALTER TABLE pairs ADD COLUMN key INTEGER")  # what x was computed from (a 64-bit hash)
     db.execute("ALTER TABLE pairs ADD COLUMN x BLOB")  # the signals: float64 in compare.align.FEATURES order
-    db.execute("UPDATE pairs SET key = f.key, x = f.x FROM pair_features AS f "
-               "WHERE f.model = pairs.model AND f.a = pairs.a AND f.b = pairs.b")
-    db.execute("DROP TABLE pair_features")
+    if "pair_features" in db.table_names():
+        db.execute("UPDATE pairs SET (key, x) = (SELECT f.key, f.x FROM pair_features AS f WHERE f.model = pairs.model "
+                   "AND f.a = pairs.a AND f.b = pairs.b) WHERE EXISTS (SELECT 1 FROM pair_features AS f "
+                   "WHERE f.model = pairs.model AND f.a = pairs.a AND f.b = pairs.b)")
+    db.execute("DROP TABLE IF EXISTS pair_features")
+
+
+@migrations()
+def m012_judged_documents(db: Database) -> None:
+    # What the statuses were judged from beyond the alignment: a hash of the current documents'
+    # ids. The alignment's fingerprint covers the measures it aligns, not a document with none
+    # (an issued policy whose title fulfils a promise, a notice of 0 measures): a no-op alignment
+    # judges again when this differs. NULL (databases before it): judged again once.
+    db.execute("ALTER TABLE alignment_state ADD COLUMN judged_documents TEXT")

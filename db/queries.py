@@ -552,10 +552,26 @@ def thread_memberships(db: Database) -> dict[str, list[str]]:
 STATUS_VALUES = ("status", "rule", "reason", "evidence_measure_ids", "deadline", "as_of")
 
 
-def replace_statuses(db: Database, rows: list[dict], state: dict | None = None) -> int:
+def documents_digest(db: Database) -> str:
+    """A hash of the current documents' ids: with the alignment, what the statuses are judged from
+    (a document's measures, title and date come with its id; only is_current changes in place)."""
+    import hashlib
+
+    ids = sorted(r[0] for r in db.execute("SELECT id FROM documents WHERE is_current = 1"))
+    return hashlib.sha256("\n".join(ids).encode()).hexdigest()
+
+
+def judged_documents(db: Database) -> str | None:
+    """documents_digest when the stored statuses were judged (None: not recorded)."""
+    row = db.execute("SELECT judged_documents FROM alignment_state WHERE id = 1").fetchone()
+    return row[0] if row else None
+
+
+def replace_statuses(db: Database, rows: list[dict], state: dict | None = None, judged: str | None = None) -> int:
     """Statuses are derived data: the stored ones made these rows, by difference (a row whose values
     are the same keeps its run_id: the run that last changed it); with them, what the alignment
-    was built from. Returns how many rows were written or deleted."""
+    was built from (state) and the documents they were judged from (judged: documents_digest).
+    Returns how many rows were written or deleted."""
     with write_tx(db):
         stored = {r[0]: tuple(r[1:]) for r in db.conn.execute(
             f"SELECT measure_id, {', '.join(STATUS_VALUES)} FROM statuses")}
@@ -566,8 +582,11 @@ def replace_statuses(db: Database, rows: list[dict], state: dict | None = None) 
         if changed:
             db["statuses"].insert_all(changed, pk="measure_id", replace=True)
         if state:
-            db.execute("INSERT OR REPLACE INTO alignment_state (id, model, fingerprint, run_id, at) "
-                       "VALUES (1, ?, ?, ?, ?)", [state["model"], state["fingerprint"], state["run_id"], now()])
+            db.execute("INSERT OR REPLACE INTO alignment_state (id, model, fingerprint, run_id, at, judged_documents) "
+                       "VALUES (1, ?, ?, ?, ?, ?)",
+                       [state["model"], state["fingerprint"], state["run_id"], now(), judged])
+        else:
+            db.execute("UPDATE alignment_state SET judged_documents = ? WHERE id = 1", [judged])
     return len(gone) + len(changed)
 
 

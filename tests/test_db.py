@@ -55,7 +55,9 @@ def test_upgrading_to_cached_signals_clears_the_pairs_stored_under_the_old_name_
     # as it was before m010 (and m011, which moved the cached signals into `pairs`)
     db.execute("ALTER TABLE pairs DROP COLUMN key")
     db.execute("ALTER TABLE pairs DROP COLUMN x")
-    db.execute("DELETE FROM _sqlite_migrations WHERE name IN ('m010_pair_features', 'm011_signals_in_pairs')")
+    db.execute("ALTER TABLE alignment_state DROP COLUMN judged_documents")
+    db.execute("DELETE FROM _sqlite_migrations WHERE name IN ('m010_pair_features', 'm011_signals_in_pairs', "
+               "'m012_judged_documents')")
     db.conn.commit()
     db.conn.close()
     db = open_db(db_path)
@@ -84,3 +86,17 @@ def test_upgrading_to_signals_in_pairs_keeps_the_signals_cached_by_pair(db_path)
     got = db.execute("SELECT a, b, key, x FROM pairs ORDER BY a, b").fetchall()
     assert got == [("a", "b", 7, b"\x01\x02"), ("a", "c", None, None), ("b", "c", -9, b"\x03\x04")]
     assert "pair_features" not in db.table_names()
+
+
+def test_upgrading_a_database_whose_cache_of_signals_is_gone_still_opens(db_path):
+    # pair_features was a cache: a database at m010 without it (dropped by hand) must open
+    db = open_db(db_path)
+    db.execute("ALTER TABLE pairs DROP COLUMN key")
+    db.execute("ALTER TABLE pairs DROP COLUMN x")
+    db.execute("DELETE FROM _sqlite_migrations WHERE name IN ('m011_signals_in_pairs', 'm012_judged_documents')")
+    db.execute("ALTER TABLE alignment_state DROP COLUMN judged_documents")
+    db.conn.commit()
+    db.conn.close()
+    db = open_db(db_path)
+    assert {"key", "x"} <= set(db["pairs"].columns_dict)
+    assert "judged_documents" in db["alignment_state"].columns_dict

@@ -120,3 +120,29 @@ def test_a_no_op_at_the_date_the_statuses_were_judged_at_does_not_judge_them_aga
     assert {r[0] for r in rows(db_path, "SELECT DISTINCT as_of FROM statuses")} == {"2027-06-01"}
     stages.run(open_db(db_path), [EXAMPLES], model="hashing")  # no date: nothing judged
     assert judged == [dt.date(2027, 6, 1)]
+
+
+RULES = """上海市智能网联汽车测试结果互认管理办法
+
+上海市经济和信息化委员会
+2026年1月10日
+
+本办法自印发之日起施行，由市经济信息化委负责解释。
+"""
+
+
+@pytest.mark.parametrize("as_of", [dt.date(2026, 11, 30), None])
+def test_a_document_without_alignable_measures_is_still_judged_from(db_path, tmp_path, as_of):
+    # an issued policy of no measures leaves the alignment as it was, but its title fulfils a
+    # promise (研究出台《…互认管理办法》): the statuses must be judged again, as a batch run judges them
+    rules = tmp_path / "rules.txt"
+    rules.write_text(RULES, encoding="utf-8")
+    stages.run(open_db(db_path), [EXAMPLES], model="hashing", as_of=as_of)
+    promise = "SELECT s.status FROM statuses s JOIN measures m ON m.id = s.measure_id WHERE m.text LIKE '%互认管理办法%'"
+    assert {r[0] for r in rows(db_path, promise)} == {"no_evidence"}
+    outcome = stages.run(open_db(db_path), [rules], model="hashing", as_of=as_of)
+    assert outcome.report.added and outcome.alignment is None  # nothing new to align
+    batch = tmp_path / "batch.db"
+    stages.run(open_db(batch), [EXAMPLES, rules], model="hashing", as_of=as_of)
+    assert {r[0] for r in rows(str(batch), promise)} == {"fulfilled"}
+    assert rows(db_path, promise) == rows(str(batch), promise)
