@@ -100,7 +100,11 @@ def stack(blobs: dict[str, bytes], hashes: list[str]) -> np.ndarray:
     """One row per text hash, in order, from the cached vectors."""
     if not hashes:
         return np.zeros((0, 1), dtype=np.float32)
-    return np.vstack([from_blob(blobs[h]) for h in hashes]).astype(np.float32)
+    rows = [blobs[h] for h in hashes]
+    if len({len(b) for b in rows}) != 1:  # vectors of different widths: vstack says so
+        return np.vstack([from_blob(b) for b in rows]).astype(np.float32)
+    # one buffer, not a hundred thousand small arrays stacked (1.1 s at 1,000 documents)
+    return np.frombuffer(b"".join(rows), dtype="<f4").reshape(len(rows), -1).astype(np.float32)
 
 
 # --- candidates ---------------------------------------------------------------------------

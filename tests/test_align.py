@@ -788,3 +788,14 @@ def test_k_nearest_by_blocks_equal_each_row_chosen_on_its_own(block):
         assert s.tobytes() == sims[pick].tobytes() and w.tolist() == others[pick].tolist()
         want_pairs |= {(min(i, j), max(i, j)) for j in others[pick][sims[pick] >= 0.2].tolist()}
     assert pairs == want_pairs
+
+
+def test_cached_vectors_stack_in_order_and_ragged_widths_are_refused():
+    rng = np.random.default_rng(4)
+    vs = {f"h{i}": al.to_blob(rng.standard_normal(6).astype(np.float32)) for i in range(5)}
+    order = ["h3", "h0", "h3", "h4"]
+    got = al.stack(vs, order)
+    assert got.dtype == np.float32 and got.flags.writeable
+    assert np.array_equal(got, np.vstack([al.from_blob(vs[h]) for h in order]))
+    with pytest.raises(ValueError):
+        al.stack({**vs, "odd": al.to_blob(np.zeros(4))}, ["h0", "odd"])
