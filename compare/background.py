@@ -24,6 +24,7 @@ import numpy as np
 from .words import _SURROGATE
 
 GRAM_LENGTHS = (2, 3, 4)  # as align.char_ngram_counts
+GRAM_DTYPE = np.dtype(f"<U{max(GRAM_LENGTHS)}")  # n-grams and short words as numpy strings
 
 
 def idf_path() -> Path:
@@ -56,7 +57,7 @@ def gram_table(idf: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
                 if v < low.get(g, np.inf):
                     low[g] = v
     keys = sorted(low)
-    return np.array(keys, dtype=f"<U{max(GRAM_LENGTHS)}"), np.array([low[k] for k in keys], dtype=np.float64)
+    return np.array(keys, dtype=GRAM_DTYPE), np.array([low[k] for k in keys], dtype=np.float64)
 
 
 def _cache_dir() -> Path:
@@ -69,7 +70,7 @@ def _cache_dir() -> Path:
 def word_table(idf: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
     """The words of at most 4 characters, sorted, with their own idf."""
     keys = sorted(w for w in idf if len(w) <= max(GRAM_LENGTHS))
-    return np.array(keys, dtype=f"<U{max(GRAM_LENGTHS)}"), np.array([idf[k] for k in keys], dtype=np.float64)
+    return np.array(keys, dtype=GRAM_DTYPE), np.array([idf[k] for k in keys], dtype=np.float64)
 
 
 CACHE_VERSION = 2  # of the cached arrays' meaning: a new one is built when it changes
@@ -103,7 +104,7 @@ def table() -> tuple[np.ndarray, np.ndarray, float, np.ndarray, np.ndarray]:
 def _valid(arrays: list[np.ndarray]) -> bool:
     """Cached arrays as table() writes them: strings sorted without repeats, finite values beside them."""
     keys, values, words, word_idf = arrays
-    return (all(a.ndim == 1 and len(a) for a in arrays) and keys.dtype == words.dtype == np.dtype("<U4")
+    return (all(a.ndim == 1 and len(a) for a in arrays) and keys.dtype == words.dtype == GRAM_DTYPE
             and values.dtype == word_idf.dtype == np.float64 and keys.shape == values.shape
             and words.shape == word_idf.shape and bool(np.all(keys[1:] > keys[:-1]))
             and bool(np.all(words[1:] > words[:-1])) and bool(np.isfinite(values).all())
@@ -139,7 +140,7 @@ def gram_idf(grams: list[str]) -> np.ndarray:
     from .align import locate
 
     keys, values, top, words, word_idf = table()
-    g = np.array(grams, dtype=f"<U{max(GRAM_LENGTHS)}") if grams else np.zeros(0, dtype=f"<U{max(GRAM_LENGTHS)}")
+    g = np.array(grams, dtype=GRAM_DTYPE) if grams else np.zeros(0, dtype=GRAM_DTYPE)
     at, found = locate(g, keys)
     out = np.where(found, values[at], top)
     # the runs the table lacks, cut into words, and all their words looked up at once
@@ -152,7 +153,7 @@ def gram_idf(grams: list[str]) -> np.ndarray:
             runs.append(k)
             pieces.append(cut)
     if runs:
-        flat = np.array([p for cut in pieces for p in cut], dtype=f"<U{max(GRAM_LENGTHS)}")
+        flat = np.array([p for cut in pieces for p in cut], dtype=GRAM_DTYPE)
         starts = np.cumsum([0] + [len(cut) for cut in pieces[:-1]])
         at, known = locate(flat, words)
         idf = np.where(known, word_idf[at], -np.inf)

@@ -247,15 +247,25 @@ def titles_match(a: str, b: str) -> bool:
     return ka == kb or (_noun(ka) == _noun(kb) and fuzz.ratio(ka, kb) >= 85)
 
 
+def _bigrams(text: str) -> set[str]:
+    """The distinct 2-character runs of a text: what the evidence indexes look things up by."""
+    return {text[k:k + 2] for k in range(len(text) - 1)}
+
+
+DESCRIBED_SHARE = 0.6  # of a described policy's content bigrams a title must hold to answer it
+
+
+def _description_grams(description: str) -> set[str]:
+    """A described policy's content bigrams; none when fewer than 4 (制定本实施方案 describes no policy)."""
+    grams = _bigrams(_NOUN.sub("", GENERIC.sub("", description)))
+    return grams if len(grams) >= 4 else set()
+
+
 @lru_cache(maxsize=1 << 18)
 def _description_covered(description: str, title: str) -> float:
     """Share of a described policy's content bigrams found in a title (全链条的支持政策 ~ 《…全链条…若干意见》)."""
-    d = _NOUN.sub("", GENERIC.sub("", description))  # 制定本实施方案 describes no policy
-    t = norm_term(title)
-    grams = {d[i:i + 2] for i in range(len(d) - 1)}
-    if len(grams) < 4:
-        return 0.0
-    return sum(g in t for g in grams) / len(grams)
+    grams, t = _description_grams(description), norm_term(title)
+    return sum(g in t for g in grams) / len(grams) if grams else 0.0
 
 
 def _promised_policy(text: str) -> tuple[list[str], str | None]:
@@ -358,8 +368,7 @@ class TitleIndex:
             k = title_key(t)
             if k:
                 keyed.setdefault(_noun(k), {}).setdefault(k, []).append(t)
-            n = norm_term(t)
-            for g in {n[i:i + 2] for i in range(len(n) - 1)}:
+            for g in _bigrams(norm_term(t)):
                 bigrams.setdefault(g, set()).add(t)
         by_noun = {noun: (list(ks), list(ks.values())) for noun, ks in keyed.items()}
         return cls(entries, [e.date for e in entries], positions, by_noun, bigrams)
@@ -379,16 +388,14 @@ class TitleIndex:
                 if not (place and _title_place(t) and _title_place(t) != place)}
 
     def described(self, description: str) -> set[str]:
-        """The indexed titles covering at least 0.6 of a described policy's bigrams (_description_covered)."""
-        d = _NOUN.sub("", GENERIC.sub("", description))
-        grams = {d[i:i + 2] for i in range(len(d) - 1)}
-        if len(grams) < 4:
-            return set()
+        """The indexed titles covering at least DESCRIBED_SHARE of a described policy's bigrams
+        (_description_covered)."""
+        grams = _description_grams(description)
         counts: dict[str, int] = {}
         for g in grams:
             for t in self.bigrams.get(g, ()):
                 counts[t] = counts.get(t, 0) + 1
-        return {t for t, n in counts.items() if n / len(grams) >= 0.6}
+        return {t for t, n in counts.items() if n / len(grams) >= DESCRIBED_SHARE}
 
     def later(self, c: dict, titles: list[str], described: str | None) -> list[TitleEntry]:
         """Entries of later documents holding a title that answers the promise (by name or description)."""
@@ -579,7 +586,7 @@ class FigureIndex:
             out[unit] = ([f.date for f in figures], figures)
             grams: dict[str, list[int]] = {}
             for i, f in enumerate(figures):
-                for g in dict.fromkeys(f.window[k:k + 2] for k in range(len(f.window) - 1)):
+                for g in _bigrams(f.window):
                     grams.setdefault(g, []).append(i)
             heads[unit] = grams
         return cls(out, heads)
@@ -752,7 +759,7 @@ class NameIndex:
                    for part in _clauses(text) if len(part) >= 3]
         grams: dict[str, list[int]] = {}
         for i, c in enumerate(clauses):
-            for g in {c.text[k:k + 2] for k in range(len(c.text) - 1)}:
+            for g in _bigrams(c.text):
                 grams.setdefault(g, []).append(i)
         return cls(clauses, [str(c.measure["sort_date"]) for c in clauses], grams)
 

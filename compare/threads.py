@@ -108,13 +108,7 @@ def _first_entries(scores, threshold: float, chunk: int = 65536):
     gives them), made a chunk at a time; and how many there are."""
     import numpy as np
 
-    if all(hasattr(scores, k) for k in ("a", "b", "s")):
-        A, B, S = (np.asarray(x) for x in (scores.a, scores.b, scores.s))
-    else:
-        keys = list(scores)
-        A = np.array([a for a, _ in keys], dtype=np.int64)
-        B = np.array([b for _, b in keys], dtype=np.int64)
-        S = np.array([scores[k] for k in keys], dtype=np.float64)
+    A, B, S = score_arrays(scores)
     over = np.flatnonzero(S >= threshold)
     A, B, neg = A[over].astype(np.int64), B[over].astype(np.int64), -S[over].astype(np.float64)
     order = np.lexsort((B, A, neg))
@@ -170,15 +164,20 @@ class Neighbours:
         return dict(zip(self.partners[p:q].tolist(), self.scores[p:q].tolist()))
 
 
-def neighbours(scores) -> Neighbours:
-    """Each measure's scored partners, both ways round, from {(a, b): score} (or align.PairScores)."""
+def score_arrays(scores):
+    """(a, b, score) arrays of {(a, b): score}, or align.PairScores' own."""
     import numpy as np
 
     if all(hasattr(scores, k) for k in ("a", "b", "s")):
-        return Neighbours(scores.a, scores.b, scores.s)
+        return np.asarray(scores.a), np.asarray(scores.b), np.asarray(scores.s)
     keys = list(scores)
-    return Neighbours(np.array([a for a, _ in keys], dtype=np.int64), np.array([b for _, b in keys], dtype=np.int64),
-                      np.array([scores[k] for k in keys], dtype=np.float64))
+    return (np.array([a for a, _ in keys], dtype=np.int64), np.array([b for _, b in keys], dtype=np.int64),
+            np.array([scores[k] for k in keys], dtype=np.float64))
+
+
+def neighbours(scores) -> Neighbours:
+    """Each measure's scored partners, both ways round, from {(a, b): score} (or align.PairScores)."""
+    return Neighbours(*score_arrays(scores))
 
 
 def secondary_members(clusters: list[list[int]], scores: dict[tuple[int, int], float],
