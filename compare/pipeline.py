@@ -301,7 +301,7 @@ def screen(found: Found, own_files: frozenset[tuple[int, int]] = frozenset()) ->
         if found.walked:
             return FileResult(path, "ignored", f"{path}: {private}, never read as a document; skipped")
         return FileResult(path, "error", f"{path}: {private}, never read as a document (leave it out of the command)")
-    if Path(path).suffix.lower() not in SUPPORTED_EXTENSIONS:
+    if os.path.splitext(path)[1].lower() not in SUPPORTED_EXTENSIONS:
         return FileResult(path, "unsupported",
                           f"{path}: skipped, unsupported file type (use .txt, .md, .html, .pdf or .docx)")
     return None

@@ -62,24 +62,32 @@ def secret_content(text: str) -> str | None:
     return "a bare key or token" if BARE_TOKEN.fullmatch(text.strip()) else None
 
 
+def _private_name(name: str) -> str | None:
+    """What PRIVATE_FILES says a file of this name is, or None."""
+    import fnmatch
+
+    lower = name.lower()
+    return next((what for pattern, what in PRIVATE_FILES if fnmatch.fnmatchcase(lower, pattern)), None)
+
+
 def private_file(path: str | os.PathLike) -> str | None:
     """What makes this file one that is never read as a document (see PRIVATE_FILES), or None.
 
     Looks at the name given, at the name a symlink resolves to, and at the first bytes of a
     regular file (an SQLite database under any name). Never blocks: a pipe is not opened.
     """
-    import fnmatch
     import stat
 
     p = str(path)
-    names = [os.path.basename(p)]
-    real = os.path.realpath(p)
-    if os.path.basename(real) != names[0]:
-        names.append(os.path.basename(real))
-    for name in names:
-        for pattern, what in PRIVATE_FILES:
-            if fnmatch.fnmatchcase(name.lower(), pattern):
-                return what if name == names[0] else f"a symlink to {name}, {what}"
+    name = os.path.basename(p)
+    what = _private_name(name)
+    if what:
+        return what
+    if os.path.islink(p):  # only a link's own name can differ from the name it resolves to
+        real = os.path.basename(os.path.realpath(p))
+        what = _private_name(real) if real != name else None
+        if what:
+            return f"a symlink to {real}, {what}"
     try:
         if not stat.S_ISREG(os.stat(p).st_mode):
             return None
@@ -173,15 +181,17 @@ def read_checked_bytes(path: str | os.PathLike) -> bytes:
 
 
 def _read_bytes(p: Path) -> bytes:
+    import stat
+
     try:
-        if p.is_dir():
+        st = os.stat(p)  # one stat for the checks below (Path.is_dir, exists, is_file and stat are four)
+        if stat.S_ISDIR(st.st_mode):
             raise InputError(str(p), "is a directory", "pass the folder itself to walk it")
-        if p.exists() and not p.is_file():
+        if not stat.S_ISREG(st.st_mode):
             # a FIFO, socket or device would block or never end
             raise InputError(str(p), "is not a regular file (a pipe, socket or device)", "copy the document to a file")
-        size = p.stat().st_size
-        if size > MAX_BYTES:
-            raise InputError(str(p), f"file is too large ({size // (1024 * 1024)} MB)",
+        if st.st_size > MAX_BYTES:
+            raise InputError(str(p), f"file is too large ({st.st_size // (1024 * 1024)} MB)",
                              f"split it into documents under {MAX_BYTES // (1024 * 1024)} MB")
         return p.read_bytes()
     except FileNotFoundError:

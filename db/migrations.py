@@ -505,3 +505,15 @@ def m012_judged_documents(db: Database) -> None:
     # (an issued policy whose title fulfils a promise, a notice of 0 measures): a no-op alignment
     # judges again when this differs. NULL (databases before it): judged again once.
     db.execute("ALTER TABLE alignment_state ADD COLUMN judged_documents TEXT")
+
+
+@migrations()
+def m013_alignable_count(db: Database) -> None:
+    # Each document's number of alignable measures (kind other left out), stored with it: a
+    # document's measures never change, so what an alignment is built from (its fingerprint) and
+    # whether anything is to be aligned are read from the documents, not from every measure: a
+    # no-op at 10,000 documents reads 10,000 rows instead of a million. A database aligned before
+    # keeps its fingerprint of measure ids until queries.alignment_is_current rewrites it.
+    db.execute("ALTER TABLE documents ADD COLUMN alignable_count INTEGER NOT NULL DEFAULT 0")
+    db.execute("UPDATE documents SET alignable_count = (SELECT count(*) FROM measures AS m "
+               "WHERE m.document_id = documents.id AND m.kind != 'other')")

@@ -100,3 +100,54 @@ def test_upgrading_a_database_whose_cache_of_signals_is_gone_still_opens(db_path
     db = open_db(db_path)
     assert {"key", "x"} <= set(db["pairs"].columns_dict)
     assert "judged_documents" in db["alignment_state"].columns_dict
+
+
+def _measure_ids_fingerprint(db_path, digest):
+    """The fingerprint as databases before migration 13 hold it, computed here from the file."""
+    import hashlib
+
+    from conftest import rows
+
+    ids = sorted(r[0] for r in rows(db_path, "SELECT m.id FROM measures m JOIN documents d ON d.id = m.document_id "
+                                             "WHERE d.is_current = 1 AND m.kind != 'other'"))
+    return hashlib.sha256(("".join(ids) + "|" + digest).encode()).hexdigest()
+
+
+def test_a_database_aligned_before_counts_by_document_stays_aligned_after_the_upgrade(db_path):
+    # m013 stores each document's number of alignable measures; a database aligned before it holds
+    # a fingerprint of measure ids, which must still count as current (an upgrade must not realign
+    # a thousand documents), and is then rewritten in the new form
+    from conftest import EXAMPLES, rows
+
+    from compare import stages
+
+    stages.run(open_db(db_path), [EXAMPLES], model="hashing")
+    digest = stages.load_params().digest
+    db = open_db(db_path)
+    db.execute("ALTER TABLE documents DROP COLUMN alignable_count")
+    db.execute("UPDATE alignment_state SET fingerprint = ?", [_measure_ids_fingerprint(db_path, digest)])
+    db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm013_alignable_count'")
+    db.conn.commit()
+    db.conn.close()
+    counted = rows(db_path, "SELECT d.id, (SELECT count(*) FROM measures m WHERE m.document_id = d.id "
+                            "AND m.kind != 'other') FROM documents d ORDER BY d.id")
+    assert len(counted) > 1 and all(n for _, n in counted)
+    outcome = stages.run(open_db(db_path), [], model="hashing")
+    assert outcome.alignment is None  # still current: nothing realigned
+    assert rows(db_path, "SELECT id, alignable_count FROM documents ORDER BY id") == counted
+    fingerprint = rows(db_path, "SELECT fingerprint FROM alignment_state")[0][0]
+    assert fingerprint.startswith("d:")
+    assert stages.run(open_db(db_path), [], model="hashing").alignment is None  # and current in the new form
+
+
+def test_an_old_fingerprint_that_no_longer_holds_realigns(db_path):
+    from conftest import EXAMPLES
+
+    from compare import stages
+
+    stages.run(open_db(db_path), [EXAMPLES], model="hashing")
+    db = open_db(db_path)
+    db.execute("UPDATE alignment_state SET fingerprint = ?", [_measure_ids_fingerprint(db_path, "other weights")])
+    db.conn.commit()
+    db.conn.close()
+    assert stages.run(open_db(db_path), [], model="hashing").alignment is not None
