@@ -799,3 +799,25 @@ def test_cached_vectors_stack_in_order_and_ragged_widths_are_refused():
     assert np.array_equal(got, np.vstack([al.from_blob(vs[h]) for h in order]))
     with pytest.raises(ValueError):
         al.stack({**vs, "odd": al.to_blob(np.zeros(4))}, ["h0", "odd"])
+
+
+def test_documents_cosines_known_from_cached_pairs_are_the_ones_computed(db_path):
+    # doc_sim is a function of the two documents alone: a pair whose two documents (in that order)
+    # some pair cached under a current key already holds takes its value instead of computing it
+    c = _example_corpus(db_path)
+    A, B = (x.ravel() for x in np.triu_indices(c.n, 1))
+    whole = al.doc_similarity(c, A, B)
+    assert len(np.unique(whole)) > 3  # documents differ
+    half = np.arange(len(A)) % 2 == 0
+    got = al.doc_similarity(c, A[~half], B[~half], (A[half], B[half], whole[half]))
+    assert got.tobytes() == whole[~half].tobytes()
+    # and the known values are the ones taken: marked ones come back wherever the documents match
+    docs = np.array([m["document_id"] for m in c.rows])
+    marked = whole[half] + 1.0
+    got = al.doc_similarity(c, A[~half], B[~half], (A[half], B[half], marked))
+    ka, kb = docs[A[half]], docs[B[half]]
+    held = set(zip(ka.tolist(), kb.tolist()))
+    taken = np.array([(x, y) in held for x, y in zip(docs[A[~half]].tolist(), docs[B[~half]].tolist())])
+    assert taken.any()
+    assert np.array_equal(got[taken], whole[~half][taken] + 1.0)
+    assert np.array_equal(got[~taken], whole[~half][~taken])
