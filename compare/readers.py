@@ -83,7 +83,7 @@ def private_file(path: str | os.PathLike) -> str | None:
     what = _private_name(name)
     if what:
         return what
-    if os.path.islink(p):  # only a link's own name can differ from the name it resolves to
+    if os.path.islink(p.rstrip(os.sep) or p):  # only a link's name can differ from the name it resolves to
         real = os.path.basename(os.path.realpath(p))
         what = _private_name(real) if real != name else None
         if what:

@@ -443,6 +443,7 @@ def align(db: Database, model: str | None, params: Params, run_id: str, as_of: d
     if not queries.count_alignable(db):
         return None
     if queries.alignment_is_current(db, model_name(model), params.digest):
+        queries.renew_fingerprint(db, params.digest)
         if queries.judged_documents(db) != queries.documents_digest(db) or (
                 as_of and queries.statuses_as_of(db) != {as_of.isoformat()}):  # deadlines judged at another date
             judge(db, run_id, as_of)

@@ -512,8 +512,16 @@ def m013_alignable_count(db: Database) -> None:
     # Each document's number of alignable measures (kind other left out), stored with it: a
     # document's measures never change, so what an alignment is built from (its fingerprint) and
     # whether anything is to be aligned are read from the documents, not from every measure: a
-    # no-op at 10,000 documents reads 10,000 rows instead of a million. A database aligned before
-    # keeps its fingerprint of measure ids until queries.alignment_is_current rewrites it.
-    db.execute("ALTER TABLE documents ADD COLUMN alignable_count INTEGER NOT NULL DEFAULT 0")
+    # no-op at 10,000 documents reads 10,000 rows instead of a million. NULL (no default): a row an
+    # older compare writes without it is counted from its measures (db.queries.ALIGNABLE_COUNT),
+    # never taken as a document of nothing to align. A database aligned before keeps its
+    # fingerprint of measure ids until the first no-op rewrites it (queries.renew_fingerprint).
+    # A later migration that changes measures (their kinds, or which exist) must clear
+    # alignment_state, or the fingerprint of documents would not see it.
+    # The UPDATE rewrites every document row (with its texts): the write-ahead log grows by about
+    # the documents table's size until the next checkpoint.
+    db.execute("ALTER TABLE documents ADD COLUMN alignable_count INTEGER")
     db.execute("UPDATE documents SET alignable_count = (SELECT count(*) FROM measures AS m "
                "WHERE m.document_id = documents.id AND m.kind != 'other')")
+    # the fingerprint and the count read the index alone, not the rows and their texts
+    db.execute("CREATE INDEX idx_documents_alignable ON documents(is_current, alignable_count, id)")

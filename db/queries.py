@@ -284,7 +284,8 @@ def statuses_as_of(db: Database) -> set[str]:
 def count_alignable(db: Database) -> int:
     """The alignable measures of the current documents, counted by document (each document's count is
     stored with it: its measures never change)."""
-    return db.execute("SELECT coalesce(sum(alignable_count), 0) FROM documents WHERE is_current = 1").fetchone()[0]
+    return db.execute(f"SELECT coalesce(sum({ALIGNABLE_COUNT}), 0) FROM documents AS d "
+                      "WHERE d.is_current = 1").fetchone()[0]
 
 
 def cached_vectors(db: Database, model: str, hashes: list[str]) -> dict[str, bytes]:
@@ -600,15 +601,24 @@ def replace_statuses(db: Database, rows: list[dict], state: dict | None = None, 
     return len(gone) + len(changed)
 
 
+# A document's number of alignable measures: stored with it since migration 13; NULL where a row was
+# written without it (by an older compare, say), then counted from its measures
+ALIGNABLE_COUNT = ("coalesce(d.alignable_count, (SELECT count(*) FROM measures AS m WHERE m.document_id = d.id "
+                   f"AND m.kind != '{UNALIGNED_KIND}'))")
+FINGERPRINT_FORM = "d:"  # the fingerprint of documents; one of measure ids (before migration 13) has no prefix
+
+
 def alignment_fingerprint(db: Database, params_digest: str = "") -> str:
     """Hash of what the alignment is built from: the ids of the current documents holding alignable
     measures, and the alignment parameters (weights, thresholds). A document's measures come with its
-    id and never change, so the same documents mean the same measures: read by document, not by
-    measure (10,000 rows at 10,000 documents, not a million)."""
+    id and never change (a migration that changes them must clear alignment_state), so the same
+    documents mean the same measures: read by document, not by measure (10,000 rows at 10,000
+    documents, not a million; from the index idx_documents_alignable)."""
     import hashlib
 
-    ids = sorted(r[0] for r in db.execute("SELECT id FROM documents WHERE is_current = 1 AND alignable_count > 0"))
-    return "d:" + hashlib.sha256(("\n".join(ids) + "|" + params_digest).encode()).hexdigest()
+    ids = sorted(r[0] for r in db.execute(
+        f"SELECT d.id FROM documents AS d WHERE d.is_current = 1 AND {ALIGNABLE_COUNT} > 0"))
+    return FINGERPRINT_FORM + hashlib.sha256(("\n".join(ids) + "|" + params_digest).encode()).hexdigest()
 
 
 def _measure_fingerprint(db: Database, params_digest: str) -> str:
@@ -630,20 +640,27 @@ def aligned_model(db: Database) -> str | None:
 def alignment_is_current(db: Database, model: str, params_digest: str = "") -> bool:
     """Were the stored links, threads and statuses built, to the end, from these measures, model and
     parameters? (New weights after an upgrade, or --params, re-align even with nothing new.)
-
-    A database aligned before migration 13 holds a hash of measure ids: when it still holds, the
-    fingerprint is rewritten in the new form (a one-row write), so an upgrade does not re-align."""
+    A fingerprint written before migration 13 is compared in its own form (renew_fingerprint
+    rewrites it). Reads only."""
     row = db.execute("SELECT model, fingerprint FROM alignment_state WHERE id = 1").fetchone()
     if not row or row[0] != model or row[1] is None:
         return False
-    fingerprint = alignment_fingerprint(db, params_digest)
-    if row[1] == fingerprint:
-        return True
-    if row[1].startswith("d:") or row[1] != _measure_fingerprint(db, params_digest):
+    if row[1].startswith(FINGERPRINT_FORM):
+        return row[1] == alignment_fingerprint(db, params_digest)
+    return row[1] == _measure_fingerprint(db, params_digest)
+
+
+def renew_fingerprint(db: Database, params_digest: str = "") -> bool:
+    """A fingerprint of measure ids (before migration 13) that still holds, rewritten as one of
+    documents, checked and written in one write transaction: the next no-op reads documents only.
+    True when it was rewritten."""
+    row = db.execute("SELECT fingerprint FROM alignment_state WHERE id = 1").fetchone()
+    if not row or row[0] is None or row[0].startswith(FINGERPRINT_FORM):
         return False
     with write_tx(db):
-        db.execute("UPDATE alignment_state SET fingerprint = ? WHERE id = 1", [fingerprint])
-    return True
+        old = _measure_fingerprint(db, params_digest)
+        return db.execute("UPDATE alignment_state SET fingerprint = ? WHERE id = 1 AND fingerprint = ?",
+                          [alignment_fingerprint(db, params_digest), old]).rowcount == 1
 
 
 def database_path(db: Database) -> str | None:

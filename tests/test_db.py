@@ -124,6 +124,7 @@ def test_a_database_aligned_before_counts_by_document_stays_aligned_after_the_up
     stages.run(open_db(db_path), [EXAMPLES], model="hashing")
     digest = stages.load_params().digest
     db = open_db(db_path)
+    db.execute("DROP INDEX idx_documents_alignable")
     db.execute("ALTER TABLE documents DROP COLUMN alignable_count")
     db.execute("UPDATE alignment_state SET fingerprint = ?", [_measure_ids_fingerprint(db_path, digest)])
     db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm013_alignable_count'")
@@ -151,3 +152,28 @@ def test_an_old_fingerprint_that_no_longer_holds_realigns(db_path):
     db.conn.commit()
     db.conn.close()
     assert stages.run(open_db(db_path), [], model="hashing").alignment is not None
+
+
+def test_each_document_counts_its_alignable_measures_and_the_fingerprint_reads_the_current_ones(db_path):
+    from conftest import EXAMPLES, rows
+
+    from compare import stages
+    from db import queries
+
+    stages.run(open_db(db_path), [EXAMPLES], model="hashing")
+    counted = rows(db_path, "SELECT d.alignable_count, (SELECT count(*) FROM measures m WHERE m.document_id = d.id "
+                            "AND m.kind != 'other'), d.measure_count FROM documents d")
+    assert all(stored == want for stored, want, _ in counted)
+    assert any(total > want for _, want, total in counted)  # measures of kind other are left out
+    db = open_db(db_path)
+    fingerprint, total = queries.alignment_fingerprint(db, "p"), queries.count_alignable(db)
+    assert total == sum(want for _, want, _ in counted)
+    # a row written without its count (by an older compare) is counted from its measures
+    db.execute("UPDATE documents SET alignable_count = NULL")
+    db.conn.commit()
+    assert (queries.alignment_fingerprint(db, "p"), queries.count_alignable(db)) == (fingerprint, total)
+    # a document no longer current leaves the fingerprint, as its measures leave the alignment
+    db.execute("UPDATE documents SET is_current = 0 WHERE id = (SELECT min(id) FROM documents)")
+    db.conn.commit()
+    assert queries.alignment_fingerprint(db, "p") != fingerprint
+    assert queries.count_alignable(db) < total

@@ -59,3 +59,15 @@ def test_end_tags_that_match_nothing_do_not_scan_the_open_elements():
 def test_end_tags_still_close_their_unclosed_children():
     html = "<div class='nav'><ul><li>首页<li>导航</div><p>一、工作目标。</p><div><span>到2026年，建成不少于3家测试验证平台。</div>"
     assert html_to_text(html).endswith(TEXT)
+
+
+@pytest.mark.parametrize("suffix", ["", "/"])
+def test_a_link_to_a_private_file_is_named_for_what_it_reaches_with_or_without_a_trailing_slash(tmp_path, suffix):
+    # private_file resolves a path only when it is a symlink; "a.txt/" must be looked through too
+    from compare.readers import private_file
+
+    (tmp_path / "reviewers.json").write_text("{}", encoding="utf-8")
+    (tmp_path / "a.txt").symlink_to(tmp_path / "reviewers.json")
+    (tmp_path / "plain.txt").write_text("一、工作目标。", encoding="utf-8")
+    assert private_file(str(tmp_path / "a.txt") + suffix) == "a symlink to reviewers.json, a reviewers file (password hashes)"
+    assert private_file(tmp_path / "plain.txt") is None

@@ -60,10 +60,12 @@ def test_kill_9_at_random_points_then_the_next_run_completes(tmp_path):
     flags_before = snapshot(db)[2]
     rnd = random.Random(20261122)
     tried = kills = lost = 0
-    files = sorted(src.iterdir())
+    first = src / "01_jiading_plan.txt"
+    rest = sorted(f for f in src.iterdir() if f != first)
     for k in range(8):
-        # every run has new work: a growing part of the corpus, killed somewhere in it
-        part = files[: min(len(files), 2 + k)]
+        # every run has new work: one more file than the run before (the first is stored already:
+        # with it counted among them, one run had nothing new and could end before its kill)
+        part = [first, *rest[: min(len(rest), 1 + k)]]
         proc = subprocess.Popen(COMPARE + ["align", "--silent", "-d", str(db)] + [str(f) for f in part], cwd=ROOT,
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(rnd.uniform(0.2, 3.0))
@@ -164,6 +166,10 @@ def test_older_schema_is_migrated_and_newer_refused(tmp_path):
     assert {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in counts} == counts
     assert db.execute("SELECT count(*) FROM flag_scopes").fetchone()[0] == counts["flags"]  # old flags scoped
     assert queries.search_measures(db, "嘉智杯")  # the new full-text index covers old rows
+    # migration 13 counted each document's alignable measures
+    assert db.execute("SELECT count(*) FROM documents d WHERE d.alignable_count IS NOT (SELECT count(*) "
+                      "FROM measures m WHERE m.document_id = d.id AND m.kind != 'other')").fetchone()[0] == 0
+    assert db.execute("SELECT min(alignable_count) FROM documents").fetchone()[0] > 0
     db.conn.close()
     p = run("align", "--silent", "--model", "hashing", "-d", path)
     assert p.returncode == 0
