@@ -423,8 +423,10 @@ def pair_keys(keys: np.ndarray, A: np.ndarray, B: np.ndarray) -> np.ndarray:
 def feature_salt(params: Params, n: int) -> str:
     """What every signal of a corpus reads besides its measures (see measure_keys): the caps, the
     reference size, the background table, the vocabularies (industries, institution kinds, places…)
-    the segmenter (rjieba's version: it splits the runs the background table does not hold) and the
-    code (its version, the background table's and FEATURE_CACHE_VERSION)."""
+    the segmenter (rjieba's version: it splits the runs the background table does not hold), the
+    numerics (numpy's and scipy's versions: a cached value is their sums' bits, and doc_similarity
+    gives one pair's value to the others of its two documents) and the code (its version, the
+    background table's and FEATURE_CACHE_VERSION)."""
     from importlib.metadata import version
 
     from . import __version__
@@ -433,7 +435,7 @@ def feature_salt(params: Params, n: int) -> str:
 
     return json.dumps([FEATURE_CACHE_VERSION, __version__, FEATURES, params.rare_max_df, params.word_max_df,
                        reference_size(n), word_cap(params.word_max_df, n), digest(), CACHE_VERSION,
-                       version("rjieba"), vocabulary_digest()])
+                       version("rjieba"), version("numpy"), version("scipy"), vocabulary_digest()])
 
 
 PAIR_CHUNK_ENTRIES = 10_000_000  # stored entries of the rows a chunk of pairs copies, at most (about)
@@ -780,8 +782,10 @@ def doc_similarity(c: Corpus, A: np.ndarray, B: np.ndarray,
     measures alone (TF-IDF under the fixed background idf, summed in measure order), so a pair of
     documents cached under a current key (known: KA, KB, values) gives the same value: an added
     document computes its own pairs of documents, not the tens of thousands its touched measures
-    meet (3.2 s of the add at 1,000 documents). The order is kept: the sum runs in the order of
-    the first document's entries."""
+    meet (3.2 s of the add at 1,000 documents). The centroids' entries are in sorted column order
+    (the float32 copy sorts them), so the sum runs in the order of the n-grams' strings whatever
+    else the corpus holds; the documents' order is kept all the same (with unsorted entries a
+    cosine's bits would depend on it)."""
     import scipy.sparse as sp
 
     docs = {d: i for i, d in enumerate(sorted({m["document_id"] for m in c.rows}))}

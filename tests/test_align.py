@@ -821,3 +821,20 @@ def test_documents_cosines_known_from_cached_pairs_are_the_ones_computed(db_path
     assert taken.any()
     assert np.array_equal(got[taken], whole[~half][taken] + 1.0)
     assert np.array_equal(got[~taken], whole[~half][~taken])
+
+
+def test_a_pair_of_documents_has_the_same_cosine_whatever_else_the_corpus_holds(db_path):
+    # what makes a cached doc_sim reusable: computed among fewer documents, each ordered pair of
+    # documents gives the same bits as in the whole corpus
+    c = _example_corpus(db_path)
+    docs = sorted({m["document_id"] for m in c.rows})
+    assert len(docs) >= 3
+    for keep in (docs[:2], docs[1:], docs[::2]):
+        rows = [m for m in c.rows if m["document_id"] in keep]
+        zeros = np.zeros((len(rows), 2), dtype=np.float32)
+        part = al.Corpus.of(rows, zeros, zeros)
+        A, B = (x.ravel() for x in np.triu_indices(part.n, 1))
+        got = al.doc_similarity(part, A, B)
+        at = np.array([c.pos[i] for i in part.ids])
+        assert got.tobytes() == al.doc_similarity(c, at[A], at[B]).tobytes()
+        assert got.min() < got.max()

@@ -161,8 +161,9 @@ def test_the_salt_holds_the_vocabularies_and_the_segmenter(monkeypatch):
     import importlib.metadata as md
 
     real = md.version
-    monkeypatch.setattr(md, "version", lambda name: "9.9" if name == "rjieba" else real(name))
-    assert al.feature_salt(params, 5000) != salt
+    for package in ("rjieba", "numpy", "scipy"):  # the segmenter, and the numerics whose bits are cached
+        monkeypatch.setattr(md, "version", lambda name, package=package: "9.9" if name == package else real(name))
+        assert al.feature_salt(params, 5000) != salt
 
 
 def test_an_empty_or_forged_cache_file_is_rebuilt_and_a_good_one_is_read(tmp_path, monkeypatch):
