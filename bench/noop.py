@@ -47,14 +47,13 @@ def mark_aligned(db_path: Path) -> None:
     """The alignment state a complete alignment of the stored documents would write."""
     from compare.encoders import model_name
     from compare.stages import load_params
-    from db import open_db, queries, write_tx
+    from db import open_db, queries
 
     db = open_db(str(db_path))
-    with write_tx(db):
-        db.execute("INSERT OR REPLACE INTO alignment_state (id, model, fingerprint, run_id, at, judged_documents) "
-                   "VALUES (1, ?, ?, 'bench', ?, ?)",
-                   [model_name(None), queries.alignment_fingerprint(db, load_params().digest), queries.now(),
-                    queries.documents_digest(db)])
+    # as the judge stage writes it, with no statuses (none are stored: nothing was aligned)
+    queries.replace_statuses(db, [], {"model": model_name(None), "run_id": "bench",
+                                      "fingerprint": queries.alignment_fingerprint(db, load_params().digest)},
+                             queries.documents_digest(db))
     db.conn.close()
 
 

@@ -46,6 +46,7 @@ runner's (compare/stages.py: `candidates`, `link`).
 """
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable
@@ -788,9 +789,8 @@ def doc_similarity(c: Corpus, A: np.ndarray, B: np.ndarray,
     cosine's bits would depend on it)."""
     import scipy.sparse as sp
 
-    docs = {d: i for i, d in enumerate(sorted({m["document_id"] for m in c.rows}))}
-    doc = np.array([docs[m["document_id"]] for m in c.rows], dtype=np.int64)
-    nd = len(docs)
+    doc = c.documents
+    nd = int(doc.max()) + 1 if len(doc) else 0
     codes, inverse = np.unique(doc[A] * nd + doc[B], return_inverse=True)
     sims = np.full(len(codes), np.nan)
     if known is not None and len(known[0]):
@@ -922,6 +922,13 @@ class Corpus:
     @property
     def n(self) -> int:
         return len(self.ids)
+
+    @functools.cached_property
+    def documents(self) -> np.ndarray:
+        """Each measure's document as a number (the documents in id order): for a pair, same_doc and
+        its documents' cosine (doc_similarity)."""
+        docs = {d: i for i, d in enumerate(sorted({m["document_id"] for m in self.rows}))}
+        return np.array([docs[m["document_id"]] for m in self.rows], dtype=np.int64)
 
 
 class Pair(NamedTuple):
@@ -1229,8 +1236,7 @@ def _scored(c: Corpus, params: Params, step: CandidateStep, A, B, cos, hcos, ter
         progress(2 * (len(fresh) - len(todo)))
     a, b = A[todo], B[todo]
     tf = np.round(pair_tfidf(c.T, a, b, progress), 5)
-    doc = np.array([m["document_id"] for m in c.rows])
-    same = (doc[a] == doc[b]).astype(float)
+    same = (c.documents[a] == c.documents[b]).astype(float)
     X[todo, :len(PAIR_FEATURES)] = features(cos[todo], tf, rare[todo], term[todo], conflict[todo], names[todo], same)
     doc_sim = len(PAIR_FEATURES) + CONTEXT_FEATURES.index("doc_sim")
     X[todo, len(PAIR_FEATURES):] = context_features(c, a, b, progress, (A[hit], B[hit], X[hit, doc_sim]))

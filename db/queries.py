@@ -385,7 +385,7 @@ def load_pairs(db: Database, model: str, pos: dict[str, int], width: int) -> tup
         codes.append(i * n + j)
         keys.extend(rk)
         blobs.extend(rx)
-    cols = {k: np.concatenate(v) if v else np.zeros(0, dtype=np.int64 if k in "ab" else np.float64)
+    cols = {k: np.concatenate(v) if v else np.zeros(0, dtype=np.int64 if k in ("a", "b") else np.float64)
             for k, v in parts.items()}
     codes_a = np.concatenate(codes) if codes else np.zeros(0, dtype=np.int64)
     order = np.argsort(codes_a, kind="stable")

@@ -715,6 +715,7 @@ def test_links_diffed_and_written_a_chunk_at_a_time_are_those_of_one_chunk(db_pa
         assert list(links.rows(w, chunk=chunk)) == rows
     assert [tuple(links.row(k).values()) for k in written.tolist()] == rows
     assert queries.LINK_COLUMNS == al.LINK_COLUMNS
+    assert queries.PAIR_VALUES == al.PAIR_COLUMNS  # the store's columns of a pair, as the engine reads them
 
 
 def test_pair_cosines_do_not_depend_on_the_chunk_they_are_computed_in(db_path, monkeypatch):
